@@ -1,0 +1,595 @@
+"""The service-profit chain as a Mesa model.
+
+State lives in numpy arrays (`leaders`, `staff`, `units`, `customers`); leaders
+and employees are also Mesa agents that hold an index into them. Each week
+every entity is updated at once from the state at the start of the week
+(synchronous updating), in the order of the chain: leaders, internal service,
+employees, service to customers, customers, turnover, the books.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+
+import mesa
+import numpy as np
+
+from . import mechanisms as mech
+from .agents import Employee, Leader, Level
+from .observe import org_row, unit_rows
+from .parameters import defaults, validate
+
+WARM_UP_WEEKS = 52
+"""Weeks run before week 1 so that a run starts from the organisation's own
+steady state rather than from its initial draw."""
+
+SLOT_HEADROOM = 1.4
+"""Posts kept per unit as a multiple of planned staff: the top of `staffing_level`."""
+
+LEADER_PAY = {Level.SENIOR: 12.0, Level.REGIONAL: 3.5, Level.UNIT_MANAGER: 1.7,
+              Level.DEPARTMENT_MANAGER: 2.0}
+"""Leader pay as a multiple of the front-line weekly wage."""
+
+TRAINER_COST_PER_HOUR = 15.0
+LEADER_TRAINING_DAY_COST = 900.0
+ONBOARDING_COST = 600.0  # per hire at full onboarding quality
+CHAMPION_COST_PER_YEAR = 1500.0
+AUTOMATION_COST_PER_UNIT = 6000.0  # per week at full automation
+SENIOR_TIME_COST = 8000.0  # per week at full senior involvement
+OVERTIME_PREMIUM = 1.5
+CHAMPION_LIFT = 6.0  # champions' own satisfaction lift: they carry the culture
+
+
+class Columns:
+    """A set of equally long arrays, one row per entity, that can grow."""
+
+    def extend(self, more: Columns) -> None:
+        """Append the rows of `more` (same class)."""
+        for f in fields(self):
+            setattr(self, f.name, np.concatenate([getattr(self, f.name), getattr(more, f.name)]))
+
+    def __len__(self) -> int:
+        return len(getattr(self, fields(self)[0].name))
+
+
+@dataclass
+class Leaders(Columns):
+    """Leader state; `team` is the team a manager leads (-1 above unit level)."""
+
+    level: np.ndarray
+    parent: np.ndarray
+    team: np.ndarray
+    habit: np.ndarray
+    behaviour: np.ndarray
+    satisfaction: np.ndarray
+    nominal_reports: np.ndarray
+
+
+@dataclass
+class Staff(Columns):
+    """Posts and the people in them."""
+
+    team: np.ndarray
+    slot: np.ndarray
+    filled: np.ndarray
+    satisfaction: np.ndarray
+    skill: np.ndarray
+    tenure: np.ndarray
+    disposition: np.ndarray
+    champion_trait: np.ndarray
+    champion: np.ndarray
+    potential: np.ndarray
+    isq: np.ndarray
+    hires: np.ndarray
+
+
+@dataclass
+class Units(Columns):
+    """Front-line units: their market, region and service standard."""
+
+    market: np.ndarray
+    region: np.ndarray
+    base_customers: np.ndarray
+    standard: np.ndarray
+    load: np.ndarray
+    customer_satisfaction: np.ndarray
+    cumulative_profit: np.ndarray
+    manager: np.ndarray
+
+
+@dataclass
+class Customers(Columns):
+    """Customer rows (no agent each: there may be a million)."""
+
+    unit: np.ndarray
+    active: np.ndarray
+    satisfaction: np.ndarray
+    expectation: np.ndarray
+    tenure: np.ndarray
+
+
+class ServiceProfitChain(mesa.Model):
+    """A chain of units whose leaders, employees and customers form the service-profit chain.
+
+    Args:
+        timeline: (week, {parameter: value}) changes applied at the start of that week.
+        record_units: Whether to record one row per unit each week as well.
+        seed: Seed of the model's generator, or None with `rng` given.
+        rng: A numpy Generator or SeedSequence to draw from instead of `seed`.
+        **parameters: Any parameter from `model.parameters.PARAMETERS`; the rest
+            take their declared defaults.
+    """
+
+    def __init__(self, timeline=(), record_units=False, seed=None, rng=None,
+                 **parameters) -> None:
+        super().__init__(seed=seed, rng=rng)
+        self.record_units = record_units
+        self.p = defaults() | validate(parameters)
+        self.timeline = sorted(timeline, key=lambda change: change[0])
+        self.n_departments = int(self.p["support_departments"])
+        self.leader_agents: list[Leader] = []
+        self.staff_agents: list[Employee] = []
+        self.records: list[dict] = []
+        self.unit_records: list[dict] = []
+        self.growth_due = 0.0
+        self._build()
+        for week in range(WARM_UP_WEEKS):
+            if week == WARM_UP_WEEKS // 2:
+                self.visits_per_capacity = self._planned_visits_per_capacity()
+            self._advance()
+        self.units.cumulative_profit[:] = 0.0
+
+    # ------------------------------------------------------------ building
+
+    def _build(self) -> None:
+        """Top team, support departments, then the initial units with their regions."""
+        p = self.p
+        empty = np.empty(0)
+        self.leaders = Leaders(np.empty(0, int), np.empty(0, int), np.empty(0, int),
+                               np.empty((0, 4)), np.empty((0, 4)), empty, empty)
+        self.staff = Staff(*(np.empty(0, int),) * 3, *(empty,) * 4, empty, np.empty(0, bool),
+                           empty, empty, np.empty(0, int))
+        self.staff.filled = self.staff.filled.astype(bool)
+        self.units = Units(empty, np.empty(0, int), empty, empty, empty, empty, empty,
+                           np.empty(0, int))
+        self.customers = Customers(np.empty(0, np.int32), np.empty(0, bool),
+                                   np.empty(0, np.float32), np.empty(0, np.float32),
+                                   np.empty(0, np.int32))
+        self.team_manager = np.empty(0, int)
+        self.authorised = np.empty(0, int)
+        self.top = self._add_leaders(Level.SENIOR, np.array([-1]), np.array([-1]), 0.0)[0]
+        planned_front_line = p["n_units"] * p["staff_per_unit"]
+        department_size = max(1, round(p["support_staff_ratio"] / 100 * planned_front_line
+                                       / max(self.n_departments, 1)))
+        for _ in range(self.n_departments):
+            self._add_team(department_size, department_size, parent=self.top,
+                           level=Level.DEPARTMENT_MANAGER, experience=0.0)
+        self.region_leaders = np.empty(0, int)
+        self._add_units(p["n_units"], established=True)
+        self._set_nominal_reports()
+        self.visits_per_capacity = self._planned_visits_per_capacity()
+
+    def _add_leaders(self, level, parent, team, experience) -> np.ndarray:
+        """Append leaders whose habits are drawn around today's standard.
+
+        `experience` lowers new leaders' habits (points below the standard):
+        managers of new units are promoted or hired in a hurry.
+        """
+        n = len(parent)
+        standard = self._standard()
+        spread = self.p["manager_habit_spread"]
+        person = self.rng.normal(0.0, spread * 0.8, (n, 1))
+        habit = np.clip(standard - experience + person + self.rng.normal(0.0, spread * 0.6, (n, 4)),
+                        0.0, 100.0)
+        first = len(self.leaders)
+        self.leaders.extend(Leaders(np.full(n, int(level)), parent.astype(int), team.astype(int),
+                                    habit, habit.copy(), np.full(n, 55.0), np.ones(n)))
+        for index in range(first, first + n):
+            self.leader_agents.append(Leader(self, index))
+        return np.arange(first, first + n)
+
+    def _add_team(self, slots, authorised, parent, level, experience) -> int:
+        """Append one team (unit or department), its manager and its posts."""
+        team = len(self.team_manager)
+        manager = self._add_leaders(level, np.array([parent]), np.array([team]), experience)[0]
+        self.team_manager = np.append(self.team_manager, manager)
+        self.authorised = np.append(self.authorised, authorised)
+        self._add_posts(team, slots)
+        return team
+
+    def _add_posts(self, team: int, slots: int) -> None:
+        n = slots
+        empty = np.zeros(n)
+        first = len(self.staff)
+        self.staff.extend(Staff(np.full(n, team), np.arange(n), np.zeros(n, bool), empty,
+                                empty.copy(), np.zeros(n, int), empty.copy(), self.rng.random(n),
+                                np.zeros(n, bool), empty.copy(), empty.copy(), np.zeros(n, int)))
+        for index in range(first, first + n):
+            self.staff_agents.append(Employee(self, index))
+
+    def _add_units(self, n: int, established: bool) -> None:
+        """Open `n` units, each with a manager, posts, a market and customers.
+
+        Established units start fully staffed with a spread of tenures; new ones
+        open with every post vacant, a less experienced manager and few customers.
+        """
+        p = self.p
+        planned = round(p["staff_per_unit"] * p["staffing_level"])
+        slots = math.ceil(p["staff_per_unit"] * SLOT_HEADROOM)
+        market = np.clip(1.0 + self.rng.normal(0.0, p["market_spread"], n), 0.3, 3.0)
+        first_unit = len(self.units)
+        for i in range(n):
+            region = (first_unit + i) // p["units_per_region"]
+            if region >= len(self.region_leaders):
+                leader = self._add_leaders(Level.REGIONAL, np.array([self.top]), np.array([-1]), 0.0)
+                self.region_leaders = np.append(self.region_leaders, leader)
+            team = self._add_team(slots, planned, parent=self.region_leaders[region],
+                                  level=Level.UNIT_MANAGER,
+                                  experience=0.0 if established else 10.0)
+            self.units.extend(Units(market[i:i + 1], np.array([region]), np.zeros(1),
+                                    np.ones(1), np.full(1, mech.TARGET_UTILISATION),
+                                    np.full(1, p["customer_expectation"]), np.zeros(1),
+                                    np.array([self.team_manager[team]])))
+            if established:
+                self._hire(np.flatnonzero((self.staff.team == team) & (self.staff.slot < planned)),
+                           established=True)
+        start_customers = np.round(p["customers_per_unit"] * market
+                                   * (1.0 if established else 0.2)).astype(int)
+        self.units.base_customers[first_unit:] = p["customers_per_unit"] * market
+        self._add_customers(np.repeat(np.arange(first_unit, first_unit + n), start_customers),
+                            established)
+
+    def _add_customers(self, unit: np.ndarray, established: bool) -> None:
+        """New customers expect what the market expects; established ones have history."""
+        p = self.p
+        m = len(unit)
+        expectation = float(p["customer_expectation"])
+        if established:
+            satisfaction = np.clip(self.rng.normal(expectation, 8.0, m), 0.0, 100.0)
+            tenure = self.rng.exponential(120.0, m)
+        else:
+            satisfaction, tenure = np.full(m, expectation), np.zeros(m)
+        self.customers.extend(Customers(unit.astype(np.int32), np.ones(m, bool),
+                                        satisfaction.astype(np.float32),
+                                        np.full(m, expectation, np.float32),
+                                        tenure.astype(np.int32)))
+
+    def _set_nominal_reports(self) -> None:
+        """Spans of control as designed; growth beyond them thins a leader's reach."""
+        self.leaders.nominal_reports = np.maximum(self._reports(), 1).astype(float)
+
+    def _reports(self) -> np.ndarray:
+        parent = self.leaders.parent
+        return np.bincount(parent[parent >= 0], minlength=len(self.leaders))
+
+    def _planned_visits_per_capacity(self) -> float:
+        """Visits one unit of capacity serves when units run at the target utilisation.
+
+        Planned from the customers and staff of the moment: called when the
+        organisation is built and again halfway through the warm-up.
+        """
+        c = self.customers
+        visits = mech.visit_probability(c.satisfaction[c.active], self.units.market[c.unit[c.active]])
+        staffed = visits.sum() * (1.0 - self.p["automation_level"])
+        skill = self.staff.skill[self.staff.filled].mean()
+        planned_capacity = len(self.units) * self.p["staff_per_unit"] * mech.productivity(skill)
+        return float(staffed / (planned_capacity * mech.TARGET_UTILISATION))
+
+    def _standard(self) -> np.ndarray:
+        """The behaviour standard the organisation asks of its leaders."""
+        p = self.p
+        return np.array([p["leader_recognition"], p["leader_care"], p["leader_presence"],
+                         p["leader_coaching"]], float)
+
+    def _hire(self, posts: np.ndarray, established: bool = False) -> None:
+        """Fill `posts` with new people (or, when building, people of any tenure)."""
+        p = self.p
+        s = self.staff
+        n = len(posts)
+        s.filled[posts] = True
+        s.hires[posts] += 1
+        s.disposition[posts] = self.rng.normal(-3.0 + 0.08 * p["hiring_selectivity"], 7.0, n)
+        s.champion_trait[posts] = self.rng.random(n)
+        if established:
+            tenure = self.rng.exponential(90.0, n).astype(int)
+            s.skill[posts] = 100.0 - (100.0 - mech.SKILL_START) * np.exp(-mech.SKILL_LEARNING * tenure)
+            s.satisfaction[posts] = np.clip(55.0 + s.disposition[posts], 0, 100)
+        else:
+            tenure = np.zeros(n, int)
+            s.skill[posts] = mech.new_hire_skill(p["onboarding_quality"])
+            s.satisfaction[posts] = np.clip(62.0 + s.disposition[posts], 0, 100)
+        s.tenure[posts] = tenure
+
+    # ---------------------------------------------------------------- step
+
+    def step(self) -> None:
+        """One week: apply this week's interventions, advance the chain, record it."""
+        week = self.steps
+        for _, changes in (c for c in self.timeline if c[0] == week):
+            self.p.update(validate(changes, during_run=True))
+        self._advance()
+        self._record(week)
+
+    def _advance(self) -> None:
+        self.open_new_units()
+        self.lead()
+        self.serve_internally()
+        flows = self.serve_customers()
+        flows |= self.turn_over()
+        self.update_employees()
+        self.books = self.keep_books(flows)
+        self.customer_view = self._customer_view()
+        self.units.customer_satisfaction = self.customer_view["satisfaction_sum"] / np.maximum(
+            self.customer_view["customers"], 1)
+
+    def _customer_view(self) -> dict[str, np.ndarray]:
+        """Per-unit sums over active customers, at the end of the week."""
+        c = self.customers
+        active = np.flatnonzero(c.active)
+        unit = c.unit[active]
+        satisfaction = c.satisfaction[active]
+        n = len(self.units)
+        return {
+            "customers": np.bincount(unit, minlength=n),
+            "satisfaction_sum": np.bincount(unit, weights=satisfaction, minlength=n),
+            "net_promoters": np.bincount(unit, weights=mech.promoter_score(satisfaction), minlength=n),
+        }
+
+    def open_new_units(self) -> None:
+        """Growth: open new units at `growth_rate` a year (whole units, no draw)."""
+        self.growth_due += len(self.units) * self.p["growth_rate"] / 52.0
+        if self.growth_due >= 1.0:
+            n = int(self.growth_due)
+            self.growth_due -= n
+            self._add_units(n, established=False)
+
+    def lead(self) -> None:
+        """Leaders serve their own people; behaviour is pulled to the standard or drifts to habit."""
+        L = self.leaders
+        p = self.p
+        shown = mech.shown_behaviour(L.behaviour, L.satisfaction)
+        has_parent = L.parent >= 0
+        parent = np.where(has_parent, L.parent, 0)
+        reach = np.sqrt(np.minimum(1.0, L.nominal_reports / np.maximum(self._reports(), 1)))
+        served = np.where(has_parent, shown[parent].mean(axis=1) * reach[parent], mech.BOARD_SERVICE)
+        coached = np.where(has_parent, shown[parent, 3], p["senior_involvement"])
+        team_sat = self._team_satisfaction()
+        leaders_below = np.bincount(parent[has_parent], weights=L.satisfaction[has_parent],
+                                    minlength=len(L)) / np.maximum(self._reports(), 1)
+        reports_sat = np.where(L.team >= 0, team_sat[np.maximum(L.team, 0)], leaders_below)
+        extra_layers = max(p["hierarchy_layers"] - 3, 0)
+        pull = mech.behaviour_pull(p["senior_involvement"], p["leadership_training"], coached,
+                                   extra_layers)
+        self.shown = shown
+        L.satisfaction = mech.leader_satisfaction(L.satisfaction, served, reports_sat)
+        L.behaviour, L.habit = (mech.leader_behaviour(L.behaviour, L.habit, self._standard(), pull),
+                                mech.habit_learning(L.habit, L.behaviour))
+
+    def _team_satisfaction(self) -> np.ndarray:
+        s = self.staff
+        return mech.team_mean(s.satisfaction, s.team, s.filled.astype(float), len(self.team_manager))
+
+    def _team_pressure(self) -> np.ndarray:
+        """Overload per team: units from last week's load, departments from vacancies."""
+        capacity = self._capacity()
+        planned = self.authorised * mech.productivity(np.array(80.0)) * mech.TARGET_UTILISATION
+        load = planned / np.maximum(capacity, 1e-9)
+        load[self.n_departments:] = self.units.load
+        return mech.pressure(load)
+
+    def serve_internally(self) -> None:
+        """Internal service quality each employee receives (from last week's state)."""
+        p = self.p
+        s = self.staff
+        manager_service = self.shown[self.team_manager].mean(axis=1)
+        department = s.filled & (s.team < self.n_departments)
+        department_service = mech.team_mean(s.potential, s.team, department.astype(float),
+                                             len(self.team_manager))[: self.n_departments]
+        support = mech.support_chain_quality(department_service,
+                                             p["cross_department_cooperation"])
+        self.team_pressure = self._team_pressure()
+        s.isq = mech.internal_service_quality(
+            manager_service[s.team], support, p["internal_policy_friction"],
+            max(p["hierarchy_layers"] - 3, 0), mech.programme_boost(p["engagement_program"]),
+            self.team_pressure[s.team])
+
+    def serve_customers(self) -> dict[str, np.ndarray]:
+        """Customers visit, are served, judge the experience, and stay, refer, warn or leave."""
+        p = self.p
+        s, u, c = self.staff, self.units, self.customers
+        rng = self.rng
+        n_units = len(u)
+        unit_pressure = self.team_pressure[self.n_departments:]
+        s.potential = mech.service_potential(s.skill, s.satisfaction, self.team_pressure[s.team])
+        time_share = mech.achieved_time_share(u.load, u.standard)
+
+        demand = u.market * p["demand_level"]
+        active = np.flatnonzero(c.active)
+        satisfaction = c.satisfaction[active]
+        draw = rng.random(len(active), dtype=np.float32)
+        visit = draw < mech.visit_probability(satisfaction, demand[c.unit[active]])
+        leave = ~visit & (draw > 1.0 - mech.defection_probability(satisfaction))
+        visitors = active[visit]
+        unit = c.unit[visitors]
+        self_served = rng.random(len(visitors), dtype=np.float32) < p["automation_level"]
+        quality = np.full(len(visitors),
+                          mech.SELF_SERVICE_QUALITY - 0.1 * p["customer_policy_friction"])
+        staffed = ~self_served
+        server, has_server = self._servers(unit[staffed])
+        staffed_quality = mech.service_quality(
+            s.potential[server], time_share[unit[staffed]], unit_pressure[unit[staffed]],
+            p["customer_policy_friction"])
+        quality[staffed] = np.where(has_server, staffed_quality, mech.NO_SERVICE_QUALITY)
+        noise = rng.standard_normal(len(visitors), dtype=np.float32) * mech.EXPERIENCE_NOISE
+        experience = np.clip(quality + noise, 0.0, 100.0)
+
+        old_satisfaction = satisfaction[visit]
+        revenue = np.bincount(unit, weights=mech.spend(p["spend_per_visit"], old_satisfaction,
+                                                       c.tenure[visitors]), minlength=n_units)
+        word = rng.random(len(visitors), dtype=np.float32)
+        delighted = (experience >= mech.DELIGHT_AT) & (old_satisfaction >= 80.0)
+        referrals = np.bincount(unit[delighted & (word < mech.REFERRAL_PROBABILITY)],
+                                minlength=n_units)
+        let_down = experience < mech.LET_DOWN_AT
+        warnings = np.bincount(unit[let_down & (word < mech.WARNING_PROBABILITY)],
+                               minlength=n_units)
+
+        c.satisfaction[visitors] = mech.customer_satisfaction(old_satisfaction, experience,
+                                                              c.expectation[visitors])
+        c.expectation[visitors] = mech.adapted_expectation(c.expectation[visitors], experience)
+        c.tenure[active] += 1
+        leavers = active[leave]
+        c.active[leavers] = False
+        arrivals = rng.poisson(mech.new_customers_expected(u.base_customers, demand, referrals,
+                                                           warnings))
+        self._welcome(arrivals)
+
+        staffed_visits = np.bincount(unit[staffed], minlength=n_units)
+        capacity = self._capacity()[self.n_departments:]
+        load = staffed_visits / np.maximum(capacity * self.visits_per_capacity, 1e-9)
+        achieved = mech.achieved_time_share(load, u.standard)
+        manager = self.shown[u.manager]
+        anchor = 0.5 * (manager[:, 0] + manager[:, 3]) / 100 + 0.5 * min(
+            p["frontline_training_hours"] / 80.0, 1.0)
+        u.standard = mech.service_standard(u.standard, achieved, anchor)
+        u.load = load
+        return {
+            "visits": np.bincount(unit, minlength=n_units),
+            "quality_sum": np.bincount(unit, weights=quality, minlength=n_units),
+            "revenue": revenue,
+            "defections": np.bincount(c.unit[leavers], minlength=n_units),
+            "customers_before": np.bincount(c.unit[active], minlength=n_units),
+            "arrivals": arrivals,
+        }
+
+    def _capacity(self) -> np.ndarray:
+        """Work each team gets through at planned pace, in fully-skilled employees."""
+        s = self.staff
+        return np.bincount(s.team, weights=s.filled * mech.productivity(s.skill),
+                           minlength=len(self.team_manager))
+
+    def _servers(self, unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Draw, for each staffed visit, a present employee of the visit's unit."""
+        s = self.staff
+        team = unit + self.n_departments
+        on_shift = np.flatnonzero(s.filled)
+        order = on_shift[np.argsort(s.team[on_shift], kind="stable")]
+        counts = np.bincount(s.team[on_shift], minlength=len(self.team_manager))
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        has_server = counts[team] > 0
+        pick = starts[team] + (self.rng.random(len(unit)) * np.maximum(counts[team], 1)).astype(int)
+        return order[np.minimum(pick, max(len(order) - 1, 0))] if len(order) else np.zeros(
+            len(unit), int), has_server
+
+    def _welcome(self, arrivals: np.ndarray) -> None:
+        """New customers take the rows of those who left, or new rows."""
+        c = self.customers
+        unit = np.repeat(np.arange(len(arrivals)), arrivals)
+        free = np.flatnonzero(~c.active)[: len(unit)]
+        reused = len(free)
+        expectation = float(self.p["customer_expectation"])
+        c.unit[free] = unit[:reused]
+        c.active[free] = True
+        c.satisfaction[free] = expectation
+        c.expectation[free] = expectation
+        c.tenure[free] = 0
+        if reused < len(unit):
+            self._add_customers(unit[reused:], established=False)
+
+    def turn_over(self) -> dict[str, np.ndarray]:
+        """Quits leave vacancies; vacancies are filled after a lag by new hires."""
+        p = self.p
+        s = self.staff
+        quit_p = mech.quit_probability(s.satisfaction, s.tenure, p["wage_level"],
+                                       p["labour_market_tightness"], p["hiring_selectivity"],
+                                       p["onboarding_quality"])
+        quits = s.filled & (self.rng.random(len(s)) < quit_p)
+        early = quits & (s.tenure < 13)
+        self.authorised[self.n_departments:] = round(p["staff_per_unit"] * p["staffing_level"])
+        vacant = ~s.filled & (s.slot < self.authorised[s.team])
+        hire_p = mech.hire_probability(p["hiring_selectivity"], p["labour_market_tightness"],
+                                       p["wage_level"])
+        hires = np.flatnonzero(vacant & (self.rng.random(len(s)) < hire_p))
+        s.filled &= ~quits
+        self._hire(hires)
+        n_teams = len(self.team_manager)
+        return {
+            "quits": np.bincount(s.team[quits], minlength=n_teams),
+            "early_quits": np.bincount(s.team[early], minlength=n_teams),
+            "hires": np.bincount(s.team[hires], minlength=n_teams),
+        }
+
+    def update_employees(self) -> None:
+        """Satisfaction follows internal service and the team's mood; skill and tenure grow."""
+        p = self.p
+        s = self.staff
+        u = self.units
+        s.champion = s.champion_trait < p["champion_share"] + p["champions_program"]
+        weight = s.filled * (1.0 + (mech.CHAMPION_WEIGHT - 1.0) * s.champion)
+        peer = mech.team_mean(s.satisfaction, s.team, weight, len(self.team_manager))
+        org_customers = float(np.mean(u.customer_satisfaction)) if len(u) else 50.0
+        team_customers = np.concatenate([np.full(self.n_departments, org_customers),
+                                         u.customer_satisfaction])
+        disposition = s.disposition + CHAMPION_LIFT * s.champion
+        noise = self.rng.normal(0.0, 2.0, len(s))
+        satisfaction = mech.employee_satisfaction(
+            s.satisfaction, s.isq, team_customers[s.team], mech.pay_score(p["wage_level"]),
+            disposition, peer[s.team], noise)
+        coaching = self.shown[self.team_manager, 3][s.team]
+        skill = mech.skill_growth(s.skill, s.tenure, p["onboarding_quality"],
+                                  p["frontline_training_hours"], coaching)
+        s.satisfaction = np.where(s.filled, satisfaction, s.satisfaction)
+        s.skill = np.where(s.filled, skill, s.skill)
+        s.tenure = s.tenure + s.filled
+
+    def keep_books(self, flows: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Revenue and costs per unit; central costs are shared equally between units."""
+        p = self.p
+        s = self.staff
+        n_teams = len(self.team_manager)
+        d = self.n_departments
+        wage = p["weekly_wage"] * p["wage_level"]
+        headcount = np.bincount(s.team, weights=s.filled, minlength=n_teams).astype(float)
+        overtime = np.concatenate([np.zeros(d), np.clip(self.units.load - 1.0, 0, mech.MAX_OVERTIME)])
+        payroll = headcount * wage * (1.0 + OVERTIME_PREMIUM * overtime)
+        hourly = wage / 40.0
+        training = headcount * p["frontline_training_hours"] / 52.0 * (hourly + TRAINER_COST_PER_HOUR)
+        programmes = headcount * (p["engagement_program"]
+                                  + p["champions_program"] * CHAMPION_COST_PER_YEAR) / 52.0
+        selectivity = 0.8 + 0.4 * p["hiring_selectivity"] / 100.0
+        turnover = mech.turnover_cost(flows["quits"], wage, p["replacement_cost_share"]) * selectivity
+        onboarding = flows["hires"] * ONBOARDING_COST * p["onboarding_quality"] / 100.0
+        L = self.leaders
+        leader_pay = wage * np.array([LEADER_PAY[Level(v)] for v in range(4)])[L.level]
+        team_leader_pay = np.bincount(L.team[L.team >= 0], weights=leader_pay[L.team >= 0],
+                                      minlength=n_teams)
+        team_costs = payroll + training + programmes + turnover + onboarding + team_leader_pay
+        central = (
+            team_costs[:d].sum()
+            + leader_pay[L.team < 0].sum()
+            + len(L) * p["leadership_training"] / 52.0 * LEADER_TRAINING_DAY_COST
+            + p["senior_involvement"] / 100.0 * SENIOR_TIME_COST
+        )
+        n_units = len(self.units)
+        revenue = flows["revenue"]
+        costs = (
+            revenue * (1.0 - p["gross_margin"])
+            + team_costs[d:]
+            + p["automation_level"] * AUTOMATION_COST_PER_UNIT
+            + p["unit_fixed_costs"]
+            + central / max(n_units, 1)
+        )
+        profit = revenue - costs
+        self.units.cumulative_profit += profit
+        return flows | {"costs": costs, "profit": profit,
+                        "turnover_cost": turnover[d:] + turnover[:d].sum() / max(n_units, 1),
+                        "payroll": payroll[d:] + payroll[:d].sum() / max(n_units, 1)}
+
+    # ------------------------------------------------------------ observing
+
+    def _record(self, week: int) -> None:
+        """Keep this week's aggregates: one org row, and one row per unit if asked."""
+        self.records.append(org_row(self, week))
+        if self.record_units:
+            self.unit_records.append(unit_rows(self, week))

@@ -1,0 +1,124 @@
+"""The command line: run scenarios, list scenarios and parameters.
+
+Every input problem is reported as one line naming the field, the value and
+what is allowed, with exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+import yaml
+
+from .observe import MEASURES
+from .parameters import GROUPS, PARAMETERS, InputError
+from .scenario import load_scenario, scenario_names
+from .simulate import LEVELS, provenance, simulate, write_table
+
+SUMMARY = ("employee_satisfaction", "turnover_rate", "customer_satisfaction",
+           "customer_retention", "profit", "cumulative_profit")
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Argument errors as one line and exit status 2, like every other input error."""
+
+    def error(self, message: str) -> None:
+        """Print the problem in one line and exit with status 2."""
+        self.exit(2, f"error: {message}; see `{self.prog} --help`\n")
+
+
+def parse_setting(text: str) -> tuple[str, object]:
+    """`NAME=VALUE` from `--set`, the value read as a YAML scalar (a number)."""
+    name, sep, raw = text.partition("=")
+    if not sep or not name:
+        raise InputError(f"--set: {text!r} is not NAME=VALUE; allowed: e.g. --set leader_care=70")
+    try:
+        value = yaml.safe_load(raw)
+    except yaml.YAMLError:
+        value = raw
+    return name.strip(), value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser, with one sub-command per task."""
+    parser = OneLineParser(prog="python -m model",
+                           description="Simulate the service-profit chain.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+
+    run = commands.add_parser("run", help="run a scenario and write or print its results")
+    run.add_argument("scenario", help="a scenario file, or the name of a shipped scenario")
+    run.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
+    run.add_argument("--steps", type=int, default=None, help="weeks (default: the scenario's)")
+    run.add_argument("--reps", type=int, default=1, help="replications (default 1)")
+    run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                     help="change a parameter from week 1 (may repeat)")
+    run.add_argument("--level", choices=LEVELS, default="org",
+                     help="org: a row per week; unit: a row per unit per week")
+    run.add_argument("--out", help="write FILE.parquet or FILE.csv (with provenance)")
+
+    commands.add_parser("scenarios", help="list the shipped scenarios")
+    params = commands.add_parser("params", help="list every parameter")
+    params.add_argument("--markdown", action="store_true", help="as a Markdown table")
+    return parser
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """`run`: simulate and write the table, or print a summary of the last week."""
+    scenario = load_scenario(args.scenario)
+    for setting in args.set:
+        name, value = parse_setting(setting)
+        scenario = scenario.with_parameters({name: value}, where="--set ")
+    table = simulate(scenario, steps=args.steps, seed=args.seed, level=args.level,
+                     reps=args.reps)
+    steps = int(table["step"].max())
+    if args.out:
+        path = write_table(table, args.out,
+                           provenance(scenario, steps, args.seed, args.reps, args.level))
+        print(f"wrote {path} ({len(table)} rows)")
+        return 0
+    last = table[table["step"] == steps]
+    print(f"{scenario.title}: week {steps}, mean of {args.reps} replication(s)")
+    for measure in SUMMARY:
+        print(f"  {measure:<24} {last[measure].mean():>14,.3f}   {MEASURES[measure]}")
+    return 0
+
+
+def scenarios_command() -> int:
+    """`scenarios`: each shipped scenario's name and title."""
+    for name in scenario_names():
+        print(f"{name:<24} {load_scenario(name).title}")
+    return 0
+
+
+def params_command(markdown: bool) -> int:
+    """`params`: every parameter, grouped, with default, range, unit and source."""
+    if markdown:
+        print("| name | label | unit | default | range | group | role | source |")
+        print("|---|---|---|---|---|---|---|---|")
+    for group in GROUPS:
+        if not markdown:
+            print(f"\n{group}")
+        for p in (p for p in PARAMETERS if p.group == group):
+            if markdown:
+                print(f"| `{p.name}` | {p.label} | {p.unit} | {p.default:g} | {p.low:g} to "
+                      f"{p.high:g} | {p.group} | {p.role} | {p.source} |")
+            else:
+                print(f"  {p.name:<30} {p.default:>8g}  [{p.low:g}, {p.high:g}] {p.unit}"
+                      f"  ({p.role})")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return run_command(args)
+        if args.command == "scenarios":
+            return scenarios_command()
+        return params_command(args.markdown)
+    except InputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2

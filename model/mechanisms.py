@@ -1,0 +1,405 @@
+"""The links of the service-profit chain, each a pure function on arrays.
+
+Every function reads last week's values and returns this week's; none draws
+random numbers itself (noise is passed in, drawn from the model's generator),
+so each can be tested alone. Satisfaction-type values are on 0-100 and money
+is in currency per week. The coefficients below are the model's assumptions;
+`docs` turns these docstrings into the Submodels section of the documentation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+BEHAVIOURS = ("recognition", "care", "presence", "coaching")
+"""Leader behaviours, in the column order of every behaviour array."""
+
+# Leaders
+HABIT_DRIFT = 0.03  # weekly pull of behaviour back to habit
+HABIT_LEARNING = 0.002  # weekly pull of habit toward practised behaviour
+PULL_BASE = 0.01
+PULL_SENIOR = 0.08
+PULL_TRAINING = 0.04
+PULL_COACHED = 0.03
+LAYER_ATTENUATION = 0.85  # what the top sends down keeps this share per extra layer
+LEADER_INERTIA = 0.05
+BOARD_SERVICE = 60.0  # internal service the top team receives
+
+# Internal service quality
+ISQ_BASE = 25.0
+ISQ_MANAGER = 0.6
+ISQ_SUPPORT = 0.3
+ISQ_FRICTION = 0.2
+ISQ_PER_LAYER = 3.0
+ISQ_OVERLOAD = 40.0
+PROGRAMME_MAX_BOOST = 12.0
+PROGRAMME_SCALE = 700.0  # currency/employee/year for 63% of the maximum boost
+WEAKEST_LINK_POWER = -4.0  # power mean: strongly weighted to the weakest department
+
+# Employees
+SATISFACTION_INERTIA = 0.08
+PEER_SPREAD = 0.06
+CHAMPION_WEIGHT = 4.0
+TARGET_ISQ = 0.6
+TARGET_CUSTOMERS = 0.12  # the outside-in path, weaker than the inside-out one
+TARGET_PAY = 0.18
+JOB_BASE = 7.0
+ENGAGED_AT = 67.0
+
+# Turnover and skill
+QUIT_BASE = 0.0135  # weekly quit probability at satisfaction 50, after the first months
+QUIT_SATISFACTION_SCALE = 14.0
+EARLY_QUIT_EXTRA = 11.0  # extra quit multiplier at tenure 0, fading over EARLY_WEEKS
+EARLY_WEEKS = 8.0
+HIRING_LAG_WEEKS = 3.0
+SKILL_START = 18.0
+SKILL_LEARNING = 0.035
+ONBOARDING_WEEKS = 13
+
+# Service
+TARGET_UTILISATION = 0.92
+MAX_OVERTIME = 0.05
+BUSY_SUPPRESSION = 0.6
+WAIT_PENALTY = 40.0
+SERVICE_FRICTION = 0.2
+SELF_SERVICE_QUALITY = 58.0
+NO_SERVICE_QUALITY = 10.0  # a unit with nobody in post
+EXPERIENCE_NOISE = 8.0
+STANDARD_EROSION = 0.15
+STANDARD_RECOVERY = 0.02
+
+# Customers
+DISCONFIRMATION = 0.5
+CUSTOMER_INERTIA = 0.35
+EXPECTATION_ADAPTATION = 0.04
+LOYALTY_MIDPOINT = 72.0
+LOYALTY_SCALE = 7.0
+VISITS_MAX = 0.9
+VISITS_FLOOR = 0.12
+DEFECTION_AT_50 = 0.03
+DEFECTION_SCALE = 11.0
+DELIGHT_AT = 85.0
+LET_DOWN_AT = 40.0
+REFERRAL_PROBABILITY = 0.06
+WARNING_PROBABILITY = 0.15
+ACQUISITION_RATE = 0.0045
+LOYAL_SPEND_PREMIUM = 0.3
+TENURE_SPEND_PREMIUM = 0.3
+
+
+def power_mean(values: np.ndarray, power: float, axis: int = -1) -> np.ndarray:
+    """Generalised mean; negative powers lean toward the smallest value."""
+    values = np.maximum(values, 1e-6)
+    return np.mean(values**power, axis=axis) ** (1.0 / power)
+
+
+# ---------------------------------------------------------------- leaders
+
+
+def shown_behaviour(behaviour: np.ndarray, satisfaction: np.ndarray) -> np.ndarray:
+    """What leaders actually give: unhappy leaders give less of what they intend.
+
+    Service begins at home at every level: a leader poorly served by their own
+    leader shows less recognition, care, presence and coaching.
+    """
+    return np.clip(behaviour * (0.8 + 0.4 * satisfaction[:, None] / 100.0), 0.0, 100.0)
+
+
+def behaviour_pull(
+    senior_involvement: float,
+    leadership_training_days: float,
+    coaching_received: np.ndarray,
+    extra_layers: int,
+) -> np.ndarray:
+    """Weekly strength with which each leader is pulled toward the standard.
+
+    Start at the top: senior involvement is the largest term, and it reaches the
+    front line weakened by every layer beyond three. Training and being coached
+    by one's own leader add to it.
+    """
+    top = PULL_SENIOR * senior_involvement / 100.0 * LAYER_ATTENUATION**extra_layers
+    trained = PULL_TRAINING * (1.0 - np.exp(-leadership_training_days / 4.0))
+    return PULL_BASE + top + trained + PULL_COACHED * coaching_received / 100.0
+
+
+def leader_behaviour(
+    behaviour: np.ndarray, habit: np.ndarray, standard: np.ndarray, pull: np.ndarray
+) -> np.ndarray:
+    """Behaviour moves toward the organisation's standard and drifts back to habit.
+
+    Never arrive: once the pull stops, behaviour returns to habit at
+    `HABIT_DRIFT` a week; habit itself learns only slowly from practice.
+    """
+    moved = behaviour + pull[:, None] * (standard - behaviour)
+    return np.clip(moved + HABIT_DRIFT * (habit - behaviour), 0.0, 100.0)
+
+
+def habit_learning(habit: np.ndarray, behaviour: np.ndarray) -> np.ndarray:
+    """Habits follow sustained practice, over years rather than weeks."""
+    return habit + HABIT_LEARNING * (behaviour - habit)
+
+
+def leader_satisfaction(
+    satisfaction: np.ndarray, service_from_leader: np.ndarray, reports_satisfaction: np.ndarray
+) -> np.ndarray:
+    """A leader's satisfaction follows the service their own leader gives them,
+    and, more weakly, how their own people are doing."""
+    target = 0.6 * service_from_leader + 0.4 * reports_satisfaction
+    return np.clip(satisfaction + LEADER_INERTIA * (target - satisfaction), 0.0, 100.0)
+
+
+# ----------------------------------------------------- internal service
+
+
+def programme_boost(spend_per_employee_year: float) -> float:
+    """Recognition and engagement programmes help, with diminishing returns."""
+    return PROGRAMME_MAX_BOOST * (1.0 - np.exp(-spend_per_employee_year / PROGRAMME_SCALE))
+
+
+def support_chain_quality(department_service: np.ndarray, cooperation: float) -> float:
+    """Service the front line gets from support departments: a weakest-link chain.
+
+    Each department's service is discounted by silos; the chain's quality is a
+    power mean that sits close to its weakest department.
+    """
+    if department_service.size == 0:
+        return 50.0
+    delivered = department_service * (0.6 + 0.4 * cooperation / 100.0)
+    return float(power_mean(delivered, WEAKEST_LINK_POWER))
+
+
+def internal_service_quality(
+    manager_service: np.ndarray,
+    support_service: float,
+    internal_friction: float,
+    extra_layers: int,
+    programme: float,
+    pressure: np.ndarray,
+) -> np.ndarray:
+    """Internal service quality each employee receives.
+
+    Their manager's shown behaviours and the support departments' service,
+    plus recognition programmes, minus internal policy friction, extra layers
+    and the overload of an under-staffed or over-busy team.
+    """
+    quality = (
+        ISQ_BASE
+        + ISQ_MANAGER * manager_service
+        + ISQ_SUPPORT * support_service
+        + programme
+        - ISQ_FRICTION * internal_friction
+        - ISQ_PER_LAYER * extra_layers
+        - ISQ_OVERLOAD * pressure
+    )
+    return np.clip(quality, 0.0, 100.0)
+
+
+# ------------------------------------------------------------ employees
+
+
+def pay_score(wage_level: float) -> float:
+    """How pay feels: 50 at the market rate, 15 points per 10% above or below."""
+    return float(np.clip(50.0 + 150.0 * (wage_level - 1.0), 0.0, 100.0))
+
+
+def team_mean(values: np.ndarray, team: np.ndarray, weight: np.ndarray, n_teams: int) -> np.ndarray:
+    """Weighted mean of `values` per team (empty teams get 50)."""
+    total = np.bincount(team, weights=weight * values, minlength=n_teams)
+    count = np.bincount(team, weights=weight, minlength=n_teams)
+    return np.divide(total, count, out=np.full(n_teams, 50.0), where=count > 0)
+
+
+def employee_satisfaction(
+    satisfaction: np.ndarray,
+    isq: np.ndarray,
+    unit_customer_satisfaction: np.ndarray,
+    pay: float,
+    disposition: np.ndarray,
+    peer_mean: np.ndarray,
+    noise: np.ndarray,
+) -> np.ndarray:
+    """Satisfaction moves toward what the job gives, with inertia, and toward
+    the team's mood (`peer_mean` weighs champions more).
+
+    The target is mostly internal service quality (inside-out); customers'
+    satisfaction with the unit feeds back more weakly (outside-in).
+    """
+    target = (
+        JOB_BASE
+        + TARGET_ISQ * isq
+        + TARGET_CUSTOMERS * unit_customer_satisfaction
+        + TARGET_PAY * pay
+        + disposition
+    )
+    moved = satisfaction + SATISFACTION_INERTIA * (target - satisfaction)
+    return np.clip(moved + PEER_SPREAD * (peer_mean - satisfaction) + noise, 0.0, 100.0)
+
+
+def quit_probability(
+    satisfaction: np.ndarray,
+    tenure_weeks: np.ndarray,
+    wage_level: float,
+    labour_market_tightness: float,
+    hiring_selectivity: float,
+    onboarding_quality: float,
+) -> np.ndarray:
+    """Weekly probability that an employee quits.
+
+    Falls with satisfaction and pay; rises in a tight labour market; is highest
+    in the first weeks, less so with good onboarding and selective hiring.
+    """
+    early = EARLY_QUIT_EXTRA * np.exp(-tenure_weeks / EARLY_WEEKS)
+    early *= 1.3 - 0.5 * onboarding_quality / 100.0 - 0.3 * hiring_selectivity / 100.0
+    market = np.exp(0.8 * (labour_market_tightness - 50.0) / 50.0)
+    pay = np.exp(-2.5 * (wage_level - 1.0))
+    hazard = QUIT_BASE * np.exp(-(satisfaction - 50.0) / QUIT_SATISFACTION_SCALE)
+    return np.clip(hazard * (1.0 + early) * market * pay, 0.0, 1.0)
+
+
+def hire_probability(
+    hiring_selectivity: float, labour_market_tightness: float, wage_level: float
+) -> float:
+    """Weekly probability that a vacancy is filled: choosier hiring and tighter
+    markets mean longer vacancies; better pay shortens them."""
+    lag = HIRING_LAG_WEEKS * (0.6 + 0.8 * hiring_selectivity / 100.0)
+    lag *= np.exp(0.8 * (labour_market_tightness - 50.0) / 50.0 - 1.5 * (wage_level - 1.0))
+    return float(np.clip(1.0 / max(lag, 1.0), 0.0, 1.0))
+
+
+def new_hire_skill(onboarding_quality: float) -> float:
+    """Skill on the first day: low, a little higher with good onboarding."""
+    return SKILL_START + 0.1 * onboarding_quality
+
+
+def skill_growth(
+    skill: np.ndarray,
+    tenure_weeks: np.ndarray,
+    onboarding_quality: float,
+    training_hours_year: float,
+    coaching: np.ndarray,
+) -> np.ndarray:
+    """Skill climbs toward mastery with experience, onboarding (first quarter),
+    training and the manager's coaching."""
+    rate = SKILL_LEARNING * (1.0 + 0.4 * coaching / 100.0)
+    rate = rate + 0.03 * onboarding_quality / 100.0 * (tenure_weeks < ONBOARDING_WEEKS)
+    rate = rate + 0.0004 * training_hours_year
+    return np.clip(skill + rate * (100.0 - skill), 0.0, 100.0)
+
+
+def productivity(skill: np.ndarray) -> np.ndarray:
+    """Share of a fully skilled colleague's work an employee gets through."""
+    return 0.4 + 0.6 * skill / 100.0
+
+
+# -------------------------------------------------------------- service
+
+
+def pressure(load: np.ndarray) -> np.ndarray:
+    """Overload of a team: how far demand exceeds what it can serve."""
+    return np.maximum(load - 1.0, 0.0)
+
+
+def service_potential(skill: np.ndarray, satisfaction: np.ndarray, team_pressure: np.ndarray) -> np.ndarray:
+    """What an employee can give: skill AND engagement (a geometric mean).
+
+    Training alone raises knowledge, not intent; and busyness suppresses the
+    warmth employees show (Rafaeli and Sutton 1990).
+    """
+    displayed = satisfaction * np.clip(1.0 - BUSY_SUPPRESSION * team_pressure, 0.0, 1.0)
+    return np.sqrt(skill * displayed)
+
+
+def achieved_time_share(load: np.ndarray, standard: np.ndarray) -> np.ndarray:
+    """Share of the ideal time per customer that staff actually give.
+
+    They give the unit's standard if capacity (with a little overtime) allows,
+    and cut corners otherwise (Oliva and Sterman 2001).
+    """
+    return np.minimum(standard, (1.0 + MAX_OVERTIME) / np.maximum(load, 1e-9))
+
+
+def service_standard(standard: np.ndarray, achieved: np.ndarray, anchor: np.ndarray) -> np.ndarray:
+    """Service standards erode toward what is achieved and recover only when anchored.
+
+    Erosion is fast when corners are cut; recovery toward the full standard is
+    slow and scales with `anchor` (coaching, training, recognition: 0-1).
+    """
+    eroded = standard + STANDARD_EROSION * np.minimum(achieved - standard, 0.0)
+    recovered = eroded + STANDARD_RECOVERY * anchor * (achieved >= standard) * (1.0 - eroded)
+    return np.clip(recovered, 0.0, 1.0)
+
+
+def service_quality(
+    potential: np.ndarray,
+    time_share: np.ndarray,
+    team_pressure: np.ndarray,
+    customer_friction: float,
+) -> np.ndarray:
+    """Quality of one visit: the server's potential, the time they can give,
+    waits when the team is overloaded, and customer-facing policy friction."""
+    quality = potential * (0.5 + 0.5 * time_share) + 18.0
+    quality = quality - WAIT_PENALTY * team_pressure - SERVICE_FRICTION * customer_friction
+    return np.clip(quality, 0.0, 100.0)
+
+
+# ------------------------------------------------------------ customers
+
+
+def customer_satisfaction(
+    satisfaction: np.ndarray, experience: np.ndarray, expectation: np.ndarray
+) -> np.ndarray:
+    """Satisfaction moves toward the experience, judged against expectation."""
+    target = experience + DISCONFIRMATION * (experience - expectation)
+    return np.clip(satisfaction + CUSTOMER_INERTIA * (target - satisfaction), 0.0, 100.0)
+
+
+def adapted_expectation(expectation: np.ndarray, experience: np.ndarray) -> np.ndarray:
+    """Expectations adapt to what customers get: good service raises the bar."""
+    return expectation + EXPECTATION_ADAPTATION * (experience - expectation)
+
+
+def loyalty(satisfaction: np.ndarray) -> np.ndarray:
+    """Loyalty (0-1), convex at the top: only the very satisfied are truly loyal."""
+    return 1.0 / (1.0 + np.exp(-(satisfaction - LOYALTY_MIDPOINT) / LOYALTY_SCALE))
+
+
+def visit_probability(satisfaction: np.ndarray, demand: np.ndarray) -> np.ndarray:
+    """Weekly probability of a visit (a repurchase), rising with loyalty."""
+    rate = VISITS_MAX * (VISITS_FLOOR + (1.0 - VISITS_FLOOR) * loyalty(satisfaction))
+    return np.clip(rate * demand, 0.0, 1.0)
+
+
+def defection_probability(satisfaction: np.ndarray) -> np.ndarray:
+    """Weekly probability that a customer leaves for good."""
+    return np.clip(DEFECTION_AT_50 * np.exp(-(satisfaction - 50.0) / DEFECTION_SCALE), 0.0, 1.0)
+
+
+def spend(base_spend: float, satisfaction: np.ndarray, tenure_weeks: np.ndarray) -> np.ndarray:
+    """Basket per visit: loyal and long-standing customers buy more."""
+    loyal = 1.0 + LOYAL_SPEND_PREMIUM * (loyalty(satisfaction) - 0.5)
+    seasoned = 1.0 + TENURE_SPEND_PREMIUM * np.minimum(tenure_weeks / 156.0, 1.0)
+    return base_spend * loyal * seasoned
+
+
+def new_customers_expected(
+    base_customers: np.ndarray, demand: np.ndarray, referrals: np.ndarray, warnings: np.ndarray
+) -> np.ndarray:
+    """Expected arrivals per unit: the market's inflow, plus referrals from
+    delighted customers, minus prospects put off by warnings."""
+    return np.maximum(ACQUISITION_RATE * base_customers * demand + referrals - warnings, 0.0)
+
+
+# ------------------------------------------------------------ the books
+
+
+def turnover_cost(exits: np.ndarray, weekly_wage: float, replacement_cost_share: float) -> np.ndarray:
+    """Hiring, onboarding and lost productivity of each leaver."""
+    return exits * replacement_cost_share * 52.0 * weekly_wage
+
+
+def promoter_score(satisfaction: np.ndarray) -> np.ndarray:
+    """+1 for a promoter (80 and above), -1 for a detractor (below 60), else 0.
+
+    Their mean times 100 is the net promoter score.
+    """
+    return (satisfaction >= 80.0).astype(np.int8) - (satisfaction < 60.0)

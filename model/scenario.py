@@ -1,0 +1,191 @@
+"""Scenarios: a baseline plus a timeline of interventions, kept as YAML files.
+
+A scenario file has a `title`, a `description` for the workshop, optional
+`weeks` (the horizon), `parameters` that differ from the declared defaults,
+and a `timeline` of interventions, each a `week` and the parameters it `set`s.
+Files are read with YAML's safe loader only, and every field is checked before
+anything runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import yaml
+
+from .parameters import InputError, defaults, validate
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+DEFAULT_WEEKS = 156
+MAX_WEEKS = 1040
+MAX_FILE_BYTES = 256 * 1024
+FIELDS = ("title", "description", "weeks", "parameters", "timeline")
+
+
+@dataclass(frozen=True)
+class Intervention:
+    """Parameter changes that take effect at the start of `week`."""
+
+    week: int
+    changes: dict[str, float]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named starting point and the interventions that follow it."""
+
+    title: str
+    description: str = ""
+    parameters: dict[str, float] = field(default_factory=dict)
+    timeline: tuple[Intervention, ...] = ()
+    weeks: int = DEFAULT_WEEKS
+
+    def values(self) -> dict[str, float]:
+        """Every parameter's value at week 1."""
+        return defaults() | self.parameters
+
+    def with_parameters(self, changes: dict[str, object], where: str = "parameters.") -> Scenario:
+        """This scenario starting from other parameter values (validated)."""
+        return replace(self, parameters=self.parameters | validate(changes, where=where))
+
+    def with_change(self, week: int, changes: dict[str, object], note: str = "") -> Scenario:
+        """This scenario with one more intervention at `week` (validated)."""
+        where = f"timeline week {week}"
+        _week(week, where, self.weeks)
+        checked = validate(changes, during_run=True, where=f"{where}: ")
+        timeline = sorted((*self.timeline, Intervention(week, checked, note)),
+                          key=lambda i: i.week)
+        return replace(self, timeline=tuple(timeline))
+
+    def to_dict(self) -> dict:
+        """Plain data that `parse_scenario` reads back to an equal scenario."""
+        timeline = []
+        for step in self.timeline:
+            entry = {"week": step.week, "set": dict(step.changes)}
+            if step.note:
+                entry["note"] = step.note
+            timeline.append(entry)
+        return {"title": self.title, "description": self.description, "weeks": self.weeks,
+                "parameters": dict(self.parameters), "timeline": timeline}
+
+    def to_yaml(self) -> str:
+        """The scenario as a YAML file's text."""
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+
+
+def _text(data: dict, key: str, required: bool) -> str:
+    value = data.get(key, None)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise InputError(f"{key}: {value!r} is not usable; allowed: a non-empty text")
+    return value
+
+
+def _mapping(value: object, where: str) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InputError(f"{where}: {value!r} is not a mapping; allowed: NAME: VALUE lines")
+    return value
+
+
+def _week(value: object, where: str, weeks: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= weeks:
+        raise InputError(f"{where}: {value!r} is not a week of the run; allowed: a whole "
+                         f"number from 1 to {weeks}")
+    return value
+
+
+def parse_scenario(data: object) -> Scenario:
+    """Check plain data (as read from YAML) and build a Scenario.
+
+    Raises:
+        InputError: Naming the first field that is wrong, its value and what is allowed.
+    """
+    if not isinstance(data, dict):
+        raise InputError(f"scenario: {type(data).__name__} at the top level; allowed: a "
+                         f"mapping with {', '.join(FIELDS)}")
+    unknown = [key for key in data if key not in FIELDS]
+    if unknown:
+        raise InputError(f"{unknown[0]}: unknown field; allowed: {', '.join(FIELDS)}")
+    weeks = data.get("weeks", DEFAULT_WEEKS)
+    if isinstance(weeks, bool) or not isinstance(weeks, int) or not 1 <= weeks <= MAX_WEEKS:
+        raise InputError(f"weeks: {weeks!r} is not usable; allowed: a whole number from 1 to "
+                         f"{MAX_WEEKS}")
+    parameters = validate(_mapping(data.get("parameters"), "parameters"), where="parameters.")
+    timeline_data = data.get("timeline") or []
+    if not isinstance(timeline_data, list):
+        raise InputError(f"timeline: {timeline_data!r} is not a list; allowed: a list of "
+                         "{week, set, note} entries")
+    timeline = []
+    for i, entry in enumerate(timeline_data):
+        where = f"timeline[{i}]"
+        entry = _mapping(entry, where)
+        extra = [key for key in entry if key not in ("week", "set", "note")]
+        if extra:
+            raise InputError(f"{where}.{extra[0]}: unknown field; allowed: week, set, note")
+        week = _week(entry.get("week"), f"{where}.week", weeks)
+        changes = validate(_mapping(entry.get("set"), f"{where}.set"), during_run=True,
+                           where=f"{where}.set.")
+        note = entry.get("note") or ""
+        if not isinstance(note, str):
+            raise InputError(f"{where}.note: {note!r} is not text; allowed: a short text")
+        timeline.append(Intervention(week, changes, note))
+    return Scenario(
+        title=_text(data, "title", required=True),
+        description=_text(data, "description", required=False),
+        parameters=parameters,
+        timeline=tuple(sorted(timeline, key=lambda i: i.week)),
+        weeks=weeks,
+    )
+
+
+def read_scenario_text(text: str | bytes) -> Scenario:
+    """Parse a scenario file's contents (safe YAML only)."""
+    if len(text) > MAX_FILE_BYTES:
+        raise InputError(f"scenario: {len(text)} bytes; allowed: at most {MAX_FILE_BYTES} bytes")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or "not YAML"
+        raise InputError(f"scenario: malformed YAML{where} ({problem}); allowed: a YAML "
+                         "mapping") from None
+    return parse_scenario(data)
+
+
+def scenario_names() -> list[str]:
+    """Names of the scenarios shipped in `scenarios/`, baseline first."""
+    names = sorted(path.stem for path in SCENARIO_DIR.glob("*.yaml"))
+    return sorted(names, key=lambda name: name != "baseline")
+
+
+def scenario_path(name_or_path: str | Path) -> Path:
+    """A shipped scenario's file by name, or the given path."""
+    path = Path(name_or_path)
+    if path.suffix not in (".yaml", ".yml") and (SCENARIO_DIR / f"{path}.yaml").exists():
+        return SCENARIO_DIR / f"{path}.yaml"
+    return path
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario file (or a shipped scenario by name).
+
+    Raises:
+        InputError: When the file is missing, unreadable or not a valid scenario.
+    """
+    path = scenario_path(path)
+    try:
+        with open(path, "rb") as file:
+            text = file.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError(f"scenario: {str(path)!r} not found; allowed: a YAML file or one of "
+                         f"{', '.join(scenario_names())}") from None
+    except OSError as error:
+        raise InputError(f"scenario: {str(path)!r} cannot be read ({error.strerror}); "
+                         "allowed: a readable YAML file") from None
+    return read_scenario_text(text)

@@ -1,0 +1,168 @@
+"""Running scenarios and writing the results with their provenance."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import tempfile
+from pathlib import Path
+
+import mesa
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .chain import ServiceProfitChain
+from .parameters import InputError
+from .scenario import MAX_WEEKS, Scenario, load_scenario
+
+VERSION = "0.1.0"
+LEVELS = ("org", "unit")
+PROVENANCE_KEY = "service_profit_chain"
+MAX_REPS = 1000
+
+
+def replication_rng(seed: int, rep: int) -> np.random.Generator:
+    """Independent stream for replication `rep` of `seed` (numpy SeedSequence spawn keys)."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(rep,)))
+
+
+def _checked(scenario, steps, seed, level, reps) -> tuple[Scenario, int]:
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    steps = scenario.weeks if steps is None else steps
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_WEEKS:
+        raise InputError(f"steps: {steps!r} is not usable; allowed: a whole number from 1 to "
+                         f"{MAX_WEEKS}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InputError(f"seed: {seed!r} is not usable; allowed: a whole number of 0 or more")
+    if level not in LEVELS:
+        raise InputError(f"level: {level!r} is not a level; allowed: {', '.join(LEVELS)}")
+    if isinstance(reps, bool) or not isinstance(reps, int) or not 1 <= reps <= MAX_REPS:
+        raise InputError(f"reps: {reps!r} is not usable; allowed: a whole number from 1 to "
+                         f"{MAX_REPS}")
+    return scenario, steps
+
+
+def run_once(scenario: Scenario, steps: int, seed: int, rep: int, level: str) -> pd.DataFrame:
+    """One replication: build the organisation, step it, return its table."""
+    timeline = [(step.week, step.changes) for step in scenario.timeline]
+    model = ServiceProfitChain(timeline=timeline, record_units=level == "unit",
+                               rng=replication_rng(seed, rep), **scenario.parameters)
+    for _ in range(steps):
+        model.step()
+    if level == "unit":
+        table = pd.concat([pd.DataFrame(rows) for rows in model.unit_records], ignore_index=True)
+    else:
+        table = pd.DataFrame(model.records)
+    table.insert(0, "rep", rep)
+    return table
+
+
+def simulate(
+    scenario: Scenario | str | Path,
+    steps: int | None = None,
+    seed: int = 0,
+    level: str = "org",
+    reps: int = 1,
+) -> pd.DataFrame:
+    """Run a scenario and return its weekly measures.
+
+    Args:
+        scenario: A Scenario, a scenario file, or the name of a shipped scenario.
+        steps: Weeks to run (default: the scenario's horizon).
+        seed: Master seed; replication r draws from the stream spawned as (seed, r),
+            so a run with more replications extends, never changes, one with fewer.
+        level: "org" for one row per week, "unit" for one row per unit per week.
+        reps: Number of replications (a `rep` column tells them apart).
+
+    Returns:
+        One row per replication and week (and unit), with the columns of
+        `model.observe.MEASURES` after `rep`, `step` (and `unit`, `region`).
+
+    Raises:
+        InputError: For a bad scenario, parameter or argument.
+    """
+    scenario, steps = _checked(scenario, steps, seed, level, reps)
+    tables = [run_once(scenario, steps, seed, rep, level) for rep in range(reps)]
+    return pd.concat(tables, ignore_index=True)
+
+
+def provenance(scenario: Scenario, steps: int, seed: int, reps: int, level: str) -> dict:
+    """Everything needed to re-run a table and know what produced it."""
+    return {
+        "model": "service-profit chain",
+        "model_version": VERSION,
+        "scenario": scenario.to_dict(),
+        "parameters": scenario.values(),
+        "steps": steps,
+        "seed": seed,
+        "reps": reps,
+        "replication_seeds": f"numpy SeedSequence({seed}, spawn_key=(rep,)) for rep in "
+                             f"0..{reps - 1}",
+        "level": level,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "mesa": mesa.__version__,
+    }
+
+
+def write_table(table: pd.DataFrame, path: str | Path, meta: dict) -> Path:
+    """Write `table` to Parquet or CSV with `meta` inside, all or nothing.
+
+    The file is written beside its destination and moved into place only when
+    complete, so a failure never leaves a half-written file or clobbers an old one.
+
+    Raises:
+        InputError: For an unknown format or a folder that cannot be written.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".parquet", ".csv"):
+        raise InputError(f"--out: {str(path)!r} has an unknown format; allowed: a .parquet or "
+                         ".csv file")
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise InputError(f"--out: {str(path)!r} cannot be written ({error.strerror}); allowed: "
+                         "a file in an existing, writable folder") from None
+    try:
+        with os.fdopen(handle, "wb") as file:
+            if suffix == ".parquet":
+                arrow = pa.Table.from_pandas(table, preserve_index=False)
+                arrow = arrow.replace_schema_metadata(
+                    (arrow.schema.metadata or {}) | {PROVENANCE_KEY: json.dumps(meta)})
+                pq.write_table(arrow, file)
+            else:
+                for key, value in meta.items():
+                    file.write(f"# {key}: {json.dumps(value)}\n".encode())
+                table.to_csv(file, index=False)
+        os.replace(temporary, path)
+    except OSError as error:
+        os.unlink(temporary)
+        raise InputError(f"--out: {str(path)!r} cannot be written ({error.strerror}); allowed: "
+                         "a file in a writable folder with space") from None
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return path
+
+
+def read_table(path: str | Path) -> tuple[pd.DataFrame, dict]:
+    """Read a table written by `write_table` and its provenance."""
+    path = Path(path)
+    if path.suffix.lower() == ".parquet":
+        arrow = pq.read_table(path)
+        meta = json.loads(arrow.schema.metadata[PROVENANCE_KEY.encode()])
+        return arrow.to_pandas(), meta
+    meta = {}
+    with open(path) as file:
+        for line in file:
+            if not line.startswith("# "):
+                break
+            key, _, value = line[2:].partition(": ")
+            meta[key] = json.loads(value)
+    return pd.read_csv(path, comment="#"), meta
