@@ -1,5 +1,6 @@
-"""A Mesa model of the service-profit chain: leaders serve employees, employees
-serve customers, loyal customers make the profit.
+"""A Mesa model of the service-profit chain.
+
+Leaders serve employees, employees serve customers, loyal customers make the profit.
 
 Public interface: `load_scenario`, `simulate`, `Scenario`, the parameter
 declarations in `PARAMETERS`, and the command line (`python -m model --help`).

@@ -20,15 +20,25 @@ from .agents import Employee, Leader, Level
 from .observe import org_row, unit_rows
 from .parameters import defaults, validate
 
-WARM_UP_WEEKS = 52
+WARM_UP_WEEKS = 104
 """Weeks run before week 1 so that a run starts from the organisation's own
 steady state rather than from its initial draw."""
+
+ESTABLISHED_SATISFACTION = 61.0
+ESTABLISHED_LIFT = 9.0
+"""Where established employees' satisfaction, and established customers'
+satisfaction and expectations (points above a newcomer's), start: near the
+levels the baseline settles at, so that the warm-up is short."""
 
 SLOT_HEADROOM = 1.4
 """Posts kept per unit as a multiple of planned staff: the top of `staffing_level`."""
 
-LEADER_PAY = {Level.SENIOR: 12.0, Level.REGIONAL: 3.5, Level.UNIT_MANAGER: 1.7,
-              Level.DEPARTMENT_MANAGER: 2.0}
+LEADER_PAY = {
+    Level.SENIOR: 12.0,
+    Level.REGIONAL: 3.5,
+    Level.UNIT_MANAGER: 1.7,
+    Level.DEPARTMENT_MANAGER: 2.0,
+}
 """Leader pay as a multiple of the front-line weekly wage."""
 
 TRAINER_COST_PER_HOUR = 15.0
@@ -44,10 +54,17 @@ CHAMPION_LIFT = 6.0  # champions' own satisfaction lift: they carry the culture
 class Columns:
     """A set of equally long arrays, one row per entity, that can grow."""
 
+    @classmethod
+    def empty(cls):
+        """A table with no rows yet; the first `extend` sets the dtypes."""
+        return cls(*(np.empty(0) for _ in fields(cls)))
+
     def extend(self, more: Columns) -> None:
         """Append the rows of `more` (same class)."""
+        had_rows = len(self) > 0
         for f in fields(self):
-            setattr(self, f.name, np.concatenate([getattr(self, f.name), getattr(more, f.name)]))
+            old, new = getattr(self, f.name), getattr(more, f.name)
+            setattr(self, f.name, np.concatenate([old, new]) if had_rows else new)
 
     def __len__(self) -> int:
         return len(getattr(self, fields(self)[0].name))
@@ -71,7 +88,6 @@ class Staff(Columns):
     """Posts and the people in them."""
 
     team: np.ndarray
-    slot: np.ndarray
     filled: np.ndarray
     satisfaction: np.ndarray
     skill: np.ndarray
@@ -121,8 +137,7 @@ class ServiceProfitChain(mesa.Model):
             take their declared defaults.
     """
 
-    def __init__(self, timeline=(), record_units=False, seed=None, rng=None,
-                 **parameters) -> None:
+    def __init__(self, timeline=(), record_units=False, seed=None, rng=None, **parameters) -> None:
         super().__init__(seed=seed, rng=rng)
         self.record_units = record_units
         self.p = defaults() | validate(parameters)
@@ -145,26 +160,27 @@ class ServiceProfitChain(mesa.Model):
     def _build(self) -> None:
         """Top team, support departments, then the initial units with their regions."""
         p = self.p
-        empty = np.empty(0)
-        self.leaders = Leaders(np.empty(0, int), np.empty(0, int), np.empty(0, int),
-                               np.empty((0, 4)), np.empty((0, 4)), empty, empty)
-        self.staff = Staff(*(np.empty(0, int),) * 3, *(empty,) * 4, empty, np.empty(0, bool),
-                           empty, empty, np.empty(0, int))
-        self.staff.filled = self.staff.filled.astype(bool)
-        self.units = Units(empty, np.empty(0, int), empty, empty, empty, empty, empty,
-                           np.empty(0, int))
-        self.customers = Customers(np.empty(0, np.int32), np.empty(0, bool),
-                                   np.empty(0, np.float32), np.empty(0, np.float32),
-                                   np.empty(0, np.int32))
+        self.leaders = Leaders.empty()
+        self.staff = Staff.empty()
+        self.units = Units.empty()
+        self.customers = Customers.empty()
         self.team_manager = np.empty(0, int)
+        self.team_first = np.empty(0, int)
         self.authorised = np.empty(0, int)
         self.top = self._add_leaders(Level.SENIOR, np.array([-1]), np.array([-1]), 0.0)[0]
         planned_front_line = p["n_units"] * p["staff_per_unit"]
-        department_size = max(1, round(p["support_staff_ratio"] / 100 * planned_front_line
-                                       / max(self.n_departments, 1)))
+        department_size = max(
+            1,
+            round(p["support_staff_ratio"] / 100 * planned_front_line / max(self.n_departments, 1)),
+        )
         for _ in range(self.n_departments):
-            self._add_team(department_size, department_size, parent=self.top,
-                           level=Level.DEPARTMENT_MANAGER, experience=0.0)
+            self._add_team(
+                department_size,
+                department_size,
+                parent=self.top,
+                level=Level.DEPARTMENT_MANAGER,
+                experience=0.0,
+            )
         self.region_leaders = np.empty(0, int)
         self._add_units(p["n_units"], established=True)
         self._set_nominal_reports()
@@ -180,11 +196,21 @@ class ServiceProfitChain(mesa.Model):
         standard = self._standard()
         spread = self.p["manager_habit_spread"]
         person = self.rng.normal(0.0, spread * 0.8, (n, 1))
-        habit = np.clip(standard - experience + person + self.rng.normal(0.0, spread * 0.6, (n, 4)),
-                        0.0, 100.0)
+        habit = np.clip(
+            standard - experience + person + self.rng.normal(0.0, spread * 0.6, (n, 4)), 0.0, 100.0
+        )
         first = len(self.leaders)
-        self.leaders.extend(Leaders(np.full(n, int(level)), parent.astype(int), team.astype(int),
-                                    habit, habit.copy(), np.full(n, 55.0), np.ones(n)))
+        self.leaders.extend(
+            Leaders(
+                np.full(n, int(level)),
+                parent.astype(int),
+                team.astype(int),
+                habit,
+                habit.copy(),
+                np.full(n, 55.0),
+                np.ones(n),
+            )
+        )
         for index in range(first, first + n):
             self.leader_agents.append(Leader(self, index))
         return np.arange(first, first + n)
@@ -199,12 +225,26 @@ class ServiceProfitChain(mesa.Model):
         return team
 
     def _add_posts(self, team: int, slots: int) -> None:
+        """Append a team's posts, empty, as one contiguous block."""
         n = slots
         empty = np.zeros(n)
         first = len(self.staff)
-        self.staff.extend(Staff(np.full(n, team), np.arange(n), np.zeros(n, bool), empty,
-                                empty.copy(), np.zeros(n, int), empty.copy(), self.rng.random(n),
-                                np.zeros(n, bool), empty.copy(), empty.copy(), np.zeros(n, int)))
+        self.team_first = np.append(self.team_first, first)
+        self.staff.extend(
+            Staff(
+                np.full(n, team),
+                np.zeros(n, bool),
+                empty,
+                empty.copy(),
+                np.zeros(n, int),
+                empty.copy(),
+                self.rng.random(n),
+                np.zeros(n, bool),
+                empty.copy(),
+                empty.copy(),
+                np.zeros(n, int),
+            )
+        )
         for index in range(first, first + n):
             self.staff_agents.append(Employee(self, index))
 
@@ -222,23 +262,39 @@ class ServiceProfitChain(mesa.Model):
         for i in range(n):
             region = (first_unit + i) // p["units_per_region"]
             if region >= len(self.region_leaders):
-                leader = self._add_leaders(Level.REGIONAL, np.array([self.top]), np.array([-1]), 0.0)
+                leader = self._add_leaders(
+                    Level.REGIONAL, np.array([self.top]), np.array([-1]), 0.0
+                )
                 self.region_leaders = np.append(self.region_leaders, leader)
-            team = self._add_team(slots, planned, parent=self.region_leaders[region],
-                                  level=Level.UNIT_MANAGER,
-                                  experience=0.0 if established else 10.0)
-            self.units.extend(Units(market[i:i + 1], np.array([region]), np.zeros(1),
-                                    np.ones(1), np.full(1, mech.TARGET_UTILISATION),
-                                    np.full(1, p["customer_expectation"]), np.zeros(1),
-                                    np.array([self.team_manager[team]])))
+            team = self._add_team(
+                slots,
+                planned,
+                parent=self.region_leaders[region],
+                level=Level.UNIT_MANAGER,
+                experience=0.0 if established else 10.0,
+            )
+            self.units.extend(
+                Units(
+                    market[i : i + 1],
+                    np.array([region]),
+                    np.zeros(1),
+                    np.ones(1),
+                    np.full(1, mech.TARGET_UTILISATION),
+                    np.full(1, p["customer_expectation"]),
+                    np.zeros(1),
+                    np.array([self.team_manager[team]]),
+                )
+            )
             if established:
-                self._hire(np.flatnonzero((self.staff.team == team) & (self.staff.slot < planned)),
-                           established=True)
-        start_customers = np.round(p["customers_per_unit"] * market
-                                   * (1.0 if established else 0.2)).astype(int)
+                first_post = self.team_first[team]
+                self._hire(np.arange(first_post, first_post + planned), established=True)
+        start_customers = np.round(
+            p["customers_per_unit"] * market * (1.0 if established else 0.2)
+        ).astype(int)
         self.units.base_customers[first_unit:] = p["customers_per_unit"] * market
-        self._add_customers(np.repeat(np.arange(first_unit, first_unit + n), start_customers),
-                            established)
+        self._add_customers(
+            np.repeat(np.arange(first_unit, first_unit + n), start_customers), established
+        )
 
     def _add_customers(self, unit: np.ndarray, established: bool) -> None:
         """New customers expect what the market expects; established ones have history."""
@@ -246,14 +302,20 @@ class ServiceProfitChain(mesa.Model):
         m = len(unit)
         expectation = float(p["customer_expectation"])
         if established:
+            expectation += ESTABLISHED_LIFT
             satisfaction = np.clip(self.rng.normal(expectation, 8.0, m), 0.0, 100.0)
             tenure = self.rng.exponential(120.0, m)
         else:
             satisfaction, tenure = np.full(m, expectation), np.zeros(m)
-        self.customers.extend(Customers(unit.astype(np.int32), np.ones(m, bool),
-                                        satisfaction.astype(np.float32),
-                                        np.full(m, expectation, np.float32),
-                                        tenure.astype(np.int32)))
+        self.customers.extend(
+            Customers(
+                unit.astype(np.int32),
+                np.ones(m, bool),
+                satisfaction.astype(np.float32),
+                np.full(m, expectation, np.float32),
+                tenure.astype(np.int32),
+            )
+        )
 
     def _set_nominal_reports(self) -> None:
         """Spans of control as designed; growth beyond them thins a leader's reach."""
@@ -270,7 +332,9 @@ class ServiceProfitChain(mesa.Model):
         organisation is built and again halfway through the warm-up.
         """
         c = self.customers
-        visits = mech.visit_probability(c.satisfaction[c.active], self.units.market[c.unit[c.active]])
+        visits = mech.visit_probability(
+            c.satisfaction[c.active], self.units.market[c.unit[c.active]]
+        )
         staffed = visits.sum() * (1.0 - self.p["automation_level"])
         skill = self.staff.skill[self.staff.filled].mean()
         planned_capacity = len(self.units) * self.p["staff_per_unit"] * mech.productivity(skill)
@@ -279,8 +343,10 @@ class ServiceProfitChain(mesa.Model):
     def _standard(self) -> np.ndarray:
         """The behaviour standard the organisation asks of its leaders."""
         p = self.p
-        return np.array([p["leader_recognition"], p["leader_care"], p["leader_presence"],
-                         p["leader_coaching"]], float)
+        return np.array(
+            [p["leader_recognition"], p["leader_care"], p["leader_presence"], p["leader_coaching"]],
+            float,
+        )
 
     def _hire(self, posts: np.ndarray, established: bool = False) -> None:
         """Fill `posts` with new people (or, when building, people of any tenure)."""
@@ -293,8 +359,10 @@ class ServiceProfitChain(mesa.Model):
         s.champion_trait[posts] = self.rng.random(n)
         if established:
             tenure = self.rng.exponential(90.0, n).astype(int)
-            s.skill[posts] = 100.0 - (100.0 - mech.SKILL_START) * np.exp(-mech.SKILL_LEARNING * tenure)
-            s.satisfaction[posts] = np.clip(55.0 + s.disposition[posts], 0, 100)
+            s.skill[posts] = 100.0 - (100.0 - mech.SKILL_START) * np.exp(
+                -mech.SKILL_LEARNING * tenure
+            )
+            s.satisfaction[posts] = np.clip(ESTABLISHED_SATISFACTION + s.disposition[posts], 0, 100)
         else:
             tenure = np.zeros(n, int)
             s.skill[posts] = mech.new_hire_skill(p["onboarding_quality"])
@@ -321,7 +389,8 @@ class ServiceProfitChain(mesa.Model):
         self.books = self.keep_books(flows)
         self.customer_view = self._customer_view()
         self.units.customer_satisfaction = self.customer_view["satisfaction_sum"] / np.maximum(
-            self.customer_view["customers"], 1)
+            self.customer_view["customers"], 1
+        )
 
     def _customer_view(self) -> dict[str, np.ndarray]:
         """Per-unit sums over active customers, at the end of the week."""
@@ -333,7 +402,9 @@ class ServiceProfitChain(mesa.Model):
         return {
             "customers": np.bincount(unit, minlength=n),
             "satisfaction_sum": np.bincount(unit, weights=satisfaction, minlength=n),
-            "net_promoters": np.bincount(unit, weights=mech.promoter_score(satisfaction), minlength=n),
+            "net_promoters": np.bincount(
+                unit, weights=mech.promoter_score(satisfaction), minlength=n
+            ),
         }
 
     def open_new_units(self) -> None:
@@ -345,37 +416,45 @@ class ServiceProfitChain(mesa.Model):
             self._add_units(n, established=False)
 
     def lead(self) -> None:
-        """Leaders serve their own people; behaviour is pulled to the standard or drifts to habit."""
+        """Leaders serve their people; behaviour is pulled to the standard or drifts to habit."""
         L = self.leaders
         p = self.p
         shown = mech.shown_behaviour(L.behaviour, L.satisfaction)
         has_parent = L.parent >= 0
         parent = np.where(has_parent, L.parent, 0)
         reach = np.sqrt(np.minimum(1.0, L.nominal_reports / np.maximum(self._reports(), 1)))
-        served = np.where(has_parent, shown[parent].mean(axis=1) * reach[parent], mech.BOARD_SERVICE)
+        served = np.where(
+            has_parent, shown[parent].mean(axis=1) * reach[parent], mech.BOARD_SERVICE
+        )
         coached = np.where(has_parent, shown[parent, 3], p["senior_involvement"])
         team_sat = self._team_satisfaction()
-        leaders_below = np.bincount(parent[has_parent], weights=L.satisfaction[has_parent],
-                                    minlength=len(L)) / np.maximum(self._reports(), 1)
+        leaders_below = np.bincount(
+            parent[has_parent], weights=L.satisfaction[has_parent], minlength=len(L)
+        ) / np.maximum(self._reports(), 1)
         reports_sat = np.where(L.team >= 0, team_sat[np.maximum(L.team, 0)], leaders_below)
         extra_layers = max(p["hierarchy_layers"] - 3, 0)
-        pull = mech.behaviour_pull(p["senior_involvement"], p["leadership_training"], coached,
-                                   extra_layers)
+        pull = mech.behaviour_pull(
+            p["senior_involvement"], p["leadership_training"], coached, extra_layers
+        )
         self.shown = shown
         L.satisfaction = mech.leader_satisfaction(L.satisfaction, served, reports_sat)
-        L.behaviour, L.habit = (mech.leader_behaviour(L.behaviour, L.habit, self._standard(), pull),
-                                mech.habit_learning(L.habit, L.behaviour))
+        L.behaviour, L.habit = (
+            mech.leader_behaviour(L.behaviour, L.habit, self._standard(), pull),
+            mech.habit_learning(L.habit, L.behaviour),
+        )
 
     def _team_satisfaction(self) -> np.ndarray:
         s = self.staff
-        return mech.team_mean(s.satisfaction, s.team, s.filled.astype(float), len(self.team_manager))
+        return mech.team_mean(
+            s.satisfaction, s.team, s.filled.astype(float), len(self.team_manager)
+        )
 
     def _team_pressure(self) -> np.ndarray:
         """Overload per team: units from last week's load, departments from vacancies."""
         capacity = self._capacity()
         planned = self.authorised * mech.productivity(np.array(80.0)) * mech.TARGET_UTILISATION
         load = planned / np.maximum(capacity, 1e-9)
-        load[self.n_departments:] = self.units.load
+        load[self.n_departments :] = self.units.load
         return mech.pressure(load)
 
     def serve_internally(self) -> None:
@@ -384,15 +463,19 @@ class ServiceProfitChain(mesa.Model):
         s = self.staff
         manager_service = self.shown[self.team_manager].mean(axis=1)
         department = s.filled & (s.team < self.n_departments)
-        department_service = mech.team_mean(s.potential, s.team, department.astype(float),
-                                             len(self.team_manager))[: self.n_departments]
-        support = mech.support_chain_quality(department_service,
-                                             p["cross_department_cooperation"])
+        department_service = mech.team_mean(
+            s.potential, s.team, department.astype(float), len(self.team_manager)
+        )[: self.n_departments]
+        support = mech.support_chain_quality(department_service, p["cross_department_cooperation"])
         self.team_pressure = self._team_pressure()
         s.isq = mech.internal_service_quality(
-            manager_service[s.team], support, p["internal_policy_friction"],
-            max(p["hierarchy_layers"] - 3, 0), mech.programme_boost(p["engagement_program"]),
-            self.team_pressure[s.team])
+            manager_service[s.team],
+            support,
+            p["internal_policy_friction"],
+            max(p["hierarchy_layers"] - 3, 0),
+            mech.programme_boost(p["engagement_program"]),
+            self.team_pressure[s.team],
+        )
 
     def serve_customers(self) -> dict[str, np.ndarray]:
         """Customers visit, are served, judge the experience, and stay, refer, warn or leave."""
@@ -400,7 +483,7 @@ class ServiceProfitChain(mesa.Model):
         s, u, c = self.staff, self.units, self.customers
         rng = self.rng
         n_units = len(u)
-        unit_pressure = self.team_pressure[self.n_departments:]
+        unit_pressure = self.team_pressure[self.n_departments :]
         s.potential = mech.service_potential(s.skill, s.satisfaction, self.team_pressure[s.team])
         time_share = mech.achieved_time_share(u.load, u.standard)
 
@@ -413,45 +496,57 @@ class ServiceProfitChain(mesa.Model):
         visitors = active[visit]
         unit = c.unit[visitors]
         self_served = rng.random(len(visitors), dtype=np.float32) < p["automation_level"]
-        quality = np.full(len(visitors),
-                          mech.SELF_SERVICE_QUALITY - 0.1 * p["customer_policy_friction"])
+        quality = np.full(
+            len(visitors), mech.SELF_SERVICE_QUALITY - 0.1 * p["customer_policy_friction"]
+        )
         staffed = ~self_served
         server, has_server = self._servers(unit[staffed])
         staffed_quality = mech.service_quality(
-            s.potential[server], time_share[unit[staffed]], unit_pressure[unit[staffed]],
-            p["customer_policy_friction"])
+            s.potential[server],
+            time_share[unit[staffed]],
+            unit_pressure[unit[staffed]],
+            p["customer_policy_friction"],
+        )
         quality[staffed] = np.where(has_server, staffed_quality, mech.NO_SERVICE_QUALITY)
         noise = rng.standard_normal(len(visitors), dtype=np.float32) * mech.EXPERIENCE_NOISE
         experience = np.clip(quality + noise, 0.0, 100.0)
 
         old_satisfaction = satisfaction[visit]
-        revenue = np.bincount(unit, weights=mech.spend(p["spend_per_visit"], old_satisfaction,
-                                                       c.tenure[visitors]), minlength=n_units)
+        revenue = np.bincount(
+            unit,
+            weights=mech.spend(p["spend_per_visit"], old_satisfaction, c.tenure[visitors]),
+            minlength=n_units,
+        )
         word = rng.random(len(visitors), dtype=np.float32)
         delighted = (experience >= mech.DELIGHT_AT) & (old_satisfaction >= 80.0)
-        referrals = np.bincount(unit[delighted & (word < mech.REFERRAL_PROBABILITY)],
-                                minlength=n_units)
+        referrals = np.bincount(
+            unit[delighted & (word < mech.REFERRAL_PROBABILITY)], minlength=n_units
+        )
         let_down = experience < mech.LET_DOWN_AT
-        warnings = np.bincount(unit[let_down & (word < mech.WARNING_PROBABILITY)],
-                               minlength=n_units)
+        warnings = np.bincount(
+            unit[let_down & (word < mech.WARNING_PROBABILITY)], minlength=n_units
+        )
 
-        c.satisfaction[visitors] = mech.customer_satisfaction(old_satisfaction, experience,
-                                                              c.expectation[visitors])
+        c.satisfaction[visitors] = mech.customer_satisfaction(
+            old_satisfaction, experience, c.expectation[visitors]
+        )
         c.expectation[visitors] = mech.adapted_expectation(c.expectation[visitors], experience)
         c.tenure[active] += 1
         leavers = active[leave]
         c.active[leavers] = False
-        arrivals = rng.poisson(mech.new_customers_expected(u.base_customers, demand, referrals,
-                                                           warnings))
+        arrivals = rng.poisson(
+            mech.new_customers_expected(u.base_customers, demand, referrals, warnings)
+        )
         self._welcome(arrivals)
 
         staffed_visits = np.bincount(unit[staffed], minlength=n_units)
-        capacity = self._capacity()[self.n_departments:]
+        capacity = self._capacity()[self.n_departments :]
         load = staffed_visits / np.maximum(capacity * self.visits_per_capacity, 1e-9)
         achieved = mech.achieved_time_share(load, u.standard)
         manager = self.shown[u.manager]
         anchor = 0.5 * (manager[:, 0] + manager[:, 3]) / 100 + 0.5 * min(
-            p["frontline_training_hours"] / 80.0, 1.0)
+            p["frontline_training_hours"] / 80.0, 1.0
+        )
         u.standard = mech.service_standard(u.standard, achieved, anchor)
         u.load = load
         return {
@@ -466,8 +561,9 @@ class ServiceProfitChain(mesa.Model):
     def _capacity(self) -> np.ndarray:
         """Work each team gets through at planned pace, in fully-skilled employees."""
         s = self.staff
-        return np.bincount(s.team, weights=s.filled * mech.productivity(s.skill),
-                           minlength=len(self.team_manager))
+        return np.bincount(
+            s.team, weights=s.filled * mech.productivity(s.skill), minlength=len(self.team_manager)
+        )
 
     def _servers(self, unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Draw, for each staffed visit, a present employee of the visit's unit."""
@@ -480,7 +576,8 @@ class ServiceProfitChain(mesa.Model):
         has_server = counts[team] > 0
         pick = starts[team] + (self.rng.random(len(unit)) * np.maximum(counts[team], 1)).astype(int)
         return order[np.minimum(pick, max(len(order) - 1, 0))] if len(order) else np.zeros(
-            len(unit), int), has_server
+            len(unit), int
+        ), has_server
 
     def _welcome(self, arrivals: np.ndarray) -> None:
         """New customers take the rows of those who left, or new rows."""
@@ -501,16 +598,26 @@ class ServiceProfitChain(mesa.Model):
         """Quits leave vacancies; vacancies are filled after a lag by new hires."""
         p = self.p
         s = self.staff
-        quit_p = mech.quit_probability(s.satisfaction, s.tenure, p["wage_level"],
-                                       p["labour_market_tightness"], p["hiring_selectivity"],
-                                       p["onboarding_quality"])
+        quit_p = mech.quit_probability(
+            s.satisfaction,
+            s.tenure,
+            p["wage_level"],
+            p["labour_market_tightness"],
+            p["hiring_selectivity"],
+            p["onboarding_quality"],
+        )
         quits = s.filled & (self.rng.random(len(s)) < quit_p)
         early = quits & (s.tenure < 13)
-        self.authorised[self.n_departments:] = round(p["staff_per_unit"] * p["staffing_level"])
-        vacant = ~s.filled & (s.slot < self.authorised[s.team])
-        hire_p = mech.hire_probability(p["hiring_selectivity"], p["labour_market_tightness"],
-                                       p["wage_level"])
-        hires = np.flatnonzero(vacant & (self.rng.random(len(s)) < hire_p))
+        self.authorised[self.n_departments :] = round(p["staff_per_unit"] * p["staffing_level"])
+        hire_p = mech.hire_probability(
+            p["hiring_selectivity"], p["labour_market_tightness"], p["wage_level"]
+        )
+        hired = self.rng.binomial(self.vacancies(), hire_p)
+        free = ~s.filled
+        free_so_far = np.cumsum(free)
+        free_before_team = np.concatenate([[0], free_so_far])[self.team_first]
+        rank_in_team = free_so_far - 1 - free_before_team[s.team]
+        hires = np.flatnonzero(free & (rank_in_team < hired[s.team]))
         s.filled &= ~quits
         self._hire(hires)
         n_teams = len(self.team_manager)
@@ -519,6 +626,13 @@ class ServiceProfitChain(mesa.Model):
             "early_quits": np.bincount(s.team[early], minlength=n_teams),
             "hires": np.bincount(s.team[hires], minlength=n_teams),
         }
+
+    def vacancies(self) -> np.ndarray:
+        """Authorised posts without a holder, per team (a hiring freeze leaves none)."""
+        headcount = np.bincount(
+            self.staff.team, weights=self.staff.filled, minlength=len(self.team_manager)
+        )
+        return np.maximum(self.authorised - headcount, 0).astype(int)
 
     def update_employees(self) -> None:
         """Satisfaction follows internal service and the team's mood; skill and tenure grow."""
@@ -529,16 +643,24 @@ class ServiceProfitChain(mesa.Model):
         weight = s.filled * (1.0 + (mech.CHAMPION_WEIGHT - 1.0) * s.champion)
         peer = mech.team_mean(s.satisfaction, s.team, weight, len(self.team_manager))
         org_customers = float(np.mean(u.customer_satisfaction)) if len(u) else 50.0
-        team_customers = np.concatenate([np.full(self.n_departments, org_customers),
-                                         u.customer_satisfaction])
+        team_customers = np.concatenate(
+            [np.full(self.n_departments, org_customers), u.customer_satisfaction]
+        )
         disposition = s.disposition + CHAMPION_LIFT * s.champion
         noise = self.rng.normal(0.0, 2.0, len(s))
         satisfaction = mech.employee_satisfaction(
-            s.satisfaction, s.isq, team_customers[s.team], mech.pay_score(p["wage_level"]),
-            disposition, peer[s.team], noise)
+            s.satisfaction,
+            s.isq,
+            team_customers[s.team],
+            mech.pay_score(p["wage_level"]),
+            disposition,
+            peer[s.team],
+            noise,
+        )
         coaching = self.shown[self.team_manager, 3][s.team]
-        skill = mech.skill_growth(s.skill, s.tenure, p["onboarding_quality"],
-                                  p["frontline_training_hours"], coaching)
+        skill = mech.skill_growth(
+            s.skill, s.tenure, p["onboarding_quality"], p["frontline_training_hours"], coaching
+        )
         s.satisfaction = np.where(s.filled, satisfaction, s.satisfaction)
         s.skill = np.where(s.filled, skill, s.skill)
         s.tenure = s.tenure + s.filled
@@ -551,19 +673,29 @@ class ServiceProfitChain(mesa.Model):
         d = self.n_departments
         wage = p["weekly_wage"] * p["wage_level"]
         headcount = np.bincount(s.team, weights=s.filled, minlength=n_teams).astype(float)
-        overtime = np.concatenate([np.zeros(d), np.clip(self.units.load - 1.0, 0, mech.MAX_OVERTIME)])
+        overtime = np.concatenate(
+            [np.zeros(d), np.clip(self.units.load - 1.0, 0, mech.MAX_OVERTIME)]
+        )
         payroll = headcount * wage * (1.0 + OVERTIME_PREMIUM * overtime)
         hourly = wage / 40.0
-        training = headcount * p["frontline_training_hours"] / 52.0 * (hourly + TRAINER_COST_PER_HOUR)
-        programmes = headcount * (p["engagement_program"]
-                                  + p["champions_program"] * CHAMPION_COST_PER_YEAR) / 52.0
+        training = (
+            headcount * p["frontline_training_hours"] / 52.0 * (hourly + TRAINER_COST_PER_HOUR)
+        )
+        programmes = (
+            headcount
+            * (p["engagement_program"] + p["champions_program"] * CHAMPION_COST_PER_YEAR)
+            / 52.0
+        )
         selectivity = 0.8 + 0.4 * p["hiring_selectivity"] / 100.0
-        turnover = mech.turnover_cost(flows["quits"], wage, p["replacement_cost_share"]) * selectivity
+        turnover = (
+            mech.turnover_cost(flows["quits"], wage, p["replacement_cost_share"]) * selectivity
+        )
         onboarding = flows["hires"] * ONBOARDING_COST * p["onboarding_quality"] / 100.0
         L = self.leaders
         leader_pay = wage * np.array([LEADER_PAY[Level(v)] for v in range(4)])[L.level]
-        team_leader_pay = np.bincount(L.team[L.team >= 0], weights=leader_pay[L.team >= 0],
-                                      minlength=n_teams)
+        team_leader_pay = np.bincount(
+            L.team[L.team >= 0], weights=leader_pay[L.team >= 0], minlength=n_teams
+        )
         team_costs = payroll + training + programmes + turnover + onboarding + team_leader_pay
         central = (
             team_costs[:d].sum()
@@ -582,9 +714,12 @@ class ServiceProfitChain(mesa.Model):
         )
         profit = revenue - costs
         self.units.cumulative_profit += profit
-        return flows | {"costs": costs, "profit": profit,
-                        "turnover_cost": turnover[d:] + turnover[:d].sum() / max(n_units, 1),
-                        "payroll": payroll[d:] + payroll[:d].sum() / max(n_units, 1)}
+        return flows | {
+            "costs": costs,
+            "profit": profit,
+            "turnover_cost": turnover[d:] + turnover[:d].sum() / max(n_units, 1),
+            "payroll": payroll[d:] + payroll[:d].sum() / max(n_units, 1),
+        }
 
     # ------------------------------------------------------------ observing
 

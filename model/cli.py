@@ -17,8 +17,14 @@ from .parameters import GROUPS, PARAMETERS, InputError
 from .scenario import load_scenario, scenario_names
 from .simulate import LEVELS, provenance, simulate, write_table
 
-SUMMARY = ("employee_satisfaction", "turnover_rate", "customer_satisfaction",
-           "customer_retention", "profit", "cumulative_profit")
+SUMMARY = (
+    "employee_satisfaction",
+    "turnover_rate",
+    "customer_satisfaction",
+    "customer_retention",
+    "profit",
+    "cumulative_profit",
+)
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -43,8 +49,7 @@ def parse_setting(text: str) -> tuple[str, object]:
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser, with one sub-command per task."""
-    parser = OneLineParser(prog="python -m model",
-                           description="Simulate the service-profit chain.")
+    parser = OneLineParser(prog="python -m model", description="Simulate the service-profit chain.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
     run = commands.add_parser("run", help="run a scenario and write or print its results")
@@ -52,10 +57,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
     run.add_argument("--steps", type=int, default=None, help="weeks (default: the scenario's)")
     run.add_argument("--reps", type=int, default=1, help="replications (default 1)")
-    run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                     help="change a parameter from week 1 (may repeat)")
-    run.add_argument("--level", choices=LEVELS, default="org",
-                     help="org: a row per week; unit: a row per unit per week")
+    run.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="change a parameter from week 1 (may repeat)",
+    )
+    run.add_argument(
+        "--level",
+        choices=LEVELS,
+        default="org",
+        help="org: a row per week; unit: a row per unit per week",
+    )
     run.add_argument("--out", help="write FILE.parquet or FILE.csv (with provenance)")
 
     commands.add_parser("scenarios", help="list the shipped scenarios")
@@ -70,12 +84,12 @@ def run_command(args: argparse.Namespace) -> int:
     for setting in args.set:
         name, value = parse_setting(setting)
         scenario = scenario.with_parameters({name: value}, where="--set ")
-    table = simulate(scenario, steps=args.steps, seed=args.seed, level=args.level,
-                     reps=args.reps)
+    table = simulate(scenario, steps=args.steps, seed=args.seed, level=args.level, reps=args.reps)
     steps = int(table["step"].max())
     if args.out:
-        path = write_table(table, args.out,
-                           provenance(scenario, steps, args.seed, args.reps, args.level))
+        path = write_table(
+            table, args.out, provenance(scenario, steps, args.seed, args.reps, args.level)
+        )
         print(f"wrote {path} ({len(table)} rows)")
         return 0
     last = table[table["step"] == steps]
@@ -102,11 +116,14 @@ def params_command(markdown: bool) -> int:
             print(f"\n{group}")
         for p in (p for p in PARAMETERS if p.group == group):
             if markdown:
-                print(f"| `{p.name}` | {p.label} | {p.unit} | {p.default:g} | {p.low:g} to "
-                      f"{p.high:g} | {p.group} | {p.role} | {p.source} |")
+                print(
+                    f"| `{p.name}` | {p.label} | {p.unit} | {p.default:g} | {p.low:g} to "
+                    f"{p.high:g} | {p.group} | {p.role} | {p.source} |"
+                )
             else:
-                print(f"  {p.name:<30} {p.default:>8g}  [{p.low:g}, {p.high:g}] {p.unit}"
-                      f"  ({p.role})")
+                print(
+                    f"  {p.name:<30} {p.default:>8g}  [{p.low:g}, {p.high:g}] {p.unit}  ({p.role})"
+                )
     return 0
 
 

@@ -47,7 +47,7 @@ JOB_BASE = 7.0
 ENGAGED_AT = 67.0
 
 # Turnover and skill
-QUIT_BASE = 0.0135  # weekly quit probability at satisfaction 50, after the first months
+QUIT_BASE = 0.015  # weekly quit probability at satisfaction 50, after the first months
 QUIT_SATISFACTION_SCALE = 14.0
 EARLY_QUIT_EXTRA = 11.0  # extra quit multiplier at tenure 0, fading over EARLY_WEEKS
 EARLY_WEEKS = 8.0
@@ -80,7 +80,7 @@ DEFECTION_AT_50 = 0.03
 DEFECTION_SCALE = 11.0
 DELIGHT_AT = 85.0
 LET_DOWN_AT = 40.0
-REFERRAL_PROBABILITY = 0.06
+REFERRAL_PROBABILITY = 0.025
 WARNING_PROBABILITY = 0.15
 ACQUISITION_RATE = 0.0045
 LOYAL_SPEND_PREMIUM = 0.3
@@ -142,8 +142,10 @@ def habit_learning(habit: np.ndarray, behaviour: np.ndarray) -> np.ndarray:
 def leader_satisfaction(
     satisfaction: np.ndarray, service_from_leader: np.ndarray, reports_satisfaction: np.ndarray
 ) -> np.ndarray:
-    """A leader's satisfaction follows the service their own leader gives them,
-    and, more weakly, how their own people are doing."""
+    """A leader's satisfaction follows the service their own leader gives.
+
+    It also follows, more weakly, how their own people are doing.
+    """
     target = 0.6 * service_from_leader + 0.4 * reports_satisfaction
     return np.clip(satisfaction + LEADER_INERTIA * (target - satisfaction), 0.0, 100.0)
 
@@ -218,9 +220,9 @@ def employee_satisfaction(
     peer_mean: np.ndarray,
     noise: np.ndarray,
 ) -> np.ndarray:
-    """Satisfaction moves toward what the job gives, with inertia, and toward
-    the team's mood (`peer_mean` weighs champions more).
+    """Satisfaction moves toward what the job gives, with inertia.
 
+    It also moves toward the team's mood (`peer_mean` weighs champions more).
     The target is mostly internal service quality (inside-out); customers'
     satisfaction with the unit feeds back more weakly (outside-in).
     """
@@ -259,8 +261,10 @@ def quit_probability(
 def hire_probability(
     hiring_selectivity: float, labour_market_tightness: float, wage_level: float
 ) -> float:
-    """Weekly probability that a vacancy is filled: choosier hiring and tighter
-    markets mean longer vacancies; better pay shortens them."""
+    """Weekly probability that a vacancy is filled.
+
+    Choosier hiring and tighter markets mean longer vacancies; better pay shortens them.
+    """
     lag = HIRING_LAG_WEEKS * (0.6 + 0.8 * hiring_selectivity / 100.0)
     lag *= np.exp(0.8 * (labour_market_tightness - 50.0) / 50.0 - 1.5 * (wage_level - 1.0))
     return float(np.clip(1.0 / max(lag, 1.0), 0.0, 1.0))
@@ -278,8 +282,10 @@ def skill_growth(
     training_hours_year: float,
     coaching: np.ndarray,
 ) -> np.ndarray:
-    """Skill climbs toward mastery with experience, onboarding (first quarter),
-    training and the manager's coaching."""
+    """Skill climbs toward mastery.
+
+    With experience, onboarding (first quarter), training and the manager's coaching.
+    """
     rate = SKILL_LEARNING * (1.0 + 0.4 * coaching / 100.0)
     rate = rate + 0.03 * onboarding_quality / 100.0 * (tenure_weeks < ONBOARDING_WEEKS)
     rate = rate + 0.0004 * training_hours_year
@@ -299,7 +305,9 @@ def pressure(load: np.ndarray) -> np.ndarray:
     return np.maximum(load - 1.0, 0.0)
 
 
-def service_potential(skill: np.ndarray, satisfaction: np.ndarray, team_pressure: np.ndarray) -> np.ndarray:
+def service_potential(
+    skill: np.ndarray, satisfaction: np.ndarray, team_pressure: np.ndarray
+) -> np.ndarray:
     """What an employee can give: skill AND engagement (a geometric mean).
 
     Training alone raises knowledge, not intent; and busyness suppresses the
@@ -335,8 +343,11 @@ def service_quality(
     team_pressure: np.ndarray,
     customer_friction: float,
 ) -> np.ndarray:
-    """Quality of one visit: the server's potential, the time they can give,
-    waits when the team is overloaded, and customer-facing policy friction."""
+    """Quality of one visit.
+
+    The server's potential, the time they can give, waits when the team is
+    overloaded, and customer-facing policy friction.
+    """
     quality = potential * (0.5 + 0.5 * time_share) + 18.0
     quality = quality - WAIT_PENALTY * team_pressure - SERVICE_FRICTION * customer_friction
     return np.clip(quality, 0.0, 100.0)
@@ -384,15 +395,20 @@ def spend(base_spend: float, satisfaction: np.ndarray, tenure_weeks: np.ndarray)
 def new_customers_expected(
     base_customers: np.ndarray, demand: np.ndarray, referrals: np.ndarray, warnings: np.ndarray
 ) -> np.ndarray:
-    """Expected arrivals per unit: the market's inflow, plus referrals from
-    delighted customers, minus prospects put off by warnings."""
+    """Expected new customers per unit.
+
+    The market's inflow, plus referrals from delighted customers, minus
+    prospects put off by warnings.
+    """
     return np.maximum(ACQUISITION_RATE * base_customers * demand + referrals - warnings, 0.0)
 
 
 # ------------------------------------------------------------ the books
 
 
-def turnover_cost(exits: np.ndarray, weekly_wage: float, replacement_cost_share: float) -> np.ndarray:
+def turnover_cost(
+    exits: np.ndarray, weekly_wage: float, replacement_cost_share: float
+) -> np.ndarray:
     """Hiring, onboarding and lost productivity of each leaver."""
     return exits * replacement_cost_share * 52.0 * weekly_wage
 

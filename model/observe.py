@@ -20,7 +20,7 @@ MEASURES = {
     "service_quality": "Mean quality of customer visits (0-100)",
     "customer_satisfaction": "Mean satisfaction of active customers (0-100)",
     "active_customers": "Customers who have not defected",
-    "customer_retention": "Share of customers kept, at this week's defection rate, annualised (0-1)",
+    "customer_retention": "Customers kept at this week's defection rate, annualised (0-1)",
     "nps": "Net promoter score (-100 to 100)",
     "revenue": "Sales this week (currency)",
     "costs": "All costs this week, cost of goods included (currency)",
@@ -50,29 +50,42 @@ def _sums(model) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     def per_team(values):
         return np.bincount(s.team, weights=values * filled, minlength=teams)
 
-    in_post = filled & (s.slot < model.authorised[s.team])
     employees = {
         "headcount": per_team(np.ones(len(s))),
         "satisfaction_sum": per_team(s.satisfaction),
         "engaged": per_team(s.satisfaction >= mech.ENGAGED_AT),
         "isq_sum": per_team(s.isq),
         "skill_sum": per_team(s.skill),
-        "vacancies": model.authorised - np.bincount(s.team[in_post], minlength=teams),
+        "vacancies": model.vacancies(),
         "quits": b["quits"],
         "early_quits": b["early_quits"],
         "hires": b["hires"],
     }
-    units = dict(model.customer_view) | {
-        key: b[key] for key in ("visits", "quality_sum", "revenue", "costs", "profit",
-                                "defections", "customers_before", "arrivals",
-                                "turnover_cost", "payroll")
-    } | {
-        "cumulative_profit": model.units.cumulative_profit,
-        "leader_behaviour_sum": model.shown[model.units.manager].mean(axis=1),
-        "standard_sum": model.units.standard,
-        "workload_sum": model.units.load,
-        "units": np.ones(len(model.units)),
-    }
+    units = (
+        dict(model.customer_view)
+        | {
+            key: b[key]
+            for key in (
+                "visits",
+                "quality_sum",
+                "revenue",
+                "costs",
+                "profit",
+                "defections",
+                "customers_before",
+                "arrivals",
+                "turnover_cost",
+                "payroll",
+            )
+        }
+        | {
+            "cumulative_profit": model.units.cumulative_profit,
+            "leader_behaviour_sum": model.shown[model.units.manager].mean(axis=1),
+            "standard_sum": model.units.standard,
+            "workload_sum": model.units.load,
+            "units": np.ones(len(model.units)),
+        }
+    )
     return employees, units
 
 
@@ -115,10 +128,13 @@ def _measures(e: dict, u: dict) -> dict:
 def unit_rows(model, week: int) -> dict[str, np.ndarray]:
     """One row per unit: its own staff, customers and books."""
     employees, units = _sums(model)
-    front_line = {key: value[model.n_departments:] for key, value in employees.items()}
+    front_line = {key: value[model.n_departments :] for key, value in employees.items()}
     n = len(model.units)
-    return {"step": np.full(n, week), "unit": np.arange(n),
-            "region": model.units.region.copy()} | _measures(front_line, units)
+    return {
+        "step": np.full(n, week),
+        "unit": np.arange(n),
+        "region": model.units.region.copy(),
+    } | _measures(front_line, units)
 
 
 def org_row(model, week: int) -> dict[str, float]:

@@ -105,223 +105,470 @@ GROUPS = (
 )
 
 PARAMETERS: tuple[Parameter, ...] = (
-    # Leadership behaviours: the standard the organisation asks of its leaders.
+    # Leadership
     Parameter(
-        "leader_recognition", "Recognition", "0-100", 45, 0, 100, LEADERSHIP,
-        "How much leaders notice and thank good work. Sets the standard leaders are "
-        "pulled toward; their habits pull them back unless the push is sustained.",
+        name="leader_recognition",
+        label="Recognition",
+        unit="0-100",
+        default=45,
+        low=0,
+        high=100,
+        group=LEADERSHIP,
+        help=(
+            "How much leaders notice and thank good work. Sets the standard leaders are "
+            "pulled toward; their habits pull them back unless the push is sustained."
+        ),
     ),
     Parameter(
-        "leader_care", "Care and respect", "0-100", 50, 0, 100, LEADERSHIP,
-        "How much leaders treat people with care and respect: listening, fairness, "
-        "flexibility when life happens.",
+        name="leader_care",
+        label="Care and respect",
+        unit="0-100",
+        default=50,
+        low=0,
+        high=100,
+        group=LEADERSHIP,
+        help=(
+            "How much leaders treat people with care and respect: listening, fairness, "
+            "flexibility when life happens."
+        ),
     ),
     Parameter(
-        "leader_presence", "Visible presence", "0-100", 40, 0, 100, LEADERSHIP,
-        "How much leaders are seen where the work is done, rather than in offices "
-        "and meetings.",
+        name="leader_presence",
+        label="Visible presence",
+        unit="0-100",
+        default=40,
+        low=0,
+        high=100,
+        group=LEADERSHIP,
+        help=(
+            "How much leaders are seen where the work is done, rather than in offices and meetings."
+        ),
     ),
     Parameter(
-        "leader_coaching", "Coaching", "0-100", 40, 0, 100, LEADERSHIP,
-        "How much leaders coach: it raises skill as well as satisfaction, and it "
-        "anchors service standards under pressure.",
+        name="leader_coaching",
+        label="Coaching",
+        unit="0-100",
+        default=40,
+        low=0,
+        high=100,
+        group=LEADERSHIP,
+        help=(
+            "How much leaders coach: it raises skill as well as satisfaction, and it anchors "
+            "service standards under pressure."
+        ),
     ),
     Parameter(
-        "senior_involvement", "Senior leadership involvement", "0-100", 30, 0, 100,
-        LEADERSHIP,
-        "How much the top team models and reinforces the behaviours itself (start "
-        "at the top). It sets how strongly every leader is pulled toward the standard.",
+        name="senior_involvement",
+        label="Senior leadership involvement",
+        unit="0-100",
+        default=30,
+        low=0,
+        high=100,
+        group=LEADERSHIP,
+        help=(
+            "How much the top team models and reinforces the behaviours itself (start at the "
+            "top). It sets how strongly every leader is pulled toward the standard."
+        ),
     ),
     Parameter(
-        "leadership_training", "Leadership training", "days/leader/year", 2, 0, 20,
-        LEADERSHIP,
-        "Training days per leader per year. Strengthens the pull toward the "
-        "behaviour standard; costs leader days.",
+        name="leadership_training",
+        label="Leadership training",
+        unit="days/leader/year",
+        default=2,
+        low=0,
+        high=20,
+        group=LEADERSHIP,
+        help=(
+            "Training days per leader per year. Strengthens the pull toward the behaviour "
+            "standard; costs leader days."
+        ),
     ),
-    # Training
+    # Training and onboarding
     Parameter(
-        "frontline_training_hours", "Front-line training", "hours/employee/year", 20, 0,
-        160, TRAINING,
-        "Classroom and e-learning hours per employee per year. Raises skill, not "
-        "intent: trained but unhappy staff still give poor service.",
+        name="frontline_training_hours",
+        label="Front-line training",
+        unit="hours/employee/year",
+        default=20,
+        low=0,
+        high=160,
+        group=TRAINING,
+        help=(
+            "Classroom and e-learning hours per employee per year. Raises skill, not intent: "
+            "trained but unhappy staff still give poor service."
+        ),
     ),
     Parameter(
-        "onboarding_quality", "Onboarding quality", "0-100", 40, 0, 100, TRAINING,
-        "How well new hires are introduced and supported in their first quarter: "
-        "faster skill ramp and fewer early quits.",
+        name="onboarding_quality",
+        label="Onboarding quality",
+        unit="0-100",
+        default=40,
+        low=0,
+        high=100,
+        group=TRAINING,
+        help=(
+            "How well new hires are introduced and supported in their first quarter: faster "
+            "skill ramp and fewer early quits."
+        ),
     ),
     # Policy and structure
     Parameter(
-        "customer_policy_friction", "Customer-facing policy friction", "0-100", 40, 0,
-        100, POLICY,
-        "Rules that stop staff from solving a customer's problem on the spot.",
+        name="customer_policy_friction",
+        label="Customer-facing policy friction",
+        unit="0-100",
+        default=40,
+        low=0,
+        high=100,
+        group=POLICY,
+        help=("Rules that stop staff from solving a customer's problem on the spot."),
     ),
     Parameter(
-        "internal_policy_friction", "Internal policy friction", "0-100", 40, 0, 100,
-        POLICY,
-        "Approvals, forms and rules that get in the way of employees' work.",
+        name="internal_policy_friction",
+        label="Internal policy friction",
+        unit="0-100",
+        default=40,
+        low=0,
+        high=100,
+        group=POLICY,
+        help=("Approvals, forms and rules that get in the way of employees' work."),
     ),
     Parameter(
-        "hierarchy_layers", "Hierarchy layers", "layers", 4, 2, 8, POLICY,
-        "Management layers between the top team and the front line. Each layer "
-        "beyond three adds friction and weakens what the top sends down.",
+        name="hierarchy_layers",
+        label="Hierarchy layers",
+        unit="layers",
+        default=4,
+        low=2,
+        high=8,
+        group=POLICY,
+        help=(
+            "Management layers between the top team and the front line. Each layer beyond "
+            "three adds friction and weakens what the top sends down."
+        ),
         integer=True,
     ),
     Parameter(
-        "automation_level", "Self-service and automation", "share of visits", 0.1, 0,
-        0.6, POLICY,
-        "Share of customer visits handled by self-service. Lightens the staff's "
-        "load but gives a plainer experience; costs technology per unit.",
+        name="automation_level",
+        label="Self-service and automation",
+        unit="share of visits",
+        default=0.1,
+        low=0,
+        high=0.6,
+        group=POLICY,
+        help=(
+            "Share of customer visits handled by self-service. Lightens the staff's load but "
+            "gives a plainer experience; costs technology per unit."
+        ),
     ),
     # Programmes
     Parameter(
-        "engagement_program", "Engagement and recognition programme",
-        "currency/employee/year", 0, 0, 3000, PROGRAMMES,
-        "Spend on recognition schemes, events and engagement work per employee per "
-        "year. Raises internal service quality with diminishing returns.",
+        name="engagement_program",
+        label="Engagement and recognition programme",
+        unit="currency/employee/year",
+        default=0,
+        low=0,
+        high=3000,
+        group=PROGRAMMES,
+        help=(
+            "Spend on recognition schemes, events and engagement work per employee per year. "
+            "Raises internal service quality with diminishing returns."
+        ),
     ),
     Parameter(
-        "champions_program", "Champions programme", "share of staff", 0, 0, 0.2,
-        PROGRAMMES,
-        "Extra share of employees trained and supported as culture champions. "
-        "Champions' attitude weighs more with their team-mates.",
+        name="champions_program",
+        label="Champions programme",
+        unit="share of staff",
+        default=0,
+        low=0,
+        high=0.2,
+        group=PROGRAMMES,
+        help=(
+            "Extra share of employees trained and supported as culture champions. Champions' "
+            "attitude weighs more with their team-mates."
+        ),
     ),
-    # People
+    # Hiring, staffing and pay
     Parameter(
-        "hiring_selectivity", "Hiring selectivity", "0-100", 40, 0, 100, PEOPLE,
-        "How choosy hiring is: better-fitting hires who stay longer, at the cost of "
-        "longer vacancies.",
+        name="hiring_selectivity",
+        label="Hiring selectivity",
+        unit="0-100",
+        default=40,
+        low=0,
+        high=100,
+        group=PEOPLE,
+        help=(
+            "How choosy hiring is: better-fitting hires who stay longer, at the cost of "
+            "longer vacancies."
+        ),
     ),
     Parameter(
-        "staffing_level", "Staffing level", "share of planned", 1.0, 0.6, 1.4, PEOPLE,
-        "Authorised headcount as a share of what the planned demand needs. A cut "
-        "works through attrition: leavers are not replaced.",
+        name="staffing_level",
+        label="Staffing level",
+        unit="share of planned",
+        default=1.0,
+        low=0.6,
+        high=1.4,
+        group=PEOPLE,
+        help=(
+            "Authorised headcount as a share of what the planned demand needs. A cut works "
+            "through attrition: leavers are not replaced."
+        ),
     ),
     Parameter(
-        "wage_level", "Wage level", "x market", 1.0, 0.8, 1.5, PEOPLE,
-        "Pay relative to the local market rate. Raises satisfaction and retention; "
-        "costs payroll.",
+        name="wage_level",
+        label="Wage level",
+        unit="x market",
+        default=1.0,
+        low=0.8,
+        high=1.5,
+        group=PEOPLE,
+        help=(
+            "Pay relative to the local market rate. Raises satisfaction and retention; costs "
+            "payroll."
+        ),
     ),
     # Cooperation
     Parameter(
-        "cross_department_cooperation", "Cross-department cooperation", "0-100", 50, 0,
-        100, COOPERATION,
-        "How far support departments treat the front line as their customers rather "
-        "than guarding their silo ('that's not my job').",
+        name="cross_department_cooperation",
+        label="Cross-department cooperation",
+        unit="0-100",
+        default=50,
+        low=0,
+        high=100,
+        group=COOPERATION,
+        help=(
+            "How far support departments treat the front line as their customers rather than "
+            "guarding their silo ('that's not my job')."
+        ),
     ),
     # Growth
     Parameter(
-        "growth_rate", "Growth (new units)", "share of units/year", 0, 0, 0.6, GROWTH,
-        "New units opened per year as a share of existing units. New units start "
-        "with new hires and new managers.",
+        name="growth_rate",
+        label="Growth (new units)",
+        unit="share of units/year",
+        default=0,
+        low=0,
+        high=0.6,
+        group=GROWTH,
+        help=(
+            "New units opened per year as a share of existing units. New units start with new "
+            "hires and new managers."
+        ),
     ),
     # Economics
     Parameter(
-        "spend_per_visit", "Spend per visit", "currency", 230, 1, 1000, ECONOMICS,
-        "Average basket of a new customer's weekly shop; loyal, long-standing customers "
-        "spend more.",
+        name="spend_per_visit",
+        label="Spend per visit",
+        unit="currency",
+        default=230,
+        low=1,
+        high=1000,
+        group=ECONOMICS,
+        help=(
+            "Average basket of a new customer's weekly shop; loyal, long-standing customers "
+            "spend more."
+        ),
         role="uncertainty",
     ),
     Parameter(
-        "gross_margin", "Gross margin", "share of revenue", 0.42, 0.05, 0.9, ECONOMICS,
-        "Share of revenue left after the cost of goods.",
+        name="gross_margin",
+        label="Gross margin",
+        unit="share of revenue",
+        default=0.28,
+        low=0.05,
+        high=0.9,
+        group=ECONOMICS,
+        help=("Share of revenue left after the cost of goods."),
         role="uncertainty",
     ),
     Parameter(
-        "weekly_wage", "Front-line weekly wage", "currency/week", 560, 100, 5000,
-        ECONOMICS,
-        "Front-line pay per employee per week at the market rate, including on-costs. "
-        "Leaders earn multiples of it.",
+        name="weekly_wage",
+        label="Front-line weekly wage",
+        unit="currency/week",
+        default=560,
+        low=100,
+        high=5000,
+        group=ECONOMICS,
+        help=(
+            "Front-line pay per employee per week at the market rate, including on-costs. "
+            "Leaders earn multiples of it."
+        ),
         role="uncertainty",
     ),
     Parameter(
-        "unit_fixed_costs", "Fixed costs per unit", "currency/week", 3000, 0, 100000,
-        ECONOMICS,
-        "Rent, energy and other costs of running a unit that do not depend on people.",
+        name="unit_fixed_costs",
+        label="Fixed costs per unit",
+        unit="currency/week",
+        default=3000,
+        low=0,
+        high=100000,
+        group=ECONOMICS,
+        help=("Rent, energy and other costs of running a unit that do not depend on people."),
         role="uncertainty",
     ),
     Parameter(
-        "replacement_cost_share", "Cost of a replacement", "share of annual pay", 0.19,
-        0, 1, ECONOMICS,
-        "Hiring, onboarding and lost productivity per leaver, as a share of annual pay.",
-        source="Boushey and Glynn (2012), Center for American Progress: median 21% of "
-        "salary, about 16% for low-wage jobs.",
+        name="replacement_cost_share",
+        label="Cost of a replacement",
+        unit="share of annual pay",
+        default=0.19,
+        low=0,
+        high=1,
+        group=ECONOMICS,
+        help=("Hiring, onboarding and lost productivity per leaver, as a share of annual pay."),
+        source=(
+            "Boushey and Glynn (2012), Center for American Progress: median 21% of salary, "
+            "about 16% for low-wage jobs."
+        ),
         role="uncertainty",
     ),
     # Market and labour market
     Parameter(
-        "demand_level", "Demand", "x normal", 1.0, 0.3, 2.0, MARKET,
-        "Customer demand relative to normal. A temporary rise with fixed staff "
-        "overloads the front line.",
-        source="Oliva and Sterman (2001), Management Science 47(7).",
+        name="demand_level",
+        label="Demand",
+        unit="x normal",
+        default=1.0,
+        low=0.3,
+        high=2.0,
+        group=MARKET,
+        help=(
+            "Customer demand relative to normal. A temporary rise with fixed staff overloads "
+            "the front line."
+        ),
+        source=("Oliva and Sterman (2001), Management Science 47(7)."),
         role="uncertainty",
     ),
     Parameter(
-        "labour_market_tightness", "Labour market tightness", "0-100", 50, 0, 100,
-        MARKET,
-        "How easy it is for staff to find other jobs: tight markets mean more quits "
-        "and longer vacancies.",
+        name="labour_market_tightness",
+        label="Labour market tightness",
+        unit="0-100",
+        default=50,
+        low=0,
+        high=100,
+        group=MARKET,
+        help=(
+            "How easy it is for staff to find other jobs: tight markets mean more quits and "
+            "longer vacancies."
+        ),
         role="uncertainty",
     ),
     Parameter(
-        "customer_expectation", "Customer expectations", "0-100", 62, 0, 100, MARKET,
-        "The service new customers expect. Experience is judged against it, and it "
-        "adapts to what customers get.",
+        name="customer_expectation",
+        label="Customer expectations",
+        unit="0-100",
+        default=62,
+        low=0,
+        high=100,
+        group=MARKET,
+        help=(
+            "The service new customers expect. Experience is judged against it, and it adapts "
+            "to what customers get."
+        ),
         role="uncertainty",
     ),
-    # Organisation (fixed for a run)
+    # Organisation
     Parameter(
-        "n_units", "Units (stores, branches)", "units", 24, 1, 10000, ORGANISATION,
-        "Number of front-line units at the start.",
-        role="structure", integer=True,
+        name="n_units",
+        label="Units (stores, branches)",
+        unit="units",
+        default=24,
+        low=1,
+        high=10000,
+        group=ORGANISATION,
+        help=("Number of front-line units at the start."),
+        role="structure",
+        integer=True,
     ),
     Parameter(
-        "staff_per_unit", "Front-line staff per unit", "employees", 20, 2, 200,
-        ORGANISATION,
-        "Planned front-line headcount of a unit at normal demand.",
-        role="structure", integer=True,
+        name="staff_per_unit",
+        label="Front-line staff per unit",
+        unit="employees",
+        default=20,
+        low=2,
+        high=200,
+        group=ORGANISATION,
+        help=("Planned front-line headcount of a unit at normal demand."),
+        role="structure",
+        integer=True,
     ),
     Parameter(
-        "units_per_region", "Units per regional leader", "units", 6, 1, 100,
-        ORGANISATION,
-        "Span of control of a regional leader. Growth beyond it thins their presence.",
-        role="structure", integer=True,
+        name="units_per_region",
+        label="Units per regional leader",
+        unit="units",
+        default=6,
+        low=1,
+        high=100,
+        group=ORGANISATION,
+        help=("Span of control of a regional leader. Growth beyond it thins their presence."),
+        role="structure",
+        integer=True,
     ),
     Parameter(
-        "support_departments", "Support departments", "departments", 3, 0, 10,
-        ORGANISATION,
-        "Departments (HR, IT, logistics...) whose internal customers are the front "
-        "line. The chain is only as strong as its weakest link.",
-        role="structure", integer=True,
+        name="support_departments",
+        label="Support departments",
+        unit="departments",
+        default=3,
+        low=0,
+        high=10,
+        group=ORGANISATION,
+        help=(
+            "Departments (HR, IT, logistics...) whose internal customers are the front line. "
+            "The chain is only as strong as its weakest link."
+        ),
+        role="structure",
+        integer=True,
     ),
     Parameter(
-        "support_staff_ratio", "Support staff", "per 100 front-line staff", 5, 0, 50,
-        ORGANISATION,
-        "Support department staff per 100 front-line employees.",
+        name="support_staff_ratio",
+        label="Support staff",
+        unit="per 100 front-line staff",
+        default=5,
+        low=0,
+        high=50,
+        group=ORGANISATION,
+        help=("Support department staff per 100 front-line employees."),
         role="structure",
     ),
     Parameter(
-        "customers_per_unit", "Customers per unit", "customers", 500, 10, 100000,
-        ORGANISATION,
-        "Regular customers (households doing their main shop there) of a unit at the start.",
-        role="structure", integer=True,
+        name="customers_per_unit",
+        label="Customers per unit",
+        unit="customers",
+        default=500,
+        low=10,
+        high=100000,
+        group=ORGANISATION,
+        help=("Regular customers (households doing their main shop there) of a unit at the start."),
+        role="structure",
+        integer=True,
     ),
     Parameter(
-        "champion_share", "Natural champions", "share of staff", 0.05, 0, 0.5,
-        ORGANISATION,
-        "Share of employees who are informal leaders without any programme.",
+        name="champion_share",
+        label="Natural champions",
+        unit="share of staff",
+        default=0.05,
+        low=0,
+        high=0.5,
+        group=ORGANISATION,
+        help=("Share of employees who are informal leaders without any programme."),
         role="structure",
     ),
     Parameter(
-        "manager_habit_spread", "Spread of manager habits", "0-100 points (sd)", 12, 0,
-        40, ORGANISATION,
-        "How much managers' habitual behaviours differ from one another.",
+        name="manager_habit_spread",
+        label="Spread of manager habits",
+        unit="0-100 points (sd)",
+        default=12,
+        low=0,
+        high=40,
+        group=ORGANISATION,
+        help=("How much managers' habitual behaviours differ from one another."),
         role="structure",
     ),
     Parameter(
-        "market_spread", "Spread of unit markets", "share (sd)", 0.2, 0, 0.6,
-        ORGANISATION,
-        "How much units' local demand differs (busy city stores, quiet towns).",
+        name="market_spread",
+        label="Spread of unit markets",
+        unit="share (sd)",
+        default=0.2,
+        low=0,
+        high=0.6,
+        group=ORGANISATION,
+        help=("How much units' local demand differs (busy city stores, quiet towns)."),
         role="structure",
     ),
 )

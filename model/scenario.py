@@ -55,8 +55,7 @@ class Scenario:
         where = f"timeline week {week}"
         _week(week, where, self.weeks)
         checked = validate(changes, during_run=True, where=f"{where}: ")
-        timeline = sorted((*self.timeline, Intervention(week, checked, note)),
-                          key=lambda i: i.week)
+        timeline = sorted((*self.timeline, Intervention(week, checked, note)), key=lambda i: i.week)
         return replace(self, timeline=tuple(timeline))
 
     def to_dict(self) -> dict:
@@ -67,8 +66,13 @@ class Scenario:
             if step.note:
                 entry["note"] = step.note
             timeline.append(entry)
-        return {"title": self.title, "description": self.description, "weeks": self.weeks,
-                "parameters": dict(self.parameters), "timeline": timeline}
+        return {
+            "title": self.title,
+            "description": self.description,
+            "weeks": self.weeks,
+            "parameters": dict(self.parameters),
+            "timeline": timeline,
+        }
 
     def to_yaml(self) -> str:
         """The scenario as a YAML file's text."""
@@ -76,7 +80,7 @@ class Scenario:
 
 
 def _text(data: dict, key: str, required: bool) -> str:
-    value = data.get(key, None)
+    value = data.get(key)
     if value is None and not required:
         return ""
     if not isinstance(value, str) or (required and not value.strip()):
@@ -94,8 +98,10 @@ def _mapping(value: object, where: str) -> dict:
 
 def _week(value: object, where: str, weeks: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= weeks:
-        raise InputError(f"{where}: {value!r} is not a week of the run; allowed: a whole "
-                         f"number from 1 to {weeks}")
+        raise InputError(
+            f"{where}: {value!r} is not a week of the run; allowed: a whole "
+            f"number from 1 to {weeks}"
+        )
     return value
 
 
@@ -106,20 +112,25 @@ def parse_scenario(data: object) -> Scenario:
         InputError: Naming the first field that is wrong, its value and what is allowed.
     """
     if not isinstance(data, dict):
-        raise InputError(f"scenario: {type(data).__name__} at the top level; allowed: a "
-                         f"mapping with {', '.join(FIELDS)}")
+        raise InputError(
+            f"scenario: {type(data).__name__} at the top level; allowed: a "
+            f"mapping with {', '.join(FIELDS)}"
+        )
     unknown = [key for key in data if key not in FIELDS]
     if unknown:
         raise InputError(f"{unknown[0]}: unknown field; allowed: {', '.join(FIELDS)}")
     weeks = data.get("weeks", DEFAULT_WEEKS)
     if isinstance(weeks, bool) or not isinstance(weeks, int) or not 1 <= weeks <= MAX_WEEKS:
-        raise InputError(f"weeks: {weeks!r} is not usable; allowed: a whole number from 1 to "
-                         f"{MAX_WEEKS}")
+        raise InputError(
+            f"weeks: {weeks!r} is not usable; allowed: a whole number from 1 to {MAX_WEEKS}"
+        )
     parameters = validate(_mapping(data.get("parameters"), "parameters"), where="parameters.")
     timeline_data = data.get("timeline") or []
     if not isinstance(timeline_data, list):
-        raise InputError(f"timeline: {timeline_data!r} is not a list; allowed: a list of "
-                         "{week, set, note} entries")
+        raise InputError(
+            f"timeline: {timeline_data!r} is not a list; allowed: a list of "
+            "{week, set, note} entries"
+        )
     timeline = []
     for i, entry in enumerate(timeline_data):
         where = f"timeline[{i}]"
@@ -128,8 +139,9 @@ def parse_scenario(data: object) -> Scenario:
         if extra:
             raise InputError(f"{where}.{extra[0]}: unknown field; allowed: week, set, note")
         week = _week(entry.get("week"), f"{where}.week", weeks)
-        changes = validate(_mapping(entry.get("set"), f"{where}.set"), during_run=True,
-                           where=f"{where}.set.")
+        changes = validate(
+            _mapping(entry.get("set"), f"{where}.set"), during_run=True, where=f"{where}.set."
+        )
         note = entry.get("note") or ""
         if not isinstance(note, str):
             raise InputError(f"{where}.note: {note!r} is not text; allowed: a short text")
@@ -153,8 +165,9 @@ def read_scenario_text(text: str | bytes) -> Scenario:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         problem = getattr(error, "problem", None) or "not YAML"
-        raise InputError(f"scenario: malformed YAML{where} ({problem}); allowed: a YAML "
-                         "mapping") from None
+        raise InputError(
+            f"scenario: malformed YAML{where} ({problem}); allowed: a YAML mapping"
+        ) from None
     return parse_scenario(data)
 
 
@@ -183,9 +196,13 @@ def load_scenario(path: str | Path) -> Scenario:
         with open(path, "rb") as file:
             text = file.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
-        raise InputError(f"scenario: {str(path)!r} not found; allowed: a YAML file or one of "
-                         f"{', '.join(scenario_names())}") from None
+        raise InputError(
+            f"scenario: {str(path)!r} not found; allowed: a YAML file or one of "
+            f"{', '.join(scenario_names())}"
+        ) from None
     except OSError as error:
-        raise InputError(f"scenario: {str(path)!r} cannot be read ({error.strerror}); "
-                         "allowed: a readable YAML file") from None
+        raise InputError(
+            f"scenario: {str(path)!r} cannot be read ({error.strerror}); "
+            "allowed: a readable YAML file"
+        ) from None
     return read_scenario_text(text)

@@ -34,23 +34,29 @@ def _checked(scenario, steps, seed, level, reps) -> tuple[Scenario, int]:
         scenario = load_scenario(scenario)
     steps = scenario.weeks if steps is None else steps
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_WEEKS:
-        raise InputError(f"steps: {steps!r} is not usable; allowed: a whole number from 1 to "
-                         f"{MAX_WEEKS}")
+        raise InputError(
+            f"steps: {steps!r} is not usable; allowed: a whole number from 1 to {MAX_WEEKS}"
+        )
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InputError(f"seed: {seed!r} is not usable; allowed: a whole number of 0 or more")
     if level not in LEVELS:
         raise InputError(f"level: {level!r} is not a level; allowed: {', '.join(LEVELS)}")
     if isinstance(reps, bool) or not isinstance(reps, int) or not 1 <= reps <= MAX_REPS:
-        raise InputError(f"reps: {reps!r} is not usable; allowed: a whole number from 1 to "
-                         f"{MAX_REPS}")
+        raise InputError(
+            f"reps: {reps!r} is not usable; allowed: a whole number from 1 to {MAX_REPS}"
+        )
     return scenario, steps
 
 
 def run_once(scenario: Scenario, steps: int, seed: int, rep: int, level: str) -> pd.DataFrame:
     """One replication: build the organisation, step it, return its table."""
     timeline = [(step.week, step.changes) for step in scenario.timeline]
-    model = ServiceProfitChain(timeline=timeline, record_units=level == "unit",
-                               rng=replication_rng(seed, rep), **scenario.parameters)
+    model = ServiceProfitChain(
+        timeline=timeline,
+        record_units=level == "unit",
+        rng=replication_rng(seed, rep),
+        **scenario.parameters,
+    )
     for _ in range(steps):
         model.step()
     if level == "unit":
@@ -101,7 +107,7 @@ def provenance(scenario: Scenario, steps: int, seed: int, reps: int, level: str)
         "seed": seed,
         "reps": reps,
         "replication_seeds": f"numpy SeedSequence({seed}, spawn_key=(rep,)) for rep in "
-                             f"0..{reps - 1}",
+        f"0..{reps - 1}",
         "level": level,
         "python": platform.python_version(),
         "numpy": np.__version__,
@@ -121,20 +127,24 @@ def write_table(table: pd.DataFrame, path: str | Path, meta: dict) -> Path:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".parquet", ".csv"):
-        raise InputError(f"--out: {str(path)!r} has an unknown format; allowed: a .parquet or "
-                         ".csv file")
+        raise InputError(
+            f"--out: {str(path)!r} has an unknown format; allowed: a .parquet or .csv file"
+        )
     folder = path.parent if str(path.parent) else Path(".")
     try:
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as error:
-        raise InputError(f"--out: {str(path)!r} cannot be written ({error.strerror}); allowed: "
-                         "a file in an existing, writable folder") from None
+        raise InputError(
+            f"--out: {str(path)!r} cannot be written ({error.strerror}); allowed: "
+            "a file in an existing, writable folder"
+        ) from None
     try:
         with os.fdopen(handle, "wb") as file:
             if suffix == ".parquet":
                 arrow = pa.Table.from_pandas(table, preserve_index=False)
                 arrow = arrow.replace_schema_metadata(
-                    (arrow.schema.metadata or {}) | {PROVENANCE_KEY: json.dumps(meta)})
+                    (arrow.schema.metadata or {}) | {PROVENANCE_KEY: json.dumps(meta)}
+                )
                 pq.write_table(arrow, file)
             else:
                 for key, value in meta.items():
@@ -143,8 +153,10 @@ def write_table(table: pd.DataFrame, path: str | Path, meta: dict) -> Path:
         os.replace(temporary, path)
     except OSError as error:
         os.unlink(temporary)
-        raise InputError(f"--out: {str(path)!r} cannot be written ({error.strerror}); allowed: "
-                         "a file in a writable folder with space") from None
+        raise InputError(
+            f"--out: {str(path)!r} cannot be written ({error.strerror}); allowed: "
+            "a file in a writable folder with space"
+        ) from None
     except BaseException:
         os.unlink(temporary)
         raise
