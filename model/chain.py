@@ -18,14 +18,17 @@ import numpy as np
 from . import mechanisms as mech
 from .agents import Employee, Leader, Level
 from .observe import org_row, unit_rows
-from .parameters import defaults, validate
+from .parameters import BY_NAME, defaults, validate
 
 WARM_UP_WEEKS = 104
 """Weeks run before week 1 so that a run starts from the organisation's own
 steady state rather than from its initial draw."""
 
+PLANNED_SKILL = 85.0
+"""Skill of the seasoned staff that unit staffing was planned for."""
+
 ESTABLISHED_SATISFACTION = 61.0
-ESTABLISHED_LIFT = 9.0
+ESTABLISHED_LIFT = 15.0
 """Where established employees' satisfaction, and established customers'
 satisfaction and expectations (points above a newcomer's), start: near the
 levels the baseline settles at, so that the warm-up is short."""
@@ -48,7 +51,7 @@ CHAMPION_COST_PER_YEAR = 1500.0
 AUTOMATION_COST_PER_UNIT = 6000.0  # per week at full automation
 SENIOR_TIME_COST = 8000.0  # per week at full senior involvement
 OVERTIME_PREMIUM = 1.5
-CHAMPION_LIFT = 6.0  # champions' own satisfaction lift: they carry the culture
+CHAMPION_LIFT = 10.0  # champions' own satisfaction lift: they carry the culture
 
 
 class Columns:
@@ -149,9 +152,7 @@ class ServiceProfitChain(mesa.Model):
         self.unit_records: list[dict] = []
         self.growth_due = 0.0
         self._build()
-        for week in range(WARM_UP_WEEKS):
-            if week == WARM_UP_WEEKS // 2:
-                self.visits_per_capacity = self._planned_visits_per_capacity()
+        for _ in range(WARM_UP_WEEKS):
             self._advance()
         self.units.cumulative_profit[:] = 0.0
 
@@ -326,19 +327,18 @@ class ServiceProfitChain(mesa.Model):
         return np.bincount(parent[parent >= 0], minlength=len(self.leaders))
 
     def _planned_visits_per_capacity(self) -> float:
-        """Visits one unit of capacity serves when units run at the target utilisation.
+        """Visits one fully skilled employee serves when a unit runs at the target utilisation.
 
-        Planned from the customers and staff of the moment: called when the
-        organisation is built and again halfway through the warm-up.
+        The chain planned its staffing for a unit of normal demand, with the
+        default self-service share and seasoned staff; levers that change demand,
+        staffing or self-service later move the load away from this plan.
         """
-        c = self.customers
-        visits = mech.visit_probability(
-            c.satisfaction[c.active], self.units.market[c.unit[c.active]]
-        )
-        staffed = visits.sum() * (1.0 - self.p["automation_level"])
-        skill = self.staff.skill[self.staff.filled].mean()
-        planned_capacity = len(self.units) * self.p["staff_per_unit"] * mech.productivity(skill)
-        return float(staffed / (planned_capacity * mech.TARGET_UTILISATION))
+        p = self.p
+        satisfaction = np.array(p["customer_expectation"] + ESTABLISHED_LIFT)
+        visits = p["customers_per_unit"] * mech.visit_probability(satisfaction, np.array(1.0))
+        staffed = visits * (1.0 - BY_NAME["automation_level"].default)
+        capacity = p["staff_per_unit"] * mech.productivity(np.array(PLANNED_SKILL))
+        return float(staffed / (capacity * mech.TARGET_UTILISATION))
 
     def _standard(self) -> np.ndarray:
         """The behaviour standard the organisation asks of its leaders."""
@@ -376,11 +376,12 @@ class ServiceProfitChain(mesa.Model):
         week = self.steps
         for _, changes in (c for c in self.timeline if c[0] == week):
             self.p.update(validate(changes, during_run=True))
+        self.open_new_units()
         self._advance()
         self._record(week)
 
     def _advance(self) -> None:
-        self.open_new_units()
+        """The chain, link by link (also run during the warm-up)."""
         self.lead()
         self.serve_internally()
         flows = self.serve_customers()
@@ -530,7 +531,9 @@ class ServiceProfitChain(mesa.Model):
         c.satisfaction[visitors] = mech.customer_satisfaction(
             old_satisfaction, experience, c.expectation[visitors]
         )
-        c.expectation[visitors] = mech.adapted_expectation(c.expectation[visitors], experience)
+        c.expectation[visitors] = mech.adapted_expectation(
+            c.expectation[visitors], experience, p["customer_expectation"]
+        )
         c.tenure[active] += 1
         leavers = active[leave]
         c.active[leavers] = False

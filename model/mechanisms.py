@@ -38,7 +38,7 @@ WEAKEST_LINK_POWER = -4.0  # power mean: strongly weighted to the weakest depart
 
 # Employees
 SATISFACTION_INERTIA = 0.08
-PEER_SPREAD = 0.06
+PEER_SPREAD = 0.08
 CHAMPION_WEIGHT = 4.0
 TARGET_ISQ = 0.6
 TARGET_CUSTOMERS = 0.12  # the outside-in path, weaker than the inside-out one
@@ -57,27 +57,29 @@ SKILL_LEARNING = 0.035
 ONBOARDING_WEEKS = 13
 
 # Service
-TARGET_UTILISATION = 0.92
+TARGET_UTILISATION = 0.85
 MAX_OVERTIME = 0.05
-BUSY_SUPPRESSION = 0.6
-WAIT_PENALTY = 40.0
+BUSY_SUPPRESSION = 0.4
+WAIT_PENALTY = 20.0
 SERVICE_FRICTION = 0.2
-SELF_SERVICE_QUALITY = 58.0
+SELF_SERVICE_QUALITY = 68.0
 NO_SERVICE_QUALITY = 10.0  # a unit with nobody in post
 EXPERIENCE_NOISE = 8.0
 STANDARD_EROSION = 0.15
 STANDARD_RECOVERY = 0.02
 
 # Customers
-DISCONFIRMATION = 0.5
-CUSTOMER_INERTIA = 0.35
+DISCONFIRMATION = 0.8
+CUSTOMER_INERTIA = 0.15
 EXPECTATION_ADAPTATION = 0.04
-LOYALTY_MIDPOINT = 72.0
-LOYALTY_SCALE = 7.0
-VISITS_MAX = 0.9
-VISITS_FLOOR = 0.12
-DEFECTION_AT_50 = 0.03
-DEFECTION_SCALE = 11.0
+EXPECTATION_ANCHOR = 0.02
+LOYALTY_MIDPOINT = 84.0  # loyalty is earned near the top of the scale
+LOYALTY_SCALE = 4.0
+VISITS_MAX = 1.0
+VISITS_FLOOR = 0.35  # share of the most loyal customers' visits that anyone makes
+DEFECTION_BACKGROUND = 0.0035  # weekly: moving away, life changes, whatever the service
+DEFECTION_AT_70 = 0.0035  # weekly, on top of the background, at satisfaction 70
+DEFECTION_SCALE = 12.0
 DELIGHT_AT = 85.0
 LET_DOWN_AT = 40.0
 REFERRAL_PROBABILITY = 0.025
@@ -200,8 +202,8 @@ def internal_service_quality(
 
 
 def pay_score(wage_level: float) -> float:
-    """How pay feels: 50 at the market rate, 15 points per 10% above or below."""
-    return float(np.clip(50.0 + 150.0 * (wage_level - 1.0), 0.0, 100.0))
+    """How pay feels: 50 at the market rate, 10 points per 10% above or below."""
+    return float(np.clip(50.0 + 100.0 * (wage_level - 1.0), 0.0, 100.0))
 
 
 def team_mean(values: np.ndarray, team: np.ndarray, weight: np.ndarray, n_teams: int) -> np.ndarray:
@@ -251,9 +253,9 @@ def quit_probability(
     in the first weeks, less so with good onboarding and selective hiring.
     """
     early = EARLY_QUIT_EXTRA * np.exp(-tenure_weeks / EARLY_WEEKS)
-    early *= 1.3 - 0.5 * onboarding_quality / 100.0 - 0.3 * hiring_selectivity / 100.0
-    market = np.exp(0.8 * (labour_market_tightness - 50.0) / 50.0)
-    pay = np.exp(-2.5 * (wage_level - 1.0))
+    early *= 1.4 - 0.8 * onboarding_quality / 100.0 - 0.3 * hiring_selectivity / 100.0
+    market = np.exp(0.5 * (labour_market_tightness - 50.0) / 50.0)
+    pay = np.exp(-1.0 * (wage_level - 1.0))
     hazard = QUIT_BASE * np.exp(-(satisfaction - 50.0) / QUIT_SATISFACTION_SCALE)
     return np.clip(hazard * (1.0 + early) * market * pay, 0.0, 1.0)
 
@@ -364,9 +366,15 @@ def customer_satisfaction(
     return np.clip(satisfaction + CUSTOMER_INERTIA * (target - satisfaction), 0.0, 100.0)
 
 
-def adapted_expectation(expectation: np.ndarray, experience: np.ndarray) -> np.ndarray:
-    """Expectations adapt to what customers get: good service raises the bar."""
-    return expectation + EXPECTATION_ADAPTATION * (experience - expectation)
+def adapted_expectation(
+    expectation: np.ndarray, experience: np.ndarray, market_expectation: float
+) -> np.ndarray:
+    """Expectations adapt to what customers get, anchored by what the market expects.
+
+    Good service raises the bar; a market that expects more keeps it high.
+    """
+    adapted = expectation + EXPECTATION_ADAPTATION * (experience - expectation)
+    return adapted + EXPECTATION_ANCHOR * (market_expectation - expectation)
 
 
 def loyalty(satisfaction: np.ndarray) -> np.ndarray:
@@ -381,8 +389,12 @@ def visit_probability(satisfaction: np.ndarray, demand: np.ndarray) -> np.ndarra
 
 
 def defection_probability(satisfaction: np.ndarray) -> np.ndarray:
-    """Weekly probability that a customer leaves for good."""
-    return np.clip(DEFECTION_AT_50 * np.exp(-(satisfaction - 50.0) / DEFECTION_SCALE), 0.0, 1.0)
+    """Weekly probability that a customer leaves for good.
+
+    Some leave whatever happens; the rest leave more the less satisfied they are.
+    """
+    driven = DEFECTION_AT_70 * np.exp(-(satisfaction - 70.0) / DEFECTION_SCALE)
+    return np.clip(DEFECTION_BACKGROUND + driven, 0.0, 1.0)
 
 
 def spend(base_spend: float, satisfaction: np.ndarray, tenure_weeks: np.ndarray) -> np.ndarray:
