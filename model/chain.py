@@ -9,7 +9,6 @@ employees, service to customers, customers, turnover, the books.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields
 
 import mesa
@@ -35,6 +34,12 @@ levels the baseline settles at, so that the warm-up is short."""
 
 SLOT_HEADROOM = 1.4
 """Posts kept per unit as a multiple of planned staff: the top of `staffing_level`."""
+
+NEW_MANAGER_GAP = 10.0
+"""Points below the standard that managers of newly opened units start their habits at."""
+
+NEW_UNIT_CUSTOMERS = 0.2
+"""A new unit's customers on opening, as a share of its market's regulars."""
 
 LEADER_PAY = {
     Level.SENIOR: 12.0,
@@ -108,6 +113,7 @@ class Units(Columns):
     """Front-line units: their market, region and service standard."""
 
     market: np.ndarray
+    staff_plan: np.ndarray
     region: np.ndarray
     base_customers: np.ndarray
     standard: np.ndarray
@@ -174,125 +180,126 @@ class ServiceProfitChain(mesa.Model):
             1,
             round(p["support_staff_ratio"] / 100 * planned_front_line / max(self.n_departments, 1)),
         )
-        for _ in range(self.n_departments):
-            self._add_team(
-                department_size,
-                department_size,
-                parent=self.top,
-                level=Level.DEPARTMENT_MANAGER,
-                experience=0.0,
-            )
+        n = self.n_departments
+        self._add_teams(
+            np.full(n, department_size),
+            np.full(n, department_size),
+            np.full(n, self.top),
+            Level.DEPARTMENT_MANAGER,
+            habit_gap=0.0,
+        )
         self.region_leaders = np.empty(0, int)
         self._add_units(p["n_units"], established=True)
         self._set_nominal_reports()
         self.visits_per_capacity = self._planned_visits_per_capacity()
 
-    def _add_leaders(self, level, parent, team, experience) -> np.ndarray:
+    def _add_leaders(self, level, parent, team, habit_gap) -> np.ndarray:
         """Append leaders whose habits are drawn around today's standard.
 
-        `experience` lowers new leaders' habits (points below the standard):
+        `habit_gap` lowers new leaders' habits (points below the standard):
         managers of new units are promoted or hired in a hurry.
         """
         n = len(parent)
-        standard = self._standard()
         spread = self.p["manager_habit_spread"]
         person = self.rng.normal(0.0, spread * 0.8, (n, 1))
-        habit = np.clip(
-            standard - experience + person + self.rng.normal(0.0, spread * 0.6, (n, 4)), 0.0, 100.0
-        )
+        behaviour = self.rng.normal(0.0, spread * 0.6, (n, 4))
+        habit = np.clip(self._standard() - habit_gap + person + behaviour, 0.0, 100.0)
         first = len(self.leaders)
         self.leaders.extend(
             Leaders(
-                np.full(n, int(level)),
-                parent.astype(int),
-                team.astype(int),
-                habit,
-                habit.copy(),
-                np.full(n, 55.0),
-                np.ones(n),
+                level=np.full(n, int(level)),
+                parent=np.asarray(parent, int),
+                team=np.asarray(team, int),
+                habit=habit,
+                behaviour=habit.copy(),
+                satisfaction=np.full(n, 55.0),
+                nominal_reports=np.ones(n),
             )
         )
-        for index in range(first, first + n):
-            self.leader_agents.append(Leader(self, index))
+        self.leader_agents += [Leader(self, i) for i in range(first, first + n)]
         return np.arange(first, first + n)
 
-    def _add_team(self, slots, authorised, parent, level, experience) -> int:
-        """Append one team (unit or department), its manager and its posts."""
-        team = len(self.team_manager)
-        manager = self._add_leaders(level, np.array([parent]), np.array([team]), experience)[0]
-        self.team_manager = np.append(self.team_manager, manager)
-        self.authorised = np.append(self.authorised, authorised)
-        self._add_posts(team, slots)
-        return team
+    def _add_teams(self, slots, authorised, parent, level, habit_gap) -> np.ndarray:
+        """Append teams (units or departments), their managers and their posts.
 
-    def _add_posts(self, team: int, slots: int) -> None:
-        """Append a team's posts, empty, as one contiguous block."""
-        n = slots
-        empty = np.zeros(n)
-        first = len(self.staff)
-        self.team_first = np.append(self.team_first, first)
+        Each team's posts form one contiguous block of the staff arrays.
+        """
+        first_team = len(self.team_manager)
+        teams = np.arange(first_team, first_team + len(slots))
+        managers = self._add_leaders(level, parent, teams, habit_gap)
+        self.team_manager = np.concatenate([self.team_manager, managers])
+        self.authorised = np.concatenate([self.authorised, authorised]).astype(int)
+        first_post = len(self.staff)
+        self.team_first = np.concatenate(
+            [self.team_first, first_post + np.cumsum(slots) - slots]
+        ).astype(int)
+        n = int(np.sum(slots))
         self.staff.extend(
             Staff(
-                np.full(n, team),
-                np.zeros(n, bool),
-                empty,
-                empty.copy(),
-                np.zeros(n, int),
-                empty.copy(),
-                self.rng.random(n),
-                np.zeros(n, bool),
-                empty.copy(),
-                empty.copy(),
-                np.zeros(n, int),
+                team=np.repeat(teams, slots),
+                filled=np.zeros(n, bool),
+                satisfaction=np.zeros(n),
+                skill=np.zeros(n),
+                tenure=np.zeros(n, int),
+                disposition=np.zeros(n),
+                champion_trait=self.rng.random(n),
+                champion=np.zeros(n, bool),
+                potential=np.zeros(n),
+                isq=np.zeros(n),
+                hires=np.zeros(n, int),
             )
         )
-        for index in range(first, first + n):
-            self.staff_agents.append(Employee(self, index))
+        self.staff_agents += [Employee(self, i) for i in range(first_post, first_post + n)]
+        return teams
 
     def _add_units(self, n: int, established: bool) -> None:
         """Open `n` units, each with a manager, posts, a market and customers.
 
-        Established units start fully staffed with a spread of tenures; new ones
-        open with every post vacant, a less experienced manager and few customers.
+        Units are staffed to their market. Established units start fully staffed
+        with a spread of tenures; new ones open with every post vacant, a less
+        experienced manager and few customers.
         """
         p = self.p
-        planned = round(p["staff_per_unit"] * p["staffing_level"])
-        slots = math.ceil(p["staff_per_unit"] * SLOT_HEADROOM)
         market = np.clip(1.0 + self.rng.normal(0.0, p["market_spread"], n), 0.3, 3.0)
+        staff_plan = p["staff_per_unit"] * market
+        authorised = np.maximum(np.round(staff_plan * p["staffing_level"]), 1).astype(int)
+        slots = np.ceil(staff_plan * SLOT_HEADROOM).astype(int) + 1
         first_unit = len(self.units)
-        for i in range(n):
-            region = (first_unit + i) // p["units_per_region"]
-            if region >= len(self.region_leaders):
-                leader = self._add_leaders(
-                    Level.REGIONAL, np.array([self.top]), np.array([-1]), 0.0
-                )
-                self.region_leaders = np.append(self.region_leaders, leader)
-            team = self._add_team(
-                slots,
-                planned,
-                parent=self.region_leaders[region],
-                level=Level.UNIT_MANAGER,
-                experience=0.0 if established else 10.0,
+        region = np.arange(first_unit, first_unit + n) // p["units_per_region"]
+        new_regions = int(region.max()) + 1 - len(self.region_leaders)
+        if new_regions > 0:
+            leaders = self._add_leaders(
+                Level.REGIONAL, np.full(new_regions, self.top), np.full(new_regions, -1), 0.0
             )
-            self.units.extend(
-                Units(
-                    market[i : i + 1],
-                    np.array([region]),
-                    np.zeros(1),
-                    np.ones(1),
-                    np.full(1, mech.TARGET_UTILISATION),
-                    np.full(1, p["customer_expectation"]),
-                    np.zeros(1),
-                    np.array([self.team_manager[team]]),
-                )
+            self.region_leaders = np.concatenate([self.region_leaders, leaders])
+        teams = self._add_teams(
+            slots,
+            authorised,
+            self.region_leaders[region],
+            Level.UNIT_MANAGER,
+            habit_gap=0.0 if established else NEW_MANAGER_GAP,
+        )
+        self.units.extend(
+            Units(
+                market=market,
+                staff_plan=staff_plan,
+                region=region,
+                base_customers=p["customers_per_unit"] * market,
+                standard=np.ones(n),
+                load=np.full(n, mech.TARGET_UTILISATION),
+                customer_satisfaction=np.full(n, float(p["customer_expectation"])),
+                cumulative_profit=np.zeros(n),
+                manager=self.team_manager[teams],
             )
-            if established:
-                first_post = self.team_first[team]
-                self._hire(np.arange(first_post, first_post + planned), established=True)
+        )
+        if established:
+            offset = np.arange(authorised.sum()) - np.repeat(
+                np.cumsum(authorised) - authorised, authorised
+            )
+            self._hire(np.repeat(self.team_first[teams], authorised) + offset, established=True)
         start_customers = np.round(
-            p["customers_per_unit"] * market * (1.0 if established else 0.2)
+            p["customers_per_unit"] * market * (1.0 if established else NEW_UNIT_CUSTOMERS)
         ).astype(int)
-        self.units.base_customers[first_unit:] = p["customers_per_unit"] * market
         self._add_customers(
             np.repeat(np.arange(first_unit, first_unit + n), start_customers), established
         )
@@ -611,7 +618,8 @@ class ServiceProfitChain(mesa.Model):
         )
         quits = s.filled & (self.rng.random(len(s)) < quit_p)
         early = quits & (s.tenure < 13)
-        self.authorised[self.n_departments :] = round(p["staff_per_unit"] * p["staffing_level"])
+        planned = np.round(self.units.staff_plan * p["staffing_level"])
+        self.authorised[self.n_departments :] = np.maximum(planned, 1)
         hire_p = mech.hire_probability(
             p["hiring_selectivity"], p["labour_market_tightness"], p["wage_level"]
         )

@@ -15,7 +15,7 @@ BEHAVIOURS = ("recognition", "care", "presence", "coaching")
 """Leader behaviours, in the column order of every behaviour array."""
 
 # Leaders
-HABIT_DRIFT = 0.03  # weekly pull of behaviour back to habit
+HABIT_DRIFT = 0.05  # weekly pull of behaviour back to habit
 HABIT_LEARNING = 0.002  # weekly pull of habit toward practised behaviour
 PULL_BASE = 0.01
 PULL_SENIOR = 0.08
