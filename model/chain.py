@@ -191,6 +191,7 @@ class ServiceProfitChain(mesa.Model):
         self.region_leaders = np.empty(0, int)
         self._add_units(p["n_units"], established=True)
         self._set_nominal_reports()
+        self.front_line_planned = max(int(self.authorised[self.n_departments :].sum()), 1)
         self.visits_per_capacity = self._planned_visits_per_capacity()
 
     def _add_leaders(self, level, parent, team, habit_gap) -> np.ndarray:
@@ -441,8 +442,9 @@ class ServiceProfitChain(mesa.Model):
         ) / np.maximum(self._reports(), 1)
         reports_sat = np.where(L.team >= 0, team_sat[np.maximum(L.team, 0)], leaders_below)
         extra_layers = max(p["hierarchy_layers"] - 3, 0)
+        top_reach = np.sqrt(min(1.0, self.p["n_units"] / len(self.units)))
         pull = mech.behaviour_pull(
-            p["senior_involvement"], p["leadership_training"], coached, extra_layers
+            p["senior_involvement"], p["leadership_training"], coached, extra_layers, top_reach
         )
         self.shown = shown
         L.satisfaction = mech.leader_satisfaction(L.satisfaction, served, reports_sat)
@@ -458,11 +460,18 @@ class ServiceProfitChain(mesa.Model):
         )
 
     def _team_pressure(self) -> np.ndarray:
-        """Overload per team: units from last week's load, departments from vacancies."""
+        """Overload per team.
+
+        Units from last week's load; support departments from their vacancies
+        and from how far the front line they serve has grown.
+        """
+        d = self.n_departments
         capacity = self._capacity()
-        planned = self.authorised * mech.productivity(np.array(80.0)) * mech.TARGET_UTILISATION
-        load = planned / np.maximum(capacity, 1e-9)
-        load[self.n_departments :] = self.units.load
+        front_line = self.staff.filled[self.team_first[d] :].sum()
+        demand = mech.TARGET_UTILISATION * front_line / self.front_line_planned
+        planned = self.authorised[:d] * mech.productivity(np.array(PLANNED_SKILL))
+        load = np.concatenate([demand * planned / np.maximum(capacity[:d], 1e-9), self.units.load])
+        load = np.minimum(load, mech.MAX_LOAD)
         return mech.pressure(load)
 
     def serve_internally(self) -> None:
@@ -551,7 +560,9 @@ class ServiceProfitChain(mesa.Model):
 
         staffed_visits = np.bincount(unit[staffed], minlength=n_units)
         capacity = self._capacity()[self.n_departments :]
-        load = staffed_visits / np.maximum(capacity * self.visits_per_capacity, 1e-9)
+        load = np.minimum(
+            staffed_visits / np.maximum(capacity * self.visits_per_capacity, 1e-9), mech.MAX_LOAD
+        )
         achieved = mech.achieved_time_share(load, u.standard)
         manager = self.shown[u.manager]
         anchor = 0.5 * (manager[:, 0] + manager[:, 3]) / 100 + 0.5 * min(

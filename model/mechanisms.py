@@ -112,14 +112,16 @@ def behaviour_pull(
     leadership_training_days: float,
     coaching_received: np.ndarray,
     extra_layers: int,
+    top_reach: float = 1.0,
 ) -> np.ndarray:
     """Weekly strength with which each leader is pulled toward the standard.
 
-    Start at the top: senior involvement is the largest term, and it reaches the
-    front line weakened by every layer beyond three. Training and being coached
-    by one's own leader add to it.
+    Start at the top: senior involvement is the largest term; it reaches the
+    front line weakened by every layer beyond three, and spread thinner as the
+    organisation outgrows the top team (`top_reach`, 0-1). Training and being
+    coached by one's own leader add to it.
     """
-    top = PULL_SENIOR * senior_involvement / 100.0 * LAYER_ATTENUATION**extra_layers
+    top = PULL_SENIOR * senior_involvement / 100.0 * LAYER_ATTENUATION**extra_layers * top_reach
     trained = PULL_TRAINING * (1.0 - np.exp(-leadership_training_days / 4.0))
     return PULL_BASE + top + trained + PULL_COACHED * coaching_received / 100.0
 
@@ -300,6 +302,9 @@ def productivity(skill: np.ndarray) -> np.ndarray:
 
 
 # -------------------------------------------------------------- service
+
+
+MAX_LOAD = 3.0  # beyond this a unit is simply swamped (or has nobody in post)
 
 
 def pressure(load: np.ndarray) -> np.ndarray:

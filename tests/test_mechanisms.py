@@ -247,3 +247,10 @@ def test_each_leaver_costs_a_share_of_annual_pay():
 def test_net_promoter_bands():
     scores = m.promoter_score(np.array([95.0, 80.0, 79.9, 60.0, 59.9, 10.0]))
     assert list(scores) == [1, 1, 0, 0, -1, -1]
+
+
+def test_a_growing_organisation_spreads_the_top_team_thin():
+    coached = np.array([40.0])
+    small = m.behaviour_pull(80, 2, coached, 0, top_reach=1.0)
+    grown = m.behaviour_pull(80, 2, coached, 0, top_reach=0.5)
+    assert small - grown == pytest.approx(m.PULL_SENIOR * 0.8 * 0.5)
