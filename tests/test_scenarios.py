@@ -15,9 +15,10 @@ def results():
 
 
 def change(results, name, measure, first, last):
-    return window(results[name], first, last)[measure] - window(
-        results["baseline"], first, last
-    )[measure]
+    return (
+        window(results[name], first, last)[measure]
+        - window(results["baseline"], first, last)[measure]
+    )
 
 
 def test_the_shipped_scenarios_cover_the_failure_modes_and_remedies():
@@ -44,9 +45,10 @@ def test_training_without_culture_raises_skill_more_than_service(results):
     after = window(results["compliance_without_culture"], 53, 156)
     assert after.skill - before.skill > 3.0
     assert after.employee_satisfaction - before.employee_satisfaction < 3.0
-    assert window(results["compliance_without_culture"], 53, 156).service_quality < window(
-        results["baseline"], 53, 156
-    ).service_quality
+    assert (
+        window(results["compliance_without_culture"], 53, 156).service_quality
+        < window(results["baseline"], 53, 156).service_quality
+    )
     assert skill > -5.0
 
 
@@ -65,9 +67,10 @@ def test_short_term_profit_squeeze_pays_at_once_and_costs_later(results):
     assert window(squeezed, 27, 52).profit > window(squeezed, 1, 25).profit
     assert window(squeezed, 104, 156).profit < window(squeezed, 27, 52).profit
     assert window(squeezed, 104, 156).revenue < 0.95 * window(squeezed, 1, 25).revenue
-    assert window(squeezed, 104, 156).customer_satisfaction < window(
-        squeezed, 1, 25
-    ).customer_satisfaction
+    assert (
+        window(squeezed, 104, 156).customer_satisfaction
+        < window(squeezed, 1, 25).customer_satisfaction
+    )
 
 
 def test_breaking_silos_lifts_internal_service_then_people(results):
