@@ -74,6 +74,11 @@ class Columns:
             old, new = getattr(self, f.name), getattr(more, f.name)
             setattr(self, f.name, np.concatenate([old, new]) if had_rows else new)
 
+    def keep(self, rows: np.ndarray) -> None:
+        """Keep only the rows where `rows` is True."""
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name)[rows])
+
     def __len__(self) -> int:
         return len(getattr(self, fields(self)[0].name))
 
@@ -128,7 +133,6 @@ class Customers(Columns):
     """Customer rows (no agent each: there may be a million)."""
 
     unit: np.ndarray
-    active: np.ndarray
     satisfaction: np.ndarray
     expectation: np.ndarray
     tenure: np.ndarray
@@ -319,7 +323,6 @@ class ServiceProfitChain(mesa.Model):
         self.customers.extend(
             Customers(
                 unit.astype(np.int32),
-                np.ones(m, bool),
                 satisfaction.astype(np.float32),
                 np.full(m, expectation, np.float32),
                 tenure.astype(np.int32),
@@ -402,11 +405,8 @@ class ServiceProfitChain(mesa.Model):
         )
 
     def _customer_view(self) -> dict[str, np.ndarray]:
-        """Per-unit sums over active customers, at the end of the week."""
-        c = self.customers
-        active = np.flatnonzero(c.active)
-        unit = c.unit[active]
-        satisfaction = c.satisfaction[active]
+        """Per-unit sums over customers, at the end of the week."""
+        unit, satisfaction = self.customers.unit, self.customers.satisfaction
         n = len(self.units)
         return {
             "customers": np.bincount(unit, minlength=n),
@@ -505,12 +505,11 @@ class ServiceProfitChain(mesa.Model):
         time_share = mech.achieved_time_share(u.load, u.standard)
 
         demand = u.market * p["demand_level"]
-        active = np.flatnonzero(c.active)
-        satisfaction = c.satisfaction[active]
-        draw = rng.random(len(active), dtype=np.float32)
-        visit = draw < mech.visit_probability(satisfaction, demand[c.unit[active]])
+        satisfaction = c.satisfaction
+        draw = rng.random(len(c), dtype=np.float32)
+        visit = draw < mech.visit_probability(satisfaction, demand[c.unit])
         leave = ~visit & (draw > 1.0 - mech.defection_probability(satisfaction))
-        visitors = active[visit]
+        visitors = np.flatnonzero(visit)
         unit = c.unit[visitors]
         self_served = rng.random(len(visitors), dtype=np.float32) < p["automation_level"]
         quality = np.full(
@@ -528,7 +527,7 @@ class ServiceProfitChain(mesa.Model):
         noise = rng.standard_normal(len(visitors), dtype=np.float32) * mech.EXPERIENCE_NOISE
         experience = np.clip(quality + noise, 0.0, 100.0)
 
-        old_satisfaction = satisfaction[visit]
+        old_satisfaction = satisfaction[visitors]
         revenue = np.bincount(
             unit,
             weights=mech.spend(p["spend_per_visit"], old_satisfaction, c.tenure[visitors]),
@@ -550,13 +549,14 @@ class ServiceProfitChain(mesa.Model):
         c.expectation[visitors] = mech.adapted_expectation(
             c.expectation[visitors], experience, p["customer_expectation"]
         )
-        c.tenure[active] += 1
-        leavers = active[leave]
-        c.active[leavers] = False
+        c.tenure += 1
+        customers_before = np.bincount(c.unit, minlength=n_units)
+        defections = np.bincount(c.unit[leave], minlength=n_units)
+        c.keep(~leave)
         arrivals = rng.poisson(
             mech.new_customers_expected(u.base_customers, demand, referrals, warnings)
         )
-        self._welcome(arrivals)
+        self._add_customers(np.repeat(np.arange(n_units), arrivals), established=False)
 
         staffed_visits = np.bincount(unit[staffed], minlength=n_units)
         capacity = self._capacity()[self.n_departments :]
@@ -574,8 +574,8 @@ class ServiceProfitChain(mesa.Model):
             "visits": np.bincount(unit, minlength=n_units),
             "quality_sum": np.bincount(unit, weights=quality, minlength=n_units),
             "revenue": revenue,
-            "defections": np.bincount(c.unit[leavers], minlength=n_units),
-            "customers_before": np.bincount(c.unit[active], minlength=n_units),
+            "defections": defections,
+            "customers_before": customers_before,
             "arrivals": arrivals,
         }
 
@@ -587,33 +587,18 @@ class ServiceProfitChain(mesa.Model):
         )
 
     def _servers(self, unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Draw, for each staffed visit, a present employee of the visit's unit."""
+        """Draw, for each staffed visit, an employee in post in the visit's unit.
+
+        Returns the drawn posts and whether the unit had anyone in post at all.
+        """
         s = self.staff
         team = unit + self.n_departments
-        on_shift = np.flatnonzero(s.filled)
-        order = on_shift[np.argsort(s.team[on_shift], kind="stable")]
-        counts = np.bincount(s.team[on_shift], minlength=len(self.team_manager))
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        has_server = counts[team] > 0
-        pick = starts[team] + (self.rng.random(len(unit)) * np.maximum(counts[team], 1)).astype(int)
-        return order[np.minimum(pick, max(len(order) - 1, 0))] if len(order) else np.zeros(
-            len(unit), int
-        ), has_server
-
-    def _welcome(self, arrivals: np.ndarray) -> None:
-        """New customers take the rows of those who left, or new rows."""
-        c = self.customers
-        unit = np.repeat(np.arange(len(arrivals)), arrivals)
-        free = np.flatnonzero(~c.active)[: len(unit)]
-        reused = len(free)
-        expectation = float(self.p["customer_expectation"])
-        c.unit[free] = unit[:reused]
-        c.active[free] = True
-        c.satisfaction[free] = expectation
-        c.expectation[free] = expectation
-        c.tenure[free] = 0
-        if reused < len(unit):
-            self._add_customers(unit[reused:], established=False)
+        in_post = np.flatnonzero(s.filled)  # team by team, as posts are kept in team blocks
+        before_team = np.concatenate([[0], np.cumsum(s.filled)])[self.team_first]
+        count = np.bincount(s.team, weights=s.filled, minlength=len(self.team_manager))
+        pick = (self.rng.random(len(unit), dtype=np.float32) * count[team]).astype(int)
+        rank = np.minimum(before_team[team] + pick, max(len(in_post) - 1, 0))
+        return (in_post[rank] if len(in_post) else np.zeros(len(unit), int)), count[team] > 0
 
     def turn_over(self) -> dict[str, np.ndarray]:
         """Quits leave vacancies; vacancies are filled after a lag by new hires."""
