@@ -290,7 +290,7 @@ def skill_growth(
 
     With experience, onboarding (first quarter), training and the manager's coaching.
     """
-    rate = SKILL_LEARNING * (1.0 + 0.4 * coaching / 100.0)
+    rate = SKILL_LEARNING * (1.0 + 0.8 * coaching / 100.0)
     rate = rate + 0.03 * onboarding_quality / 100.0 * (tenure_weeks < ONBOARDING_WEEKS)
     rate = rate + 0.0004 * training_hours_year
     return np.clip(skill + rate * (100.0 - skill), 0.0, 100.0)

@@ -17,7 +17,7 @@ CASES = [
     ("leader_recognition", 80, "employee_satisfaction", 53, 78, 0.8, 6.0),
     ("leader_care", 85, "employee_satisfaction", 53, 78, 0.8, 6.0),
     ("leader_presence", 80, "employee_satisfaction", 53, 78, 0.8, 6.0),
-    ("leader_coaching", 80, "skill", 53, 78, 0.8, 8.0),
+    ("leader_coaching", 80, "skill", 53, 78, 0.5, 8.0),
     ("frontline_training_hours", 120, "skill", 53, 78, 1.5, 10.0),
     ("onboarding_quality", 95, "early_quits rel", 27, 78, -0.7, -0.1),
     ("customer_policy_friction", 85, "service_quality", 27, 78, -8.0, -1.5),
