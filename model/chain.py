@@ -132,6 +132,7 @@ class Units(Columns):
 class Customers(Columns):
     """Customer rows (no agent each: there may be a million)."""
 
+    id: np.ndarray
     unit: np.ndarray
     satisfaction: np.ndarray
     expectation: np.ndarray
@@ -159,6 +160,9 @@ class ServiceProfitChain(mesa.Model):
         self.leader_agents: list[Leader] = []
         self.staff_agents: list[Employee] = []
         self.records: list[dict] = []
+        self.story: list[dict] = []
+        self.followed: tuple[int, int] | None = None
+        self.customers_ever = 0
         self.unit_records: list[dict] = []
         self.growth_due = 0.0
         self._build()
@@ -320,8 +324,11 @@ class ServiceProfitChain(mesa.Model):
             tenure = self.rng.exponential(120.0, m)
         else:
             satisfaction, tenure = np.full(m, expectation), np.zeros(m)
+        first_id = self.customers_ever
+        self.customers_ever += m
         self.customers.extend(
             Customers(
+                np.arange(first_id, first_id + m),
                 unit.astype(np.int32),
                 satisfaction.astype(np.float32),
                 np.full(m, expectation, np.float32),
@@ -712,8 +719,9 @@ class ServiceProfitChain(mesa.Model):
         )
         n_units = len(self.units)
         revenue = flows["revenue"]
+        cost_of_goods = revenue * (1.0 - p["gross_margin"])
         costs = (
-            revenue * (1.0 - p["gross_margin"])
+            cost_of_goods
             + team_costs[d:]
             + p["automation_level"] * AUTOMATION_COST_PER_UNIT
             + p["unit_fixed_costs"]
@@ -722,6 +730,7 @@ class ServiceProfitChain(mesa.Model):
         profit = revenue - costs
         self.units.cumulative_profit += profit
         return flows | {
+            "cost_of_goods": cost_of_goods,
             "costs": costs,
             "profit": profit,
             "turnover_cost": turnover[d:] + turnover[:d].sum() / max(n_units, 1),
@@ -735,3 +744,38 @@ class ServiceProfitChain(mesa.Model):
         self.records.append(org_row(self, week))
         if self.record_units:
             self.unit_records.append(unit_rows(self, week))
+        if self.followed:
+            self.story.append(self._story_row(week))
+
+    def follow_typical(self) -> None:
+        """Follow one typical front-line post and one typical customer of its unit.
+
+        Typical: the filled front-line post whose holder's satisfaction is
+        nearest the median, and the customer of that unit nearest theirs.
+        """
+        s, c = self.staff, self.customers
+        front_line = np.flatnonzero(s.filled & (s.team >= self.n_departments))
+        satisfaction = s.satisfaction[front_line]
+        post = int(front_line[np.argmin(np.abs(satisfaction - np.median(satisfaction)))])
+        unit = s.team[post] - self.n_departments
+        mine = np.flatnonzero(c.unit == unit)
+        customer = mine[np.argmin(np.abs(c.satisfaction[mine] - np.median(c.satisfaction[mine])))]
+        self.followed = (post, int(c.id[customer]))
+
+    def _story_row(self, week: int) -> dict:
+        post, customer_id = self.followed
+        s, c = self.staff, self.customers
+        row = np.flatnonzero(c.id == customer_id)
+        manager = self.shown[self.team_manager[s.team[post]]]
+        return {
+            "step": week,
+            "employee_in_post": bool(s.filled[post]),
+            "employee_holder": int(s.hires[post]),
+            "employee_satisfaction": float(s.satisfaction[post]) if s.filled[post] else None,
+            "employee_skill": float(s.skill[post]) if s.filled[post] else None,
+            "employee_tenure": int(s.tenure[post]) if s.filled[post] else None,
+            "manager_behaviour": float(manager.mean()),
+            "customer_active": bool(row.size),
+            "customer_satisfaction": float(c.satisfaction[row[0]]) if row.size else None,
+            "customer_expectation": float(c.expectation[row[0]]) if row.size else None,
+        }

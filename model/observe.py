@@ -24,6 +24,7 @@ MEASURES = {
     "nps": "Net promoter score (-100 to 100)",
     "revenue": "Sales this week (currency)",
     "costs": "All costs this week, cost of goods included (currency)",
+    "cost_of_goods": "Cost of the goods sold this week (currency)",
     "profit": "Revenue minus costs this week (currency)",
     "cumulative_profit": "Profit summed since week 1 (currency)",
     "leader_behaviour": "Mean behaviour unit managers show (0-100)",
@@ -66,6 +67,7 @@ def _sums(model) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         | {
             key: b[key]
             for key in (
+                "cost_of_goods",
                 "visits",
                 "quality_sum",
                 "revenue",
@@ -109,6 +111,7 @@ def _measures(e: dict, u: dict) -> dict:
         "nps": 100.0 * u["net_promoters"] / customers,
         "revenue": u["revenue"],
         "costs": u["costs"],
+        "cost_of_goods": u["cost_of_goods"],
         "profit": u["profit"],
         "cumulative_profit": u["cumulative_profit"] * 1.0,
         "leader_behaviour": u["leader_behaviour_sum"] / units,

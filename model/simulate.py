@@ -77,6 +77,20 @@ def run_once(scenario: Scenario, steps: int, seed: int, rep: int, level: str) ->
     return table
 
 
+def follow(scenario: Scenario, steps: int | None = None, seed: int = 0) -> pd.DataFrame:
+    """The week-by-week story of one typical employee post and one typical customer.
+
+    Uses replication 0 of `seed`, so the story belongs to the run `simulate` shows.
+    """
+    scenario, steps = _checked(scenario, steps, seed, "org", 1)
+    model = pickle.loads(_warmed_up(tuple(sorted(scenario.parameters.items())), seed, 0))
+    model.timeline = [(step.week, step.changes) for step in scenario.timeline]
+    model.follow_typical()
+    for _ in range(steps):
+        model.step()
+    return pd.DataFrame(model.story)
+
+
 def simulate(
     scenario: Scenario | str | Path,
     steps: int | None = None,

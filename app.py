@@ -1,0 +1,21 @@
+"""The app's entry: navigation and the shared sidebar.
+
+Run with `streamlit run app.py`.
+"""
+
+import streamlit as st
+
+from ui import sidebar
+
+st.set_page_config(page_title="Service-profit chain simulator", page_icon="🔗", layout="wide")
+
+navigation = st.navigation(
+    [
+        st.Page("app_pages/simulator.py", title="Simulator", icon="▶️", default=True),
+        st.Page("app_pages/compare.py", title="Compare scenarios", icon="⚖️"),
+        st.Page("app_pages/organisation.py", title="Organisation", icon="🏬"),
+        st.Page("app_pages/about.py", title="About the model", icon="📖"),
+    ]
+)
+sidebar.render()
+navigation.run()

@@ -1,0 +1,126 @@
+"""Simulator: the chain, KPIs and time series against the baseline, the business case."""
+
+import io
+
+import pandas as pd
+import streamlit as st
+
+from model.analysis import RECENT_WEEKS, business_case, recent
+from ui import charts, runs, state
+
+KPIS = [
+    "employee_satisfaction",
+    "turnover_rate",
+    "customer_satisfaction",
+    "customer_retention",
+    "nps",
+    "profit",
+    "cumulative_profit",
+]
+LOWER_IS_BETTER = {"turnover_rate", "vacancies", "costs", "turnover_cost", "workload"}
+DEFAULT_SERIES = [
+    "employee_satisfaction",
+    "turnover_rate",
+    "customer_satisfaction",
+    "cumulative_profit",
+]
+
+
+def _go_to(week: int) -> None:
+    """Show results up to `week`; changes made now act from the next week."""
+    weeks = st.session_state.base.weeks
+    st.session_state.week_shown = max(1, min(week, weeks))
+    st.session_state.from_week = min(st.session_state.week_shown + 1, weeks)
+
+
+scenario, baseline = state.scenario(), state.baseline()
+seed, reps = int(st.session_state.seed), int(st.session_state.reps)
+weeks = scenario.weeks
+
+st.title(scenario.title)
+with st.expander("What to notice in this scenario", expanded=False):
+    st.markdown(scenario.description or "No description.")
+
+table, base_table = runs.pair(scenario, baseline, seed, reps)
+week = st.session_state.week_shown or weeks
+
+play = st.columns([1, 1, 1, 1, 4])
+play[0].button("⏮ Week 1", on_click=_go_to, args=(1,), width="stretch")
+play[1].button("+1 week", on_click=_go_to, args=(week + 1,), width="stretch")
+play[2].button("+1 quarter", on_click=_go_to, args=(week + 13,), width="stretch")
+play[3].button("Run to end", on_click=_go_to, args=(weeks,), width="stretch")
+play[4].markdown(
+    f"**Week {week} of {weeks}** · seed {seed} · {reps} replication(s) · "
+    f"changes act from week {st.session_state.from_week}"
+)
+
+values = {m: recent(table, m, week) for m in table.columns if m not in ("rep", "step")}
+base_values = {m: recent(base_table, m, week) for m in values}
+deltas = {m: values[m] - base_values[m] for m in values}
+st.altair_chart(charts.chain_chart(values, deltas), width="stretch")
+
+for column, measure in zip(st.columns(len(KPIS)), KPIS, strict=True):
+    column.metric(
+        f"{charts.title(measure)}",
+        charts.fmt(measure, values[measure]),
+        charts.fmt_delta(measure, deltas[measure]),
+        delta_color="inverse" if measure in LOWER_IS_BETTER else "normal",
+        help=f"Mean over the {RECENT_WEEKS} weeks to week {week} and {reps} replication(s); "
+        "change against the baseline.",
+    )
+
+case = business_case(table, base_table)
+mean, low, high = case["profit_difference"]
+st.subheader("The business case")
+left, middle, right = st.columns(3)
+left.metric(
+    "Cost of the change (operating costs, whole run)",
+    charts.fmt("costs", case["investment"]),
+    help="Extra costs other than the cost of goods, against the baseline.",
+)
+middle.metric(
+    "Payback week",
+    case["payback_week"] or "none",
+    help="First week from which the cumulative profit difference stays positive.",
+)
+right.metric(
+    f"{weeks}-week cumulative profit difference",
+    charts.fmt("profit", mean),
+    help=f"10th-90th percentile across replications: {charts.fmt('profit', low)} "
+    f"to {charts.fmt('profit', high)} (same seeds on both sides).",
+)
+
+st.subheader("Over time")
+options = [m for m in table.columns if m not in ("rep", "step")]
+chosen = st.multiselect("Measures", options, default=DEFAULT_SERIES, format_func=charts.title)
+marks = sorted({step.week for step in scenario.timeline})
+for pair in [chosen[i : i + 2] for i in range(0, len(chosen), 2)]:
+    for column, measure in zip(st.columns(2), pair, strict=False):
+        column.altair_chart(
+            charts.band_chart(table, base_table, measure, weeks, week, marks),
+            width="stretch",
+        )
+
+st.subheader("Timeline of this run")
+rows = [
+    {
+        "week": step.week,
+        "changes": ", ".join(f"{k} = {v:g}" for k, v in step.changes.items()),
+        "note": step.note,
+    }
+    for step in scenario.timeline
+]
+st.dataframe(
+    pd.DataFrame(rows or [{"week": None, "changes": "no interventions", "note": ""}]),
+    hide_index=True,
+    width="stretch",
+)
+
+both = pd.concat([table.assign(run="scenario"), base_table.assign(run="baseline")])
+left, right = st.columns(2)
+left.download_button("Download data (CSV)", both.to_csv(index=False), "run.csv", "text/csv")
+parquet = io.BytesIO()
+both.to_parquet(parquet, index=False)
+right.download_button(
+    "Download data (Parquet)", parquet.getvalue(), "run.parquet", "application/octet-stream"
+)

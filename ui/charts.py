@@ -1,0 +1,278 @@
+"""Altair charts for a projector: titles, units on axes, tooltips, the baseline beside."""
+
+from __future__ import annotations
+
+import re
+
+import altair as alt
+import pandas as pd
+
+from model import MEASURES
+from model.analysis import bands
+
+SCENARIO_COLOUR = "#1f6fb4"
+BASELINE_COLOUR = "#8c8c8c"
+RUNS = alt.Scale(domain=["Scenario", "Baseline"], range=[SCENARIO_COLOUR, BASELINE_COLOUR])
+
+CHAIN = [
+    ("Leaders", "leader_behaviour"),
+    ("Internal service", "internal_service_quality"),
+    ("Employees", "employee_satisfaction"),
+    ("Service", "service_quality"),
+    ("Customers", "customer_satisfaction"),
+    ("Loyalty", "customer_retention"),
+    ("Profit", "profit"),
+]
+"""The chain's stages, inside-out, and the measure that shows each."""
+
+MONEY = {
+    "revenue",
+    "costs",
+    "profit",
+    "cumulative_profit",
+    "turnover_cost",
+    "payroll",
+    "cost_of_goods",
+}
+SHARES = {"engaged_share", "turnover_rate", "customer_retention", "service_standard"}
+
+
+def title(measure: str) -> str:
+    """Human title of a measure."""
+    return measure.replace("_", " ").capitalize()
+
+
+def unit(measure: str) -> str:
+    """Unit of a measure, from its description in `MEASURES`."""
+    if measure in MONEY:
+        return "currency/week" if measure != "cumulative_profit" else "currency"
+    found = re.findall(r"\(([^()]*)\)\s*$", MEASURES.get(measure, ""))
+    return found[0] if found else "count"
+
+
+def fmt(measure: str, value: float) -> str:
+    """A value as a person reads it."""
+    if measure in MONEY:
+        return f"{value / 1e6:,.2f}M" if abs(value) >= 1e6 else f"{value / 1e3:,.1f}k"
+    if measure in SHARES:
+        return f"{100 * value:.1f}%"
+    return f"{value:,.1f}"
+
+
+def fmt_delta(measure: str, delta: float) -> str:
+    """A difference with its sign, in the measure's units (points for shares)."""
+    if measure in SHARES:
+        return f"{100 * delta:+.1f} pts"
+    if measure in MONEY:
+        return ("+" if delta >= 0 else "-") + fmt(measure, abs(delta))
+    return f"{delta:+,.1f}"
+
+
+def band_chart(
+    scenario: pd.DataFrame,
+    baseline: pd.DataFrame,
+    measure: str,
+    weeks: int,
+    until: int | None = None,
+    marks=(),
+) -> alt.LayerChart:
+    """Mean and 10-90% band across replications, scenario beside baseline."""
+    data = pd.concat(
+        [
+            bands(scenario, measure).assign(run="Scenario"),
+            bands(baseline, measure).assign(run="Baseline"),
+        ]
+    )
+    if until is not None:
+        data = data[data.step <= until]
+    axis_title = f"{title(measure)} ({unit(measure)})"
+    base = alt.Chart(data).encode(
+        x=alt.X("step:Q", title="Week", scale=alt.Scale(domain=[1, weeks])),
+        color=alt.Color("run:N", scale=RUNS, legend=alt.Legend(title=None, orient="top")),
+    )
+    band = base.mark_area(opacity=0.22).encode(y=alt.Y("low:Q"), y2="high:Q")
+    line = base.mark_line(strokeWidth=2.5).encode(
+        y=alt.Y("mean:Q", title=axis_title, scale=alt.Scale(zero=False)),
+        tooltip=[
+            alt.Tooltip("run:N", title="Run"),
+            alt.Tooltip("step:Q", title="Week"),
+            alt.Tooltip("mean:Q", title="Mean", format=",.3~f"),
+            alt.Tooltip("low:Q", title="10th percentile", format=",.3~f"),
+            alt.Tooltip("high:Q", title="90th percentile", format=",.3~f"),
+        ],
+    )
+    layers = [band, line]
+    if len(marks):
+        layers.append(
+            alt.Chart(pd.DataFrame({"week": list(marks)}))
+            .mark_rule(strokeDash=[4, 4], color="#444")
+            .encode(x="week:Q", tooltip=[alt.Tooltip("week:Q", title="Change at week")])
+        )
+    return alt.layer(*layers).properties(title=title(measure), height=230)
+
+
+def chain_chart(values: dict[str, float], deltas: dict[str, float]) -> alt.LayerChart:
+    """The chain as linked stages with live values and their change against the baseline."""
+    rows = []
+    for i, (stage, measure) in enumerate(CHAIN):
+        delta = deltas[measure]
+        rows.append(
+            {
+                "x": i * 1.35,
+                "x2": i * 1.35 + 1,
+                "stage": stage,
+                "value": fmt(measure, values[measure]),
+                "delta": fmt_delta(measure, delta) + " vs baseline",
+                "sign": "up" if delta > 1e-9 else "down" if delta < -1e-9 else "same",
+                "measure": title(measure),
+            }
+        )
+    data = pd.DataFrame(rows)
+    data["mid"] = (data.x + data.x2) / 2
+    signs = alt.Scale(domain=["up", "down", "same"], range=["#2e7d32", "#c62828", "#555555"])
+    boxes = (
+        alt.Chart(data)
+        .mark_rect(cornerRadius=8, color="#eef3f8", stroke="#1f6fb4")
+        .encode(
+            x=alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-0.05, 6 * 1.35 + 1.05])),
+            x2="x2:Q",
+            y=alt.datum(0),
+            y2=alt.datum(1),
+            tooltip=[
+                alt.Tooltip("measure:N", title="Measure"),
+                alt.Tooltip("value:N", title="Now"),
+                alt.Tooltip("delta:N", title="Change"),
+            ],
+        )
+    )
+    y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[0, 1]))
+    stage = (
+        alt.Chart(data.assign(y=0.8))
+        .mark_text(fontSize=15, fontWeight="bold")
+        .encode(x="mid:Q", y=y, text="stage:N")
+    )
+    value = (
+        alt.Chart(data.assign(y=0.5)).mark_text(fontSize=22).encode(x="mid:Q", y=y, text="value:N")
+    )
+    delta = (
+        alt.Chart(data.assign(y=0.2))
+        .mark_text(fontSize=13)
+        .encode(x="mid:Q", y=y, text="delta:N", color=alt.Color("sign:N", scale=signs, legend=None))
+    )
+    links = pd.DataFrame({"x": data.x2[:-1].values, "x2": data.x[1:].values, "y": 0.5})
+    arrows = (
+        alt.Chart(links).mark_rule(strokeWidth=3, color="#1f6fb4").encode(x="x:Q", x2="x2:Q", y=y)
+    )
+    heads = (
+        alt.Chart(links)
+        .mark_point(shape="triangle-right", size=120, filled=True, color="#1f6fb4")
+        .encode(x="x2:Q", y=y)
+    )
+    return alt.layer(boxes, arrows, heads, stage, value, delta).properties(
+        height=130, title="The chain, inside-out (this week, mean of replications)"
+    )
+
+
+def unit_heatmap(units: pd.DataFrame, measures: list[str]) -> alt.Chart:
+    """Units by measure, coloured by how far each unit is from the chain's average."""
+    long = units.melt(id_vars=["unit"], value_vars=measures, var_name="measure", value_name="value")
+    stats = long.groupby("measure").value.agg(["mean", "std"])
+    long = long.join(stats, on="measure")
+    long["standing"] = (long.value - long["mean"]) / long["std"].where(long["std"] > 0, 1)
+    long.loc[long.measure == "turnover_rate", "standing"] *= -1  # less turnover is better
+    long["measure"] = long.measure.map(title)
+    return (
+        alt.Chart(long)
+        .mark_rect()
+        .encode(
+            x=alt.X(
+                "measure:N",
+                title=None,
+                sort=[title(m) for m in measures],
+                axis=alt.Axis(labelAngle=0),
+            ),
+            y=alt.Y("unit:O", title="Unit"),
+            color=alt.Color(
+                "standing:Q",
+                title="Better than average (sd)",
+                scale=alt.Scale(scheme="redblue", domain=[-2.5, 2.5]),
+            ),
+            tooltip=[
+                alt.Tooltip("unit:O", title="Unit"),
+                alt.Tooltip("measure:N"),
+                alt.Tooltip("value:Q", format=",.3~f"),
+            ],
+        )
+        .properties(title="Who is doing well where (mean over the period)", height=24 * 16)
+    )
+
+
+def leader_scatter(units: pd.DataFrame) -> alt.Chart:
+    """Each unit's manager behaviour against its outcomes."""
+    return (
+        alt.Chart(units)
+        .mark_circle(opacity=0.8)
+        .encode(
+            x=alt.X(
+                "leader_behaviour:Q",
+                title="Manager's shown behaviour (0-100)",
+                scale=alt.Scale(zero=False),
+            ),
+            y=alt.Y(
+                "employee_satisfaction:Q",
+                title="Employee satisfaction (0-100)",
+                scale=alt.Scale(zero=False),
+            ),
+            size=alt.Size("revenue:Q", title="Revenue (currency/week)"),
+            color=alt.Color(
+                "customer_satisfaction:Q",
+                title="Customer satisfaction",
+                scale=alt.Scale(scheme="viridis"),
+            ),
+            tooltip=[
+                "unit:O",
+                alt.Tooltip("leader_behaviour:Q", format=".1f"),
+                alt.Tooltip("employee_satisfaction:Q", format=".1f"),
+                alt.Tooltip("turnover_rate:Q", format=".0%"),
+                alt.Tooltip("customer_satisfaction:Q", format=".1f"),
+                alt.Tooltip("profit:Q", format=",.0f"),
+            ],
+        )
+        .properties(
+            title="People work for their manager: leader behaviour and unit outcomes", height=330
+        )
+    )
+
+
+def story_chart(story: pd.DataFrame) -> alt.Chart:
+    """One employee's and one customer's satisfaction, week by week."""
+    long = story.melt(
+        id_vars=["step"],
+        value_vars=["employee_satisfaction", "customer_satisfaction", "manager_behaviour"],
+        var_name="who",
+        value_name="value",
+    ).dropna()
+    long["who"] = long.who.map(
+        {
+            "employee_satisfaction": "Employee in the post",
+            "customer_satisfaction": "Customer",
+            "manager_behaviour": "Their manager's behaviour",
+        }
+    )
+    return (
+        alt.Chart(long)
+        .mark_line(strokeWidth=2.5, point=False)
+        .encode(
+            x=alt.X("step:Q", title="Week"),
+            y=alt.Y(
+                "value:Q", title="Satisfaction or behaviour (0-100)", scale=alt.Scale(zero=False)
+            ),
+            color=alt.Color("who:N", title=None, legend=alt.Legend(orient="top")),
+            tooltip=[
+                "who:N",
+                alt.Tooltip("step:Q", title="Week"),
+                alt.Tooltip("value:Q", format=".1f"),
+            ],
+        )
+        .properties(title="One typical employee post and one of its customers", height=280)
+    )

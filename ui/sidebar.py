@@ -1,0 +1,150 @@
+"""The shared sidebar: scenario, seed, replications, and every lever.
+
+The lever widgets are generated from the parameter declarations: group, label,
+unit, range and help all come from `model.parameters`.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from model import PARAMETERS, InputError, load_scenario
+from model.parameters import GROUPS, ORGANISATION, Parameter
+from model.scenario import MAX_FILE_BYTES, read_scenario_text
+
+from . import state
+
+UPLOAD_KEY = "upload"
+
+
+def _step(p: Parameter) -> float:
+    """A slider step that lands on round values across the range."""
+    if p.integer:
+        return 1
+    span = p.high - p.low
+    for step in (0.01, 0.05, 0.1, 1.0, 5.0, 10.0, 50.0, 100.0, 500.0, 1000.0):
+        if span / step <= 200:
+            return step
+    return span / 100
+
+
+def _on_preset() -> None:
+    state.store("preset")
+    state.choose_preset(st.session_state.preset)
+
+
+def _on_upload() -> None:
+    """Load an uploaded scenario; on any problem say so and keep everything as it was."""
+    upload = st.session_state.get(UPLOAD_KEY)
+    if upload is None:
+        return
+    try:
+        scenario = read_scenario_text(upload.getvalue())
+    except InputError as error:
+        st.session_state.upload_error = f"{upload.name}: {error}"
+        return
+    st.session_state.upload_error = None
+    state.use_base(scenario, upload.name)
+
+
+def lever(p: Parameter) -> None:
+    """One parameter's widget."""
+    label = f"{p.label} ({p.unit})"
+    help_text = p.help if p.role == "lever" else f"{p.help} ({p.role})"
+    if p.integer:
+        st.slider(
+            label, int(p.low), int(p.high), step=1, key=state.lever_key(p.name), help=help_text
+        )
+    else:
+        st.slider(
+            label,
+            float(p.low),
+            float(p.high),
+            step=float(_step(p)),
+            key=state.lever_key(p.name),
+            help=help_text,
+        )
+
+
+def render() -> None:
+    """Draw the sidebar; its values live in `st.session_state`."""
+    state.init()
+    sidebar = st.sidebar
+    sidebar.header("Scenario")
+    names = state.preset_names()
+    if "preset" not in st.session_state:
+        st.session_state.preset = names[0]
+    sidebar.selectbox(
+        "Preset",
+        names,
+        key="preset",
+        on_change=_on_preset,
+        format_func=lambda name: load_scenario(name).title,
+    )
+    sidebar.file_uploader(
+        f"...or a scenario file (YAML, up to {MAX_FILE_BYTES // 1024} KB)",
+        type=["yaml", "yml"],
+        key=UPLOAD_KEY,
+        on_change=_on_upload,
+    )
+    if st.session_state.get("upload_error"):
+        sidebar.error(st.session_state.upload_error)
+    base = st.session_state.base
+    sidebar.caption(f"Using: **{base.title}** ({st.session_state.base_label})")
+    left, right = sidebar.columns(2)
+    left.number_input(
+        "Seed",
+        min_value=0,
+        max_value=2**31 - 1,
+        step=1,
+        key="seed",
+        help="Same scenario, seed and version: the same numbers, every time.",
+    )
+    right.number_input(
+        "Replications",
+        min_value=1,
+        max_value=50,
+        step=1,
+        key="reps",
+        help="Runs with independent random draws; bands show their spread.",
+    )
+
+    sidebar.header("Levers")
+    sidebar.number_input(
+        "Changes take effect from week",
+        min_value=1,
+        max_value=base.weeks,
+        step=1,
+        key="from_week",
+        help="Moved levers act from this week; organisation size acts from the start.",
+    )
+    for group in GROUPS:
+        members = [p for p in PARAMETERS if p.group == group]
+        with sidebar.expander(group, expanded=group == GROUPS[0]):
+            if group == ORGANISATION:
+                st.caption("The organisation's shape: changes rebuild both sides.")
+            for p in members:
+                lever(p)
+    moved = state.pending()
+    if moved:
+        sidebar.info("Changed: " + ", ".join(f"{k} = {v:g}" for k, v in moved.items()))
+    left, right = sidebar.columns(2)
+    left.button(
+        "Add to timeline",
+        on_click=state.record_pending,
+        disabled=not moved,
+        help="Keep this change at its week and start another.",
+    )
+    right.button(
+        "Undo my changes",
+        on_click=state.clear_recorded,
+        disabled=not (moved or st.session_state.recorded),
+    )
+    current = state.scenario()
+    sidebar.download_button(
+        "Download these settings (YAML)",
+        current.to_yaml(),
+        file_name="scenario.yaml",
+        mime="application/x-yaml",
+        help="A scenario file that loads back to this run.",
+    )

@@ -1,0 +1,137 @@
+"""What the user has chosen, kept in `st.session_state`, and the scenarios it makes.
+
+The *base* is the chosen preset or uploaded file. The user's own changes are
+interventions recorded on top of it, plus the pending change that the lever
+widgets show right now, applied from a chosen week. The *baseline* is the
+base's starting organisation with no interventions at all: the same
+organisation doing nothing new, run on the same seeds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from model import PARAMETERS, Scenario, load_scenario, scenario_names
+from model.parameters import BY_NAME
+from model.scenario import Intervention
+
+DEFAULT_REPS = 5
+
+
+def lever_key(name: str) -> str:
+    """Session-state key holding a parameter's value as the user set it."""
+    return f"lever_{name}"
+
+
+def widget_key(key: str) -> str:
+    """Key of the widget that edits the value kept at `key`.
+
+    Streamlit forgets a widget's state on pages that do not draw it, so values
+    live under their own keys and widgets get copies (`bind`, `store`).
+    """
+    return f"_{key}"
+
+
+def bind(key: str) -> str:
+    """Before drawing a widget: give it the kept value; returns its key."""
+    st.session_state[widget_key(key)] = st.session_state[key]
+    return widget_key(key)
+
+
+def store(key: str) -> None:
+    """Widget callback: keep the widget's new value."""
+    st.session_state[key] = st.session_state[widget_key(key)]
+
+
+def init() -> None:
+    """First visit: the baseline preset, seed 0, no changes."""
+    if "base" not in st.session_state:
+        st.session_state.preset = "baseline"
+        choose_preset("baseline")
+        st.session_state.seed = 0
+        st.session_state.reps = DEFAULT_REPS
+        st.session_state.from_week = 1
+        st.session_state.week_shown = None
+
+
+def choose_preset(name: str) -> None:
+    """Start again from a shipped scenario."""
+    use_base(load_scenario(name), name)
+
+
+def use_base(scenario: Scenario, label: str) -> None:
+    """Start again from `scenario`: forget recorded changes, reset the levers."""
+    st.session_state.base = scenario
+    st.session_state.base_label = label
+    st.session_state.recorded = []
+    st.session_state.week_shown = None
+    reset_levers()
+
+
+def in_effect() -> dict[str, float]:
+    """Each parameter's value once the base's and the recorded interventions have acted."""
+    base: Scenario = st.session_state.base
+    values = base.values()
+    for step in sorted((*base.timeline, *st.session_state.recorded), key=lambda i: i.week):
+        values |= step.changes
+    return values
+
+
+def reset_levers() -> None:
+    """Put every lever widget at the value in effect."""
+    for name, value in in_effect().items():
+        st.session_state[lever_key(name)] = value
+
+
+def pending() -> dict[str, float]:
+    """Levers the user has moved away from the value in effect."""
+    effect = in_effect()
+    moved = {}
+    for p in PARAMETERS:
+        value = st.session_state.get(lever_key(p.name), effect[p.name])
+        if value != effect[p.name]:
+            moved[p.name] = int(value) if p.integer else float(value)
+    return moved
+
+
+def record_pending() -> None:
+    """Add the pending change to the recorded timeline (widget callback)."""
+    changes = {k: v for k, v in pending().items() if BY_NAME[k].may_change_during_run}
+    if changes:
+        week = int(st.session_state.from_week)
+        st.session_state.recorded = [*st.session_state.recorded, Intervention(week, changes)]
+    reset_levers()
+
+
+def clear_recorded() -> None:
+    """Forget the user's recorded changes (widget callback)."""
+    st.session_state.recorded = []
+    reset_levers()
+
+
+def baseline() -> Scenario:
+    """The base's organisation, with structure changes, doing nothing new."""
+    base: Scenario = st.session_state.base
+    structure = {k: v for k, v in pending().items() if not BY_NAME[k].may_change_during_run}
+    return replace(base.with_parameters(structure), title=f"{base.title} (baseline)", timeline=())
+
+
+def scenario() -> Scenario:
+    """The base, its timeline, the recorded changes and the pending one."""
+    base: Scenario = st.session_state.base
+    moved = pending()
+    structure = {k: v for k, v in moved.items() if not BY_NAME[k].may_change_during_run}
+    levers = {k: v for k, v in moved.items() if BY_NAME[k].may_change_during_run}
+    result = base.with_parameters(structure)
+    for step in st.session_state.recorded:
+        result = result.with_change(step.week, step.changes, step.note)
+    if levers:
+        result = result.with_change(int(st.session_state.from_week), levers)
+    return result
+
+
+def preset_names() -> list[str]:
+    """The shipped scenarios, baseline first."""
+    return scenario_names()
