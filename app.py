@@ -7,14 +7,20 @@ import streamlit as st
 
 from ui import sidebar
 
-st.set_page_config(page_title="Service-profit chain simulator", page_icon="🔗", layout="wide")
+st.set_page_config(
+    page_title="Service-profit chain simulator", page_icon=":material/link:", layout="wide"
+)
 
 navigation = st.navigation(
     [
-        st.Page("app_pages/simulator.py", title="Simulator", icon="▶️", default=True),
-        st.Page("app_pages/compare.py", title="Compare scenarios", icon="⚖️"),
-        st.Page("app_pages/organisation.py", title="Organisation", icon="🏬"),
-        st.Page("app_pages/about.py", title="About the model", icon="📖"),
+        st.Page(
+            "app_pages/simulator.py", title="Simulator", icon=":material/play_circle:", default=True
+        ),
+        st.Page(
+            "app_pages/compare.py", title="Compare scenarios", icon=":material/compare_arrows:"
+        ),
+        st.Page("app_pages/organisation.py", title="Organisation", icon=":material/store:"),
+        st.Page("app_pages/about.py", title="About the model", icon=":material/menu_book:"),
     ]
 )
 sidebar.render()

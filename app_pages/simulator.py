@@ -45,10 +45,20 @@ table, base_table = runs.pair(scenario, baseline, seed, reps)
 week = st.session_state.week_shown or weeks
 
 play = st.columns([1, 1, 1, 1, 4])
-play[0].button("⏮ Week 1", on_click=_go_to, args=(1,), width="stretch")
-play[1].button("+1 week", on_click=_go_to, args=(week + 1,), width="stretch")
-play[2].button("+1 quarter", on_click=_go_to, args=(week + 13,), width="stretch")
-play[3].button("Run to end", on_click=_go_to, args=(weeks,), width="stretch")
+play[0].button("Week 1", icon=":material/first_page:", on_click=_go_to, args=(1,), width="stretch")
+play[1].button(
+    "+1 week", icon=":material/skip_next:", on_click=_go_to, args=(week + 1,), width="stretch"
+)
+play[2].button(
+    "+1 quarter",
+    icon=":material/fast_forward:",
+    on_click=_go_to,
+    args=(week + 13,),
+    width="stretch",
+)
+play[3].button(
+    "Run to end", icon=":material/last_page:", on_click=_go_to, args=(weeks,), width="stretch"
+)
 play[4].markdown(
     f"**Week {week} of {weeks}** · seed {seed} · {reps} replication(s) · "
     f"changes act from week {st.session_state.from_week}"
@@ -63,7 +73,7 @@ for column, measure in zip(st.columns(len(KPIS)), KPIS, strict=True):
     column.metric(
         f"{charts.title(measure)}",
         charts.fmt(measure, values[measure]),
-        charts.fmt_delta(measure, deltas[measure]),
+        charts.fmt_delta(measure, deltas[measure]) if abs(deltas[measure]) > 1e-9 else None,
         delta_color="inverse" if measure in LOWER_IS_BETTER else "normal",
         help=f"Mean over the {RECENT_WEEKS} weeks to week {week} and {reps} replication(s); "
         "change against the baseline.",
@@ -93,11 +103,19 @@ right.metric(
 st.subheader("Over time")
 options = [m for m in table.columns if m not in ("rep", "step")]
 chosen = st.multiselect("Measures", options, default=DEFAULT_SERIES, format_func=charts.title)
+smooth = st.toggle(
+    "Smooth weekly flows over 13 weeks",
+    value=True,
+    help="Quits, visits and money are counted weekly; a quarter's average reads "
+    "better on a projector.",
+)
 marks = sorted({step.week for step in scenario.timeline})
 for pair in [chosen[i : i + 2] for i in range(0, len(chosen), 2)]:
     for column, measure in zip(st.columns(2), pair, strict=False):
         column.altair_chart(
-            charts.band_chart(table, base_table, measure, weeks, week, marks),
+            charts.band_chart(
+                table, base_table, measure, weeks, week, marks, RECENT_WEEKS if smooth else 1
+            ),
             width="stretch",
         )
 

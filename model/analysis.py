@@ -14,8 +14,37 @@ BAND = (0.1, 0.9)
 """Quantiles drawn as the band across replications."""
 
 
-def bands(table: pd.DataFrame, measure: str) -> pd.DataFrame:
-    """Per week: mean, and the 10th and 90th percentiles across replications."""
+FLOWS = {
+    "turnover_rate",
+    "quits",
+    "early_quits",
+    "hires",
+    "visits",
+    "new_customers",
+    "customer_retention",
+    "service_quality",
+    "revenue",
+    "costs",
+    "cost_of_goods",
+    "profit",
+    "turnover_cost",
+    "payroll",
+    "workload",
+}
+"""Measures counted over a week (noisy from week to week), as against levels."""
+
+
+def bands(table: pd.DataFrame, measure: str, smooth: int = 1) -> pd.DataFrame:
+    """Per week: mean, and the 10th and 90th percentiles across replications.
+
+    With `smooth` > 1, flows and rates are first averaged over the trailing
+    `smooth` weeks within each replication (levels are left as they are).
+    """
+    if smooth > 1 and measure in FLOWS:
+        rolled = table.groupby("rep")[measure].transform(
+            lambda s: s.rolling(smooth, min_periods=1).mean()
+        )
+        table = table.assign(**{measure: rolled})
     grouped = table.groupby("step")[measure]
     return pd.DataFrame(
         {

@@ -75,12 +75,13 @@ def band_chart(
     weeks: int,
     until: int | None = None,
     marks=(),
+    smooth: int = 1,
 ) -> alt.LayerChart:
     """Mean and 10-90% band across replications, scenario beside baseline."""
     data = pd.concat(
         [
-            bands(scenario, measure).assign(run="Scenario"),
-            bands(baseline, measure).assign(run="Baseline"),
+            bands(scenario, measure, smooth).assign(run="Scenario"),
+            bands(baseline, measure, smooth).assign(run="Baseline"),
         ]
     )
     if until is not None:
@@ -127,17 +128,20 @@ def chain_chart(values: dict[str, float], deltas: dict[str, float]) -> alt.Layer
                 "measure": title(measure),
             }
         )
-    data = pd.DataFrame(rows)
+    data = pd.DataFrame(rows).assign(bottom=0.0, top=1.0)
     data["mid"] = (data.x + data.x2) / 2
     signs = alt.Scale(domain=["up", "down", "same"], range=["#2e7d32", "#c62828", "#555555"])
+    across = alt.Scale(domain=[-0.05, 6 * 1.35 + 1.05])
+    x = alt.X("x:Q", axis=None, scale=across)
+    y = alt.Y("bottom:Q", axis=None, scale=alt.Scale(domain=[0, 1]))
     boxes = (
         alt.Chart(data)
-        .mark_rect(cornerRadius=8, color="#eef3f8", stroke="#1f6fb4")
+        .mark_rect(cornerRadius=8, color="#eef3f8", stroke=SCENARIO_COLOUR)
         .encode(
-            x=alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-0.05, 6 * 1.35 + 1.05])),
+            x=x,
             x2="x2:Q",
-            y=alt.datum(0),
-            y2=alt.datum(1),
+            y=y,
+            y2="top:Q",
             tooltip=[
                 alt.Tooltip("measure:N", title="Measure"),
                 alt.Tooltip("value:N", title="Now"),
@@ -145,32 +149,36 @@ def chain_chart(values: dict[str, float], deltas: dict[str, float]) -> alt.Layer
             ],
         )
     )
-    y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[0, 1]))
-    stage = (
-        alt.Chart(data.assign(y=0.8))
-        .mark_text(fontSize=15, fontWeight="bold")
-        .encode(x="mid:Q", y=y, text="stage:N")
+
+    def text(height: float, field: str, **style) -> alt.Chart:
+        return (
+            alt.Chart(data.assign(bottom=height))
+            .mark_text(**style)
+            .encode(x=alt.X("mid:Q", scale=across), y=y, text=f"{field}:N")
+        )
+
+    delta = text(0.2, "delta", fontSize=13).encode(
+        color=alt.Color("sign:N", scale=signs, legend=None)
     )
-    value = (
-        alt.Chart(data.assign(y=0.5)).mark_text(fontSize=22).encode(x="mid:Q", y=y, text="value:N")
-    )
-    delta = (
-        alt.Chart(data.assign(y=0.2))
-        .mark_text(fontSize=13)
-        .encode(x="mid:Q", y=y, text="delta:N", color=alt.Color("sign:N", scale=signs, legend=None))
-    )
-    links = pd.DataFrame({"x": data.x2[:-1].values, "x2": data.x[1:].values, "y": 0.5})
+    links = pd.DataFrame({"x": data.x2[:-1].values, "x2": data.x[1:].values, "bottom": 0.5})
     arrows = (
-        alt.Chart(links).mark_rule(strokeWidth=3, color="#1f6fb4").encode(x="x:Q", x2="x2:Q", y=y)
+        alt.Chart(links)
+        .mark_rule(strokeWidth=3, color=SCENARIO_COLOUR)
+        .encode(x=alt.X("x:Q", scale=across), x2="x2:Q", y=y)
     )
     heads = (
         alt.Chart(links)
-        .mark_point(shape="triangle-right", size=120, filled=True, color="#1f6fb4")
-        .encode(x="x2:Q", y=y)
+        .mark_point(shape="triangle-right", size=120, filled=True, color=SCENARIO_COLOUR)
+        .encode(x=alt.X("x2:Q", scale=across), y=y)
     )
-    return alt.layer(boxes, arrows, heads, stage, value, delta).properties(
-        height=130, title="The chain, inside-out (this week, mean of replications)"
-    )
+    return alt.layer(
+        boxes,
+        arrows,
+        heads,
+        text(0.8, "stage", fontSize=15, fontWeight="bold"),
+        text(0.5, "value", fontSize=22),
+        delta,
+    ).properties(height=130, title="The chain, inside-out (the last quarter, mean of replications)")
 
 
 def unit_heatmap(units: pd.DataFrame, measures: list[str]) -> alt.Chart:

@@ -29,7 +29,6 @@ def _step(p: Parameter) -> float:
 
 
 def _on_preset() -> None:
-    state.store("preset")
     state.choose_preset(st.session_state.preset)
 
 
@@ -48,22 +47,18 @@ def _on_upload() -> None:
 
 
 def lever(p: Parameter) -> None:
-    """One parameter's widget."""
-    label = f"{p.label} ({p.unit})"
-    help_text = p.help if p.role == "lever" else f"{p.help} ({p.role})"
-    if p.integer:
-        st.slider(
-            label, int(p.low), int(p.high), step=1, key=state.lever_key(p.name), help=help_text
-        )
-    else:
-        st.slider(
-            label,
-            float(p.low),
-            float(p.high),
-            step=float(_step(p)),
-            key=state.lever_key(p.name),
-            help=help_text,
-        )
+    """One parameter's slider, from its declaration."""
+    step = _step(p)
+    low, high = (int(p.low), int(p.high)) if p.integer else (float(p.low), float(p.high))
+    st.slider(
+        f"{p.label} ({p.unit})",
+        low,
+        high,
+        step=step,
+        format="%d" if p.integer else "%.2f" if step < 1 else "%.0f",
+        key=state.lever_key(p.name),
+        help=p.help if p.role == "lever" else f"{p.help} ({p.role})",
+    )
 
 
 def render() -> None:
@@ -72,8 +67,6 @@ def render() -> None:
     sidebar = st.sidebar
     sidebar.header("Scenario")
     names = state.preset_names()
-    if "preset" not in st.session_state:
-        st.session_state.preset = names[0]
     sidebar.selectbox(
         "Preset",
         names,

@@ -25,26 +25,6 @@ def lever_key(name: str) -> str:
     return f"lever_{name}"
 
 
-def widget_key(key: str) -> str:
-    """Key of the widget that edits the value kept at `key`.
-
-    Streamlit forgets a widget's state on pages that do not draw it, so values
-    live under their own keys and widgets get copies (`bind`, `store`).
-    """
-    return f"_{key}"
-
-
-def bind(key: str) -> str:
-    """Before drawing a widget: give it the kept value; returns its key."""
-    st.session_state[widget_key(key)] = st.session_state[key]
-    return widget_key(key)
-
-
-def store(key: str) -> None:
-    """Widget callback: keep the widget's new value."""
-    st.session_state[key] = st.session_state[widget_key(key)]
-
-
 def init() -> None:
     """First visit: the baseline preset, seed 0, no changes."""
     if "base" not in st.session_state:
