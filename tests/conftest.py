@@ -38,3 +38,11 @@ def window(table, first, last):
 def baseline():
     """The baseline at the settings the lever tests use (same seeds)."""
     return run()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so fixtures can see failures."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report

@@ -26,14 +26,16 @@ def lever_key(name: str) -> str:
 
 
 def init() -> None:
-    """First visit: the baseline preset, seed 0, no changes."""
+    """Fill in whatever the session does not have yet: the baseline preset, seed 0."""
+    defaults = {"seed": 0, "reps": DEFAULT_REPS, "from_week": 1, "week_shown": None,
+                "recorded": [], "preset": "baseline"}
+    for key, value in defaults.items():
+        st.session_state.setdefault(key, value)
     if "base" not in st.session_state:
-        st.session_state.preset = "baseline"
-        choose_preset("baseline")
-        st.session_state.seed = 0
-        st.session_state.reps = DEFAULT_REPS
-        st.session_state.from_week = 1
-        st.session_state.week_shown = None
+        use_base(load_scenario(st.session_state.preset), st.session_state.preset)
+    st.session_state.setdefault("base_label", st.session_state.base.title)
+    for name, value in in_effect().items():
+        st.session_state.setdefault(lever_key(name), value)
 
 
 def choose_preset(name: str) -> None:

@@ -1,0 +1,133 @@
+"""The app, headless (Streamlit's AppTest): set widgets, run, check what is shown."""
+
+import pytest
+import streamlit as st
+from conftest import ROOT
+from streamlit.testing.v1 import AppTest
+
+from model import PARAMETERS, load_scenario
+from model.scenario import read_scenario_text
+
+TIMEOUT = 180
+
+
+@pytest.fixture
+def app():
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.session_state["reps"] = 3
+    return at.run()
+
+
+def metric(at, label):
+    return next(m for m in at.metric if m.label == label)
+
+
+def test_the_simulator_opens_on_the_baseline(app):
+    assert not app.exception
+    assert app.title[0].value == "Baseline retail chain"
+    assert not metric(app, "Employee satisfaction").delta  # nothing changed yet
+    assert "3 replication(s)" in " ".join(m.value for m in app.markdown)
+    assert float(metric(app, "Employee satisfaction").value) > 40
+    assert metric(app, "Payback week").value == "none"
+
+
+def test_a_lever_moves_the_kpis_against_the_baseline(app):
+    app.slider(key="lever_engagement_program").set_value(1500).run()
+    assert not app.exception
+    delta = metric(app, "Employee satisfaction").delta
+    assert delta.startswith("+") and float(delta) > 1.0
+    assert metric(app, "Turnover rate").delta.startswith("-")
+    changes = app.dataframe[-1].value
+    assert "engagement_program = 1500" in changes.changes.iloc[0]
+    assert "engagement_program = 1500" in app.sidebar.info[0].value
+
+
+def test_a_change_from_a_later_week_is_recorded_in_the_timeline(app):
+    app.number_input(key="from_week").set_value(60).run()
+    app.slider(key="lever_senior_involvement").set_value(90).run()
+    timeline = app.dataframe[-1].value
+    assert list(timeline.week) == [60]
+    add = next(b for b in app.button if b.label == "Add to timeline")
+    add.click().run()
+    assert app.session_state["recorded"][0].week == 60
+    assert app.slider(key="lever_senior_involvement").value == 90  # now the value in effect
+    assert not any("senior_involvement" in i.value for i in app.sidebar.info)
+    app.number_input(key="from_week").set_value(100).run()
+    app.slider(key="lever_senior_involvement").set_value(20).run()
+    timeline = app.dataframe[-1].value
+    assert list(timeline.week) == [60, 100]
+
+
+def test_play_week_by_week(app):
+    week_one = next(b for b in app.button if b.label == "Week 1")
+    week_one.click().run()
+    assert "**Week 1 of 156**" in app.markdown[1].value or any(
+        "Week 1 of 156" in m.value for m in app.markdown
+    )
+    next(b for b in app.button if b.label == "+1 quarter").click().run()
+    assert any("Week 14 of 156" in m.value for m in app.markdown)
+    assert app.session_state["from_week"] == 15  # a change now acts from the next week
+
+
+def test_presets_load_with_their_timeline(app):
+    app.selectbox(key="preset").set_value("start_at_the_top").run()
+    assert not app.exception
+    assert app.title[0].value == load_scenario("start_at_the_top").title
+    timeline = app.dataframe[-1].value
+    assert list(timeline.week) == [13, 26]
+    assert metric(app, "Employee satisfaction").delta.startswith("+")
+
+
+def test_same_seed_same_numbers_other_seed_other_numbers(app):
+    first = metric(app, "Profit").value
+    app.number_input(key="seed").set_value(1).run()
+    other = metric(app, "Profit").value
+    app.number_input(key="seed").set_value(0).run()
+    assert metric(app, "Profit").value == first
+    assert other != first
+
+
+def test_the_settings_file_loads_back_to_the_same_run(app):
+    app.slider(key="lever_wage_level").set_value(1.2).run()
+    shown = metric(app, "Cumulative profit").value
+    saved = app.session_state["base"].with_change(1, {"wage_level": 1.2}).to_yaml()
+    assert "wage_level: 1.2" in saved
+    again = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    again.session_state["reps"] = 3
+    again.session_state["base"] = read_scenario_text(saved)
+    again.run()
+    assert not again.exception
+    assert metric(again, "Cumulative profit").value == shown
+
+
+def test_compare_page(app):
+    app.switch_page("app_pages/compare.py").run()
+    assert not app.exception
+    assert app.title[0].value == "Compare scenarios"
+    outcomes = app.dataframe[-1].value
+    assert len(outcomes) == 2
+    app.multiselect[0].set_value(["baseline", "silos", "start_at_the_top"]).run()
+    outcomes = app.dataframe[-1].value
+    assert len(outcomes) == 3
+    assert any("Δ" in column for column in outcomes.columns)
+
+
+def test_organisation_page(app):
+    app.switch_page("app_pages/organisation.py").run()
+    assert not app.exception
+    assert app.title[0].value == "The organisation"
+    spread = app.dataframe[0].value
+    assert spread.loc["Employee satisfaction", "max"] > spread.loc["Employee satisfaction", "min"]
+    assert any("person(s) over 156 weeks" in m.value for m in app.markdown)
+
+
+def test_about_page_is_generated_from_the_model(app):
+    app.switch_page("app_pages/about.py").run()
+    assert not app.exception
+    headings = [h.value for h in app.subheader]
+    for heading in ("What is it?", "How it works", "Things to try", "Credits and references"):
+        assert heading in headings
+    table = app.dataframe[0].value
+    assert set(table.name) == {p.name for p in PARAMETERS}
+    assert "Boushey and Glynn" in " ".join(table.source)

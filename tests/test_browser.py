@@ -1,0 +1,186 @@
+"""The app in a real browser: Debian's chromium driven by Playwright.
+
+A Streamlit server is started on a free loopback port for the session. A failing
+test leaves a screenshot in test-results/.
+"""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from conftest import ROOT
+
+from model import load_scenario
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+RESULTS = ROOT / "test-results"
+
+
+@pytest.fixture(scope="session")
+def server():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("the Streamlit server did not start")
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, server, request):
+    context = browser.new_context(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(server)
+    wait(page)
+    yield page
+    failed = getattr(request.node, "report_call", None)
+    if failed is not None and failed.failed:
+        RESULTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(RESULTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+def wait(page):
+    """Until the rerun an action started has finished."""
+    try:
+        page.wait_for_selector("[data-test-script-state=running]", timeout=1500)
+    except playwright.Error:
+        pass  # it was quicker than that
+    page.wait_for_selector("[data-test-script-state=notRunning]")
+
+
+def open_group(page, group):
+    """Open a group of levers in the sidebar."""
+    page.locator("[data-testid=stSidebar] summary").filter(has_text=group).click()
+
+
+def metric(page, label):
+    box = page.locator("[data-testid=stMetric]").filter(has_text=label).first
+    value = box.locator("[data-testid=stMetricValue]").inner_text()
+    delta = box.locator("[data-testid=stMetricDelta]")
+    return value, (delta.inner_text() if delta.count() else "")
+
+
+def test_changing_a_lever_changes_the_kpis(page):
+    before, delta = metric(page, "Employee satisfaction")
+    assert not delta
+    open_group(page, "Programmes")
+    slider = page.get_by_role("slider", name=re.compile("Engagement and recognition"))
+    slider.focus()
+    for _ in range(15):
+        slider.press("ArrowRight")  # 15 steps of 50 a year per employee
+    wait(page)
+    after, delta = metric(page, "Employee satisfaction")
+    assert delta.strip().startswith("+") or "↑" in delta or float(after) > float(before)
+    assert float(after) > float(before)
+    assert page.get_by_text("engagement_program = 750").count() >= 1
+
+
+def upload(page, path):
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(path))
+    wait(page)
+
+
+def test_uploading_a_scenario_file_and_a_bad_one(page, tmp_path):
+    good = tmp_path / "silos.yaml"
+    good.write_text(load_scenario("silos").to_yaml())
+    upload(page, good)
+    assert page.get_by_role("heading", name="Silos and the weakest link").count() == 1
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("title: x\nparameters:\n  leader_care: 900\n")
+    upload(page, bad)
+    error = page.locator("[data-testid=stAlertContentError]").inner_text()
+    assert "leader_care" in error and "0 to 100" in error
+    assert page.get_by_role("heading", name="Silos and the weakest link").count() == 1
+
+
+def test_downloaded_settings_load_back_to_the_same_run(page, tmp_path):
+    open_group(page, "Hiring, staffing and pay")
+    slider = page.get_by_role("slider", name=re.compile("Wage level"))
+    slider.focus()
+    for _ in range(10):
+        slider.press("ArrowRight")
+    wait(page)
+    shown = metric(page, "Cumulative profit")[0]
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download these settings (YAML)").click()
+    saved = tmp_path / "settings.yaml"
+    download.value.save_as(saved)
+    assert "wage_level: 1.1" in saved.read_text()
+    fresh = page.context.new_page()
+    fresh.goto(page.url.split("?")[0])
+    wait(fresh)
+    upload(fresh, saved)
+    assert metric(fresh, "Cumulative profit")[0] == shown
+
+
+def test_switching_pages(page):
+    for name, heading in [
+        ("Compare scenarios", "Compare scenarios"),
+        ("Organisation", "The organisation"),
+        ("About the model", "About the model"),
+        ("Simulator", "Baseline retail chain"),
+    ]:
+        page.get_by_role("link", name=name).click()
+        wait(page)
+        assert page.get_by_role("heading", name=heading).count() >= 1
+    assert page.locator("[data-testid=stVegaLiteChart]").count() >= 5
