@@ -4,6 +4,7 @@ A Streamlit server is started on a free loopback port for the session. A failing
 test leaves a screenshot in test-results/.
 """
 
+import contextlib
 import os
 import re
 import shutil
@@ -101,10 +102,8 @@ def page(browser, server, request):
 
 def wait(page):
     """Until the rerun an action started has finished."""
-    try:
+    with contextlib.suppress(playwright.Error):  # it may have been quicker than that
         page.wait_for_selector("[data-test-script-state=running]", timeout=1500)
-    except playwright.Error:
-        pass  # it was quicker than that
     page.wait_for_selector("[data-test-script-state=notRunning]")
 
 
