@@ -24,7 +24,9 @@ SIZES = {
     "default (24 units x 20 staff, 12,000 customers)": {},
     "10x (240 units)": {"n_units": 240},
     "100,000 employees / 1,000,000 customers": {
-        "n_units": 4762, "staff_per_unit": 20, "customers_per_unit": 210,
+        "n_units": 4762,
+        "staff_per_unit": 20,
+        "customers_per_unit": 210,
     },
 }
 NAIVE_UNITS = 6
@@ -71,8 +73,13 @@ print(json.dumps({{"engine_week": engine_week, "naive_week": naive_week,
 
 
 def run(code: str) -> dict:
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -81,23 +88,31 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="skip the largest size")
     args = parser.parse_args()
     figures = {"sizes": {}, "python": sys.version.split()[0], "when": time.strftime("%Y-%m-%d")}
-    print(f"{'organisation':<48} {'employees':>10} {'customers':>10} {'s/156 wk':>9} "
-          f"{'peak MiB':>9}")
+    print(
+        f"{'organisation':<48} {'employees':>10} {'customers':>10} {'s/156 wk':>9} {'peak MiB':>9}"
+    )
     for label, params in SIZES.items():
         if args.quick and "1,000,000" in label:
             continue
         repeats = 5 if not params else 1
         figure = run(MEASURE.format(root=str(ROOT), params=params, repeats=repeats))
         figures["sizes"][label] = figure
-        print(f"{label:<48} {figure['headcount']:>10,.0f} {figure['customers']:>10,.0f} "
-              f"{figure['seconds']:>9.2f} {figure['peak_mib']:>9,.0f}")
-    compare = run(COMPARE.format(root=str(ROOT), bench=str(ROOT / "bench"), units=NAIVE_UNITS,
-                                 weeks=NAIVE_WEEKS))
+        print(
+            f"{label:<48} {figure['headcount']:>10,.0f} {figure['customers']:>10,.0f} "
+            f"{figure['seconds']:>9.2f} {figure['peak_mib']:>9,.0f}"
+        )
+    compare = run(
+        COMPARE.format(
+            root=str(ROOT), bench=str(ROOT / "bench"), units=NAIVE_UNITS, weeks=NAIVE_WEEKS
+        )
+    )
     figures["naive"] = compare
     ratio = compare["naive_week"] / compare["engine_week"]
-    print(f"\nnaive reference, {NAIVE_UNITS} units, {NAIVE_WEEKS} weeks: "
-          f"{compare['naive_week'] * 1000:.1f} ms/week against the engine's "
-          f"{compare['engine_week'] * 1000:.2f} ms/week: {ratio:.0f} times faster")
+    print(
+        f"\nnaive reference, {NAIVE_UNITS} units, {NAIVE_WEEKS} weeks: "
+        f"{compare['naive_week'] * 1000:.1f} ms/week against the engine's "
+        f"{compare['engine_week'] * 1000:.2f} ms/week: {ratio:.0f} times faster"
+    )
     print(f"{'mean over the weeks':<28} {'engine':>10} {'naive':>10}")
     for key in compare["engine"]:
         print(f"{key:<28} {compare['engine'][key]:>10.2f} {compare['naive'][key]:>10.2f}")

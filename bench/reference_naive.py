@@ -49,13 +49,20 @@ class NaiveLeader(mesa.Agent):
             served, coached = shown.mean(), shown[3]
         people = [e.satisfaction for e in self.team if e.filled] or [50.0]
         self.satisfaction = scalar(
-            m.leader_satisfaction, np.array([self.satisfaction]), np.array([served]),
+            m.leader_satisfaction,
+            np.array([self.satisfaction]),
+            np.array([served]),
             np.array([np.mean(people)]),
         )
-        pull = m.behaviour_pull(p["senior_involvement"], p["leadership_training"],
-                                np.array([coached]), max(p["hierarchy_layers"] - 3, 0))
-        standard = np.array([p["leader_recognition"], p["leader_care"], p["leader_presence"],
-                             p["leader_coaching"]])
+        pull = m.behaviour_pull(
+            p["senior_involvement"],
+            p["leadership_training"],
+            np.array([coached]),
+            max(p["hierarchy_layers"] - 3, 0),
+        )
+        standard = np.array(
+            [p["leader_recognition"], p["leader_care"], p["leader_presence"], p["leader_coaching"]]
+        )
         old = self.behaviour
         self.behaviour = m.leader_behaviour(old[None, :], self.habit[None, :], standard, pull)[0]
         self.habit = m.habit_learning(self.habit, old)
@@ -75,43 +82,66 @@ class NaiveEmployee(mesa.Agent):
         self.champion = model.rng.random() < model.p["champion_share"]
 
     def potential(self):
-        return scalar(m.service_potential, np.array([self.skill]),
-                      np.array([self.satisfaction]), np.array([self.model.pressure(self.unit)]))
+        return scalar(
+            m.service_potential,
+            np.array([self.skill]),
+            np.array([self.satisfaction]),
+            np.array([self.model.pressure(self.unit)]),
+        )
 
     def step(self):
         p, model = self.model.p, self.model
         if not self.filled:
-            if model.rng.random() < m.hire_probability(p["hiring_selectivity"],
-                                                       p["labour_market_tightness"],
-                                                       p["wage_level"]):
+            if model.rng.random() < m.hire_probability(
+                p["hiring_selectivity"], p["labour_market_tightness"], p["wage_level"]
+            ):
                 self.filled, self.tenure, model.hires = True, 0, model.hires + 1
                 self.skill = m.new_hire_skill(p["onboarding_quality"])
                 self.satisfaction = 62.0 + self.disposition
             return
-        quit_p = scalar(m.quit_probability, np.array([self.satisfaction]),
-                        np.array([self.tenure]), p["wage_level"],
-                        p["labour_market_tightness"], p["hiring_selectivity"],
-                        p["onboarding_quality"])
+        quit_p = scalar(
+            m.quit_probability,
+            np.array([self.satisfaction]),
+            np.array([self.tenure]),
+            p["wage_level"],
+            p["labour_market_tightness"],
+            p["hiring_selectivity"],
+            p["onboarding_quality"],
+        )
         if model.rng.random() < quit_p:
             self.filled, model.quits = False, model.quits + 1
             return
         manager = self.manager.shown()
-        isq = scalar(m.internal_service_quality, np.array([manager.mean()]), model.support,
-                     p["internal_policy_friction"], max(p["hierarchy_layers"] - 3, 0),
-                     m.programme_boost(p["engagement_program"]),
-                     np.array([model.pressure(self.unit)]))
+        isq = scalar(
+            m.internal_service_quality,
+            np.array([manager.mean()]),
+            model.support,
+            p["internal_policy_friction"],
+            max(p["hierarchy_layers"] - 3, 0),
+            m.programme_boost(p["engagement_program"]),
+            np.array([model.pressure(self.unit)]),
+        )
         team = [e for e in model.teams[self.unit] if e.filled]
         weights = [m.CHAMPION_WEIGHT if e.champion else 1.0 for e in team]
         peer = np.average([e.satisfaction for e in team], weights=weights)
         self.satisfaction = scalar(
-            m.employee_satisfaction, np.array([self.satisfaction]), np.array([isq]),
-            np.array([model.customer_satisfaction(self.unit)]), m.pay_score(p["wage_level"]),
-            np.array([self.disposition + (10.0 if self.champion else 0.0)]), np.array([peer]),
+            m.employee_satisfaction,
+            np.array([self.satisfaction]),
+            np.array([isq]),
+            np.array([model.customer_satisfaction(self.unit)]),
+            m.pay_score(p["wage_level"]),
+            np.array([self.disposition + (10.0 if self.champion else 0.0)]),
+            np.array([peer]),
             np.array([model.rng.normal(0.0, 2.0)]),
         )
-        self.skill = scalar(m.skill_growth, np.array([self.skill]), np.array([self.tenure]),
-                            p["onboarding_quality"], p["frontline_training_hours"],
-                            np.array([manager[3]]))
+        self.skill = scalar(
+            m.skill_growth,
+            np.array([self.skill]),
+            np.array([self.tenure]),
+            p["onboarding_quality"],
+            p["frontline_training_hours"],
+            np.array([manager[3]]),
+        )
         self.tenure += 1
 
 
@@ -139,22 +169,37 @@ class NaiveCustomer(mesa.Agent):
             quality = m.NO_SERVICE_QUALITY
         else:
             server = staff[int(model.rng.integers(len(staff)))]
-            quality = scalar(m.service_quality, np.array([server.potential()]), ONE,
-                             np.array([model.pressure(self.unit)]),
-                             p["customer_policy_friction"])
+            quality = scalar(
+                m.service_quality,
+                np.array([server.potential()]),
+                ONE,
+                np.array([model.pressure(self.unit)]),
+                p["customer_policy_friction"],
+            )
             model.staffed_visits[self.unit] += 1
         experience = float(np.clip(quality + model.rng.normal(0.0, m.EXPERIENCE_NOISE), 0, 100))
-        model.revenue += scalar(m.spend, p["spend_per_visit"], np.array([self.satisfaction]),
-                                np.array([self.tenure]))
+        model.revenue += scalar(
+            m.spend, p["spend_per_visit"], np.array([self.satisfaction]), np.array([self.tenure])
+        )
         model.visits += 1
-        if experience >= m.DELIGHT_AT and self.satisfaction >= 80 and (
-            model.rng.random() < m.REFERRAL_PROBABILITY
+        if (
+            experience >= m.DELIGHT_AT
+            and self.satisfaction >= 80
+            and (model.rng.random() < m.REFERRAL_PROBABILITY)
         ):
             model.referrals[self.unit] += 1
-        self.satisfaction = scalar(m.customer_satisfaction, np.array([self.satisfaction]),
-                                   np.array([experience]), np.array([self.expectation]))
-        self.expectation = scalar(m.adapted_expectation, np.array([self.expectation]),
-                                  np.array([experience]), p["customer_expectation"])
+        self.satisfaction = scalar(
+            m.customer_satisfaction,
+            np.array([self.satisfaction]),
+            np.array([experience]),
+            np.array([self.expectation]),
+        )
+        self.expectation = scalar(
+            m.adapted_expectation,
+            np.array([self.expectation]),
+            np.array([experience]),
+            p["customer_expectation"],
+        )
         self.tenure += 1
 
 
@@ -166,16 +211,19 @@ class NaiveChain(mesa.Model):
         self.p = defaults() | {"n_units": n_units}
         p = self.p
         spread = p["manager_habit_spread"]
-        standard = np.array([p["leader_recognition"], p["leader_care"], p["leader_presence"],
-                             p["leader_coaching"]], float)
+        standard = np.array(
+            [p["leader_recognition"], p["leader_care"], p["leader_presence"], p["leader_coaching"]],
+            float,
+        )
 
         def habit():
             person = self.rng.normal(0.0, spread * 0.8)
             return np.clip(standard + person + self.rng.normal(0.0, spread * 0.6, 4), 0, 100)
 
         top = NaiveLeader(self, None, habit())
-        regions = [NaiveLeader(self, top, habit())
-                   for _ in range(-(-n_units // p["units_per_region"]))]
+        regions = [
+            NaiveLeader(self, top, habit()) for _ in range(-(-n_units // p["units_per_region"]))
+        ]
         self.teams = []
         for unit in range(n_units):
             manager = NaiveLeader(self, regions[unit // p["units_per_region"]], habit())
@@ -184,9 +232,13 @@ class NaiveChain(mesa.Model):
             for _ in range(p["customers_per_unit"]):
                 NaiveCustomer(self, unit)
         expected = p["customers_per_unit"] * scalar(
-            m.visit_probability, np.array([p["customer_expectation"] + ESTABLISHED_LIFT]), ONE)
-        self.visits_per_capacity = expected * (1 - BY_NAME["automation_level"].default) / (
-            p["staff_per_unit"] * m.productivity(PLANNED_SKILL) * m.TARGET_UTILISATION)
+            m.visit_probability, np.array([p["customer_expectation"] + ESTABLISHED_LIFT]), ONE
+        )
+        self.visits_per_capacity = (
+            expected
+            * (1 - BY_NAME["automation_level"].default)
+            / (p["staff_per_unit"] * m.productivity(PLANNED_SKILL) * m.TARGET_UTILISATION)
+        )
         self.load = [m.TARGET_UTILISATION] * n_units
         self.support = 50.0
         self.records = []
@@ -211,20 +263,25 @@ class NaiveChain(mesa.Model):
         self.agents_by_type[NaiveCustomer].shuffle_do("step")
         for unit, team in enumerate(self.teams):
             capacity = sum(m.productivity(e.skill) for e in team if e.filled)
-            self.load[unit] = min(self.staffed_visits[unit] / max(
-                capacity * self.visits_per_capacity, 1e-9), m.MAX_LOAD)
-            arrivals = self.rng.poisson(m.ACQUISITION_RATE * self.p["customers_per_unit"]
-                                        + self.referrals[unit])
+            self.load[unit] = min(
+                self.staffed_visits[unit] / max(capacity * self.visits_per_capacity, 1e-9),
+                m.MAX_LOAD,
+            )
+            arrivals = self.rng.poisson(
+                m.ACQUISITION_RATE * self.p["customers_per_unit"] + self.referrals[unit]
+            )
             for _ in range(arrivals):
                 customer = NaiveCustomer(self, unit)
                 customer.satisfaction = customer.expectation = self.p["customer_expectation"]
                 customer.tenure = 0
         employees = [e for e in self.agents_by_type[NaiveEmployee] if e.filled]
         customers = self.agents_by_type[NaiveCustomer]
-        self.records.append({
-            "employee_satisfaction": np.mean([e.satisfaction for e in employees]),
-            "turnover_rate": self.quits / max(len(employees), 1) * 52,
-            "customer_satisfaction": np.mean([c.satisfaction for c in customers]),
-            "active_customers": len(customers),
-            "revenue": self.revenue,
-        })
+        self.records.append(
+            {
+                "employee_satisfaction": np.mean([e.satisfaction for e in employees]),
+                "turnover_rate": self.quits / max(len(employees), 1) * 52,
+                "customer_satisfaction": np.mean([c.satisfaction for c in customers]),
+                "active_customers": len(customers),
+                "revenue": self.revenue,
+            }
+        )

@@ -27,8 +27,14 @@ def lever_key(name: str) -> str:
 
 def init() -> None:
     """Fill in whatever the session does not have yet: the baseline preset, seed 0."""
-    defaults = {"seed": 0, "reps": DEFAULT_REPS, "from_week": 1, "week_shown": None,
-                "recorded": [], "preset": "baseline"}
+    defaults = {
+        "seed": 0,
+        "reps": DEFAULT_REPS,
+        "from_week": 1,
+        "week_shown": None,
+        "recorded": [],
+        "preset": "baseline",
+    }
     for key, value in defaults.items():
         st.session_state.setdefault(key, value)
     if "base" not in st.session_state:

@@ -1,0 +1,56 @@
+"""How long the simulator page takes to redraw after a lever change.
+
+Drives the app headless (Streamlit's AppTest, in this process) on the default
+organisation with 10 replications: first load, then several lever changes
+that must be simulated, then returning to values already seen (served from
+the result cache). Prints the figures and writes bench/results/app.json.
+
+    python bench/app.py
+"""
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+REPS = 10
+VALUES = [55, 60, 65, 70, 75]  # leader_care, each a new simulation
+
+
+def timed(action) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    app.session_state["reps"] = REPS
+    first = timed(app.run)
+    fresh = [timed(app.slider(key="lever_leader_care").set_value(v).run) for v in VALUES]
+    cached = [timed(app.slider(key="lever_leader_care").set_value(v).run) for v in VALUES]
+    assert not app.exception, app.exception
+    figures = {
+        "replications": REPS,
+        "first_load_seconds": first,
+        "lever_change_seconds_median": statistics.median(fresh),
+        "lever_change_seconds_max": max(fresh),
+        "cached_redraw_seconds_median": statistics.median(cached),
+    }
+    print(f"first load (scenario and baseline, {REPS} replications each): {first:.2f} s")
+    print(f"lever change, new value (simulates {REPS} replications): median "
+          f"{figures['lever_change_seconds_median']:.2f} s, max {max(fresh):.2f} s")
+    print(f"lever change back to a value already seen (cached): median "
+          f"{figures['cached_redraw_seconds_median']:.2f} s")
+    (ROOT / "bench" / "results").mkdir(exist_ok=True)
+    (ROOT / "bench" / "results" / "app.json").write_text(json.dumps(figures, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
