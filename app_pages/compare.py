@@ -35,9 +35,7 @@ scenarios = {name: state.scenario() if name == CURRENT else load_scenario(name) 
 labels = {
     name: s.title if name != CURRENT else f"{CURRENT}: {s.title}" for name, s in scenarios.items()
 }
-bar = st.progress(0.0)
-tables = {name: runs.run(s, seed, reps, progress=bar) for name, s in scenarios.items()}
-bar.empty()
+tables = {name: runs.run(s, seed, reps) for name, s in scenarios.items()}
 
 measure = st.selectbox(
     "Measure",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import functools
 import json
+import multiprocessing
 import os
 import pickle
 import platform
 import tempfile
+from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 
 import mesa
@@ -97,6 +99,7 @@ def simulate(
     seed: int = 0,
     level: str = "org",
     reps: int = 1,
+    executor: Executor | None = None,
 ) -> pd.DataFrame:
     """Run a scenario and return its weekly measures.
 
@@ -107,6 +110,8 @@ def simulate(
             so a run with more replications extends, never changes, one with fewer.
         level: "org" for one row per week, "unit" for one row per unit per week.
         reps: Number of replications (a `rep` column tells them apart).
+        executor: Where to run the replications in parallel (`workers()`);
+            the numbers are the same as in this process.
 
     Returns:
         One row per replication and week (and unit), with the columns of
@@ -116,8 +121,19 @@ def simulate(
         InputError: For a bad scenario, parameter or argument.
     """
     scenario, steps = _checked(scenario, steps, seed, level, reps)
-    tables = [run_once(scenario, steps, seed, rep, level) for rep in range(reps)]
+    if executor is None or reps == 1:
+        tables = [run_once(scenario, steps, seed, rep, level) for rep in range(reps)]
+    else:
+        jobs = [executor.submit(run_once, scenario, steps, seed, rep, level) for rep in range(reps)]
+        tables = [job.result() for job in jobs]
     return pd.concat(tables, ignore_index=True)
+
+
+def workers(processes: int | None = None) -> ProcessPoolExecutor:
+    """A pool of fresh worker processes for `simulate(..., executor=...)`."""
+    return ProcessPoolExecutor(
+        processes or os.cpu_count(), mp_context=multiprocessing.get_context("spawn")
+    )
 
 
 def provenance(scenario: Scenario, steps: int, seed: int, reps: int, level: str) -> dict:

@@ -1,8 +1,9 @@
-"""Running scenarios for the pages: cached result tables, one replication at a time.
+"""Running scenarios for the pages: cached result tables, replications in parallel.
 
-Results are cached by (scenario file text, seed, replication, level, model
+Results are cached by (scenario file text, seed, replications, level, model
 version); models are never cached, only their tables, so nothing heavy stays
-alive between reruns.
+alive between reruns. Replications run in a shared pool of worker processes
+and give the same numbers as in one process.
 """
 
 from __future__ import annotations
@@ -10,15 +11,22 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from model import Scenario, __version__
+from model import Scenario, __version__, simulate
 from model.scenario import read_scenario_text
-from model.simulate import follow, run_once
+from model.simulate import follow, workers
 
 
-@st.cache_data(max_entries=2000, show_spinner=False)
-def _replication(scenario_yaml: str, seed: int, rep: int, level: str, version: str) -> pd.DataFrame:
-    scenario = read_scenario_text(scenario_yaml)
-    return run_once(scenario, scenario.weeks, seed, rep, level)
+@st.cache_resource
+def _pool():
+    """Worker processes shared by every session: replications run in parallel."""
+    return workers()
+
+
+@st.cache_data(max_entries=200, show_spinner=False)
+def _table(scenario_yaml: str, seed: int, reps: int, level: str, version: str) -> pd.DataFrame:
+    return simulate(
+        read_scenario_text(scenario_yaml), seed=seed, reps=reps, level=level, executor=_pool()
+    )
 
 
 @st.cache_data(max_entries=50, show_spinner=False)
@@ -26,30 +34,17 @@ def _story(scenario_yaml: str, seed: int, version: str) -> pd.DataFrame:
     return follow(read_scenario_text(scenario_yaml), seed=seed)
 
 
-def run(
-    scenario: Scenario, seed: int, reps: int, level: str = "org", progress=None
-) -> pd.DataFrame:
-    """All replications of `scenario`, showing progress on `progress` if given."""
-    text = scenario.to_yaml()
-    tables = []
-    for rep in range(reps):
-        tables.append(_replication(text, int(seed), rep, level, __version__))
-        if progress is not None:
-            progress.progress(
-                (rep + 1) / reps, text=f"{scenario.title}: replication {rep + 1} of {reps}"
-            )
-    return pd.concat(tables, ignore_index=True)
+def run(scenario: Scenario, seed: int, reps: int, level: str = "org") -> pd.DataFrame:
+    """All replications of `scenario` (cached)."""
+    with st.spinner(f"Simulating {scenario.title}: {reps} replication(s)..."):
+        return _table(scenario.to_yaml(), int(seed), int(reps), level, __version__)
 
 
 def pair(
     scenario: Scenario, baseline: Scenario, seed: int, reps: int, level: str = "org"
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Scenario and baseline on the same seeds, with one progress bar for both."""
-    bar = st.progress(0.0, text="Simulating...")
-    try:
-        return (run(scenario, seed, reps, level, bar), run(baseline, seed, reps, level, bar))
-    finally:
-        bar.empty()
+    """Scenario and baseline on the same seeds (common random numbers)."""
+    return run(scenario, seed, reps, level), run(baseline, seed, reps, level)
 
 
 def story(scenario: Scenario, seed: int) -> pd.DataFrame:
