@@ -5,10 +5,11 @@ organisation with 10 replications: first load, then several lever changes
 that must be simulated, then returning to values already seen (served from
 the result cache). Prints the figures and writes bench/results/app.json.
 
-    python bench/app.py
+    python bench/app.py [REPLICATIONS]     # default 10
 """
 
 import json
+import logging
 import statistics
 import sys
 import time
@@ -19,7 +20,9 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-REPS = 10
+logging.getLogger("streamlit").setLevel(logging.ERROR)  # headless runs warn about contexts
+
+REPS = int(sys.argv[1]) if len(sys.argv) > 1 else 10
 VALUES = [55, 60, 65, 70, 75]  # leader_care, each a new simulation
 
 
@@ -49,7 +52,8 @@ def main() -> None:
     print(f"lever change back to a value already seen (cached): median "
           f"{figures['cached_redraw_seconds_median']:.2f} s")
     (ROOT / "bench" / "results").mkdir(exist_ok=True)
-    (ROOT / "bench" / "results" / "app.json").write_text(json.dumps(figures, indent=2) + "\n")
+    out = ROOT / "bench" / "results" / f"app_{REPS}_replications.json"
+    out.write_text(json.dumps(figures, indent=2) + "\n")
 
 
 if __name__ == "__main__":

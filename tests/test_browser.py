@@ -183,3 +183,16 @@ def test_switching_pages(page):
         wait(page)
         assert page.get_by_role("heading", name=heading).count() >= 1
     assert page.locator("[data-testid=stVegaLiteChart]").count() >= 5
+
+
+def test_a_chart_downloads_as_png(page, tmp_path):
+    charts = page.locator("[data-testid=stElementContainer]").filter(
+        has=page.locator("[data-testid=stVegaLiteChart]"))
+    chart = charts.nth(1)
+    chart.scroll_into_view_if_needed()
+    chart.hover()
+    with page.expect_download() as download:
+        chart.get_by_role("button", name="Download as PNG").click()
+    saved = tmp_path / "chart.png"
+    download.value.save_as(saved)
+    assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

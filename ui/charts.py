@@ -91,7 +91,16 @@ def band_chart(
         x=alt.X("step:Q", title="Week", scale=alt.Scale(domain=[1, weeks])),
         color=alt.Color("run:N", scale=RUNS, legend=alt.Legend(title=None, orient="top")),
     )
-    band = base.mark_area(opacity=0.22).encode(y=alt.Y("low:Q"), y2="high:Q")
+    band = base.mark_area(opacity=0.22).encode(
+        y=alt.Y("low:Q"),
+        y2="high:Q",
+        tooltip=[
+            alt.Tooltip("run:N", title="Run"),
+            alt.Tooltip("step:Q", title="Week"),
+            alt.Tooltip("low:Q", title="10th percentile", format=",.3~f"),
+            alt.Tooltip("high:Q", title="90th percentile", format=",.3~f"),
+        ],
+    )
     line = base.mark_line(strokeWidth=2.5).encode(
         y=alt.Y("mean:Q", title=axis_title, scale=alt.Scale(zero=False)),
         tooltip=[
