@@ -66,12 +66,6 @@ def paired_difference(scenario: pd.DataFrame, baseline: pd.DataFrame, measure: s
     return merged[keys + ["difference"]]
 
 
-def at_week(table: pd.DataFrame, measure: str, week: int) -> tuple[float, float, float]:
-    """Mean and 10th-90th percentile band of `measure` at `week` across replications."""
-    values = table.loc[table.step == week, measure]
-    return float(values.mean()), float(values.quantile(BAND[0])), float(values.quantile(BAND[1]))
-
-
 RECENT_WEEKS = 13
 """Weekly flows are noisy (a few quits a week); "now" means the last quarter."""
 

@@ -187,7 +187,8 @@ def test_switching_pages(page):
 
 def test_a_chart_downloads_as_png(page, tmp_path):
     charts = page.locator("[data-testid=stElementContainer]").filter(
-        has=page.locator("[data-testid=stVegaLiteChart]"))
+        has=page.locator("[data-testid=stVegaLiteChart]")
+    )
     chart = charts.nth(1)
     chart.scroll_into_view_if_needed()
     chart.hover()
