@@ -47,10 +47,14 @@ def main() -> None:
         "cached_redraw_seconds_median": statistics.median(cached),
     }
     print(f"first load (scenario and baseline, {REPS} replications each): {first:.2f} s")
-    print(f"lever change, new value (simulates {REPS} replications): median "
-          f"{figures['lever_change_seconds_median']:.2f} s, max {max(fresh):.2f} s")
-    print(f"lever change back to a value already seen (cached): median "
-          f"{figures['cached_redraw_seconds_median']:.2f} s")
+    print(
+        f"lever change, new value (simulates {REPS} replications): median "
+        f"{figures['lever_change_seconds_median']:.2f} s, max {max(fresh):.2f} s"
+    )
+    print(
+        f"lever change back to a value already seen (cached): median "
+        f"{figures['cached_redraw_seconds_median']:.2f} s"
+    )
     (ROOT / "bench" / "results").mkdir(exist_ok=True)
     out = ROOT / "bench" / "results" / f"app_{REPS}_replications.json"
     out.write_text(json.dumps(figures, indent=2) + "\n")

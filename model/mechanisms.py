@@ -47,7 +47,7 @@ JOB_BASE = 7.0
 ENGAGED_AT = 67.0
 
 # Turnover and skill
-QUIT_BASE = 0.015  # weekly quit probability at satisfaction 50, after the first months
+QUIT_BASE = 0.0155  # weekly quit probability at satisfaction 50, after the first months
 QUIT_SATISFACTION_SCALE = 14.0
 EARLY_QUIT_EXTRA = 11.0  # extra quit multiplier at tenure 0, fading over EARLY_WEEKS
 EARLY_WEEKS = 8.0
@@ -55,6 +55,7 @@ HIRING_LAG_WEEKS = 3.0
 SKILL_START = 18.0
 SKILL_LEARNING = 0.035
 ONBOARDING_WEEKS = 13
+ONBOARDING_LEARNING = 0.07  # extra weekly learning rate in the first quarter at full onboarding
 
 # Service
 TARGET_UTILISATION = 0.85
@@ -291,7 +292,9 @@ def skill_growth(
     With experience, onboarding (first quarter), training and the manager's coaching.
     """
     rate = SKILL_LEARNING * (1.0 + 0.8 * coaching / 100.0)
-    rate = rate + 0.03 * onboarding_quality / 100.0 * (tenure_weeks < ONBOARDING_WEEKS)
+    rate = rate + ONBOARDING_LEARNING * onboarding_quality / 100.0 * (
+        tenure_weeks < ONBOARDING_WEEKS
+    )
     rate = rate + 0.0004 * training_hours_year
     return np.clip(skill + rate * (100.0 - skill), 0.0, 100.0)
 

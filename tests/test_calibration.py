@@ -1,0 +1,36 @@
+"""The default chain against the published figures of calibration.md.
+
+Figures the model does not reproduce yet are marked as known gaps (strict: the
+test fails as soon as one starts to hold, so the mark cannot go stale).
+"""
+
+import pytest
+
+from model.calibration import TARGETS, measure
+
+KNOWN_GAPS = {
+    "convexity": "over the model's own customers the very satisfied visit 1.7 times as often "
+    "as the satisfied, not 2-3",
+    "sears_revenue": "revenue responds several times more strongly to customer satisfaction "
+    "than at Sears",
+    "surge_recovery": "service standards recover after the surge within months",
+}
+
+
+@pytest.fixture(scope="module")
+def report():
+    return measure(reps=6).set_index("key")
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        pytest.param(t.key, marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[t.key]))
+        if t.key in KNOWN_GAPS
+        else t.key
+        for t in TARGETS
+    ],
+)
+def test_published_figure_holds(report, key):
+    row = report.loc[key]
+    assert row.holds, f"{row.figure}: model {row.model:.3g}, band {row.band}"
