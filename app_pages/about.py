@@ -2,10 +2,20 @@
 
 import streamlit as st
 
-from model import docs
+from model import __version__, docs
+from model.calibration import measure
+
+EVIDENCE_REPS = 4
+
+
+@st.cache_data(show_spinner=False)
+def evidence(version: str):
+    """The calibration checks, run when the page is first built for this version."""
+    return measure(EVIDENCE_REPS)
+
 
 st.title("About the model")
-info, odd, table = st.tabs(["For the workshop", "ODD protocol", "Parameters"])
+info, odd, table, proof = st.tabs(["For the workshop", "ODD protocol", "Parameters", "Evidence"])
 with info:
     for heading, text in docs.info_sections().items():
         st.subheader(heading)
@@ -16,3 +26,19 @@ with odd:
             st.markdown(text)
 with table:
     st.dataframe(docs.parameter_table(), hide_index=True, width="stretch")
+with proof:
+    st.markdown(
+        "Each published figure the default chain is calibrated to, its source, and the "
+        f"model's value now (mean and 10th-90th percentile over {EVIDENCE_REPS} "
+        "replications, computed for this version of the model)."
+    )
+    with st.spinner("Running the calibration checks..."):
+        report = evidence(__version__)
+    shown = report.assign(
+        model=report.model.map("{:.3g}".format),
+        spread=[
+            f"{low:.3g} to {high:.3g}" for low, high in zip(report.low, report.high, strict=True)
+        ],
+        holds=report.holds.map({True: "yes", False: "not yet"}),
+    )[["figure", "source", "band", "model", "spread", "holds"]]
+    st.dataframe(shown, hide_index=True, width="stretch")

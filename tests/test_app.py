@@ -131,3 +131,6 @@ def test_about_page_is_generated_from_the_model(app):
     table = app.dataframe[0].value
     assert set(table.name) == {p.name for p in PARAMETERS}
     assert "Boushey and Glynn" in " ".join(table.source)
+    evidence = app.dataframe[1].value
+    assert "Rucci, Kirn and Quinn (1998), Sears" in set(evidence.source)
+    assert set(evidence.holds) <= {"yes", "not yet"}
