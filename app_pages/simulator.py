@@ -18,6 +18,8 @@ KPIS = [
     "cumulative_profit",
 ]
 LOWER_IS_BETTER = {"turnover_rate", "vacancies", "costs", "turnover_cost", "workload"}
+LARGE_RUN = 50_000
+"""Employees times replications above which the page asks before running."""
 DEFAULT_SERIES = [
     "employee_satisfaction",
     "turnover_rate",
@@ -41,6 +43,15 @@ st.title(scenario.title)
 with st.expander("What to notice in this scenario", expanded=False):
     st.markdown(scenario.description or "No description.")
 
+employees = scenario.values()["n_units"] * scenario.values()["staff_per_unit"]
+if employees * reps > LARGE_RUN and not st.session_state.get("large_run_ok"):
+    st.warning(
+        f"This organisation has about {employees:,.0f} employees; {reps} replications of it "
+        "on both sides may take minutes. Reduce the size or the replications in the sidebar, "
+        "or run it anyway."
+    )
+    st.button("Run it anyway", on_click=lambda: st.session_state.update(large_run_ok=True))
+    st.stop()
 table, base_table = runs.pair(scenario, baseline, seed, reps)
 week = st.session_state.week_shown or weeks
 

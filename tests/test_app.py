@@ -134,3 +134,12 @@ def test_about_page_is_generated_from_the_model(app):
     evidence = app.dataframe[1].value
     assert "Rucci, Kirn and Quinn (1998), Sears" in set(evidence.source)
     assert set(evidence.holds) <= {"yes", "not yet"}
+
+
+def test_a_very_large_organisation_asks_before_running(app):
+    app.slider(key="lever_n_units").set_value(2000).run()
+    assert not app.exception
+    assert "may take minutes" in app.warning[0].value
+    assert not app.metric  # nothing was run
+    app.slider(key="lever_n_units").set_value(24).run()
+    assert not app.warning and app.metric
