@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from model import load_scenario
-from model.analysis import bands
+from model.analysis import RECENT_WEEKS, bands
 from ui import charts, runs, state
 
 CURRENT = "Current settings"
@@ -72,7 +72,10 @@ names = sorted(
 )
 differs = pd.DataFrame({labels[n]: {k: values[n][k] for k in names} for n in scenarios})
 st.markdown("**Starting parameters**")
-st.dataframe(differs if len(differs) else pd.DataFrame({"": ["all the same"]}), width="stretch")
+if len(differs):
+    st.dataframe(differs, width="stretch")
+else:
+    st.info("The same starting parameters.")
 st.markdown("**Timelines**")
 st.dataframe(
     pd.DataFrame(
@@ -91,12 +94,22 @@ st.dataframe(
     width="stretch",
 )
 
-st.subheader("Outcomes at the last week, against the first scenario")
-first = tables[picked[0]]
+st.subheader("Outcomes at the end, against the first scenario")
+
+
+def at_end(table: pd.DataFrame) -> pd.DataFrame:
+    """Per replication: the last quarter's mean, and cumulative profit at the last week."""
+    end = table.step.max()
+    quarter = table[table.step > end - RECENT_WEEKS].groupby("rep").mean(numeric_only=True)
+    return quarter.assign(
+        cumulative_profit=table[table.step == end].set_index("rep").cumulative_profit
+    )
+
+
+reference = at_end(tables[picked[0]])
 rows = []
 for name, table in tables.items():
-    last = table[table.step == table.step.max()].set_index("rep")
-    reference = first[first.step == first.step.max()].set_index("rep")
+    last = at_end(table)
     row = {"scenario": labels[name]}
     for m in OUTCOMES:
         diff = last[m] - reference[m]
@@ -108,4 +121,7 @@ for name, table in tables.items():
             )
     rows.append(row)
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-st.caption("Differences are paired replication by replication: the same seeds on every side.")
+st.caption(
+    f"Rates are the last {RECENT_WEEKS} weeks' means; cumulative profit is at the last week. "
+    "Differences are paired replication by replication: the same seeds on every side."
+)

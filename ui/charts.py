@@ -190,6 +190,17 @@ def chain_chart(values: dict[str, float], deltas: dict[str, float]) -> alt.Layer
     ).properties(height=130, title="The chain, inside-out (the last quarter, mean of replications)")
 
 
+SHORT = {
+    "employee_satisfaction": "Staff mood",
+    "turnover_rate": "Turnover",
+    "leader_behaviour": "Manager",
+    "service_quality": "Service",
+    "customer_satisfaction": "Customers",
+    "profit": "Profit",
+}
+"""Column names short enough for the unit heatmap."""
+
+
 def unit_heatmap(units: pd.DataFrame, measures: list[str]) -> alt.Chart:
     """Units by measure, coloured by how far each unit is from the chain's average."""
     long = units.melt(id_vars=["unit"], value_vars=measures, var_name="measure", value_name="value")
@@ -197,7 +208,7 @@ def unit_heatmap(units: pd.DataFrame, measures: list[str]) -> alt.Chart:
     long = long.join(stats, on="measure")
     long["standing"] = (long.value - long["mean"]) / long["std"].where(long["std"] > 0, 1)
     long.loc[long.measure == "turnover_rate", "standing"] *= -1  # less turnover is better
-    long["measure"] = long.measure.map(title)
+    long["measure"] = long.measure.map(SHORT)
     return (
         alt.Chart(long)
         .mark_rect()
@@ -205,10 +216,10 @@ def unit_heatmap(units: pd.DataFrame, measures: list[str]) -> alt.Chart:
             x=alt.X(
                 "measure:N",
                 title=None,
-                sort=[title(m) for m in measures],
-                axis=alt.Axis(labelAngle=0),
+                sort=[SHORT[m] for m in measures],
+                axis=alt.Axis(labelAngle=-30, labelOverlap=False, orient="top"),
             ),
-            y=alt.Y("unit:O", title="Unit"),
+            y=alt.Y("unit:O", title="Unit", axis=alt.Axis(labelOverlap=False)),
             color=alt.Color(
                 "standing:Q",
                 title="Better than average (sd)",
@@ -220,7 +231,7 @@ def unit_heatmap(units: pd.DataFrame, measures: list[str]) -> alt.Chart:
                 alt.Tooltip("value:Q", format=",.3~f"),
             ],
         )
-        .properties(title="Who is doing well where (mean over the period)", height=24 * 16)
+        .properties(title="Who is doing well where (mean over the period)", height=alt.Step(18))
     )
 
 
@@ -240,7 +251,7 @@ def leader_scatter(units: pd.DataFrame) -> alt.Chart:
                 title="Employee satisfaction (0-100)",
                 scale=alt.Scale(zero=False),
             ),
-            size=alt.Size("revenue:Q", title="Revenue (currency/week)"),
+            size=alt.Size("revenue:Q", title="Revenue (currency/week)", legend=None),
             color=alt.Color(
                 "customer_satisfaction:Q",
                 title="Customer satisfaction",
@@ -255,9 +266,7 @@ def leader_scatter(units: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("profit:Q", format=",.0f"),
             ],
         )
-        .properties(
-            title="People work for their manager: leader behaviour and unit outcomes", height=330
-        )
+        .properties(title="Managers and their units' outcomes", height=330)
     )
 
 
