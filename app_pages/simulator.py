@@ -18,8 +18,7 @@ KPIS = [
     "cumulative_profit",
 ]
 LOWER_IS_BETTER = {"turnover_rate", "vacancies", "costs", "turnover_cost", "workload"}
-LARGE_RUN = 50_000
-"""Employees times replications above which the page asks before running."""
+LARGE_RUN = 50_000  # employees times replications above which the page asks first
 DEFAULT_SERIES = [
     "employee_satisfaction",
     "turnover_rate",
@@ -90,12 +89,12 @@ for column, measure in zip(st.columns(len(KPIS)), KPIS, strict=True):
         "change against the baseline.",
     )
 
-case = business_case(table, base_table)
+case = business_case(table[table.step <= week], base_table[base_table.step <= week])
 mean, low, high = case["profit_difference"]
-st.subheader("The business case")
+st.subheader(f"The business case, weeks 1 to {week}")
 left, middle, right = st.columns(3)
 left.metric(
-    "Cost of the change (operating costs, whole run)",
+    "Cost of the change (operating costs)",
     charts.fmt("costs", case["investment"]),
     help="Extra costs other than the cost of goods, against the baseline.",
 )
@@ -105,7 +104,7 @@ middle.metric(
     help="First week from which the cumulative profit difference stays positive.",
 )
 right.metric(
-    f"{weeks}-week cumulative profit difference",
+    "Cumulative profit difference",
     charts.fmt("profit", mean),
     help=f"10th-90th percentile across replications: {charts.fmt('profit', low)} "
     f"to {charts.fmt('profit', high)} (same seeds on both sides).",

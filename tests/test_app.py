@@ -68,6 +68,7 @@ def test_play_week_by_week(app):
     next(b for b in app.button if b.label == "+1 quarter").click().run()
     assert any("Week 14 of 156" in m.value for m in app.markdown)
     assert app.session_state["from_week"] == 15  # a change now acts from the next week
+    assert "The business case, weeks 1 to 14" in [h.value for h in app.subheader]
 
 
 def test_presets_load_with_their_timeline(app):
