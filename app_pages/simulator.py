@@ -1,6 +1,7 @@
 """Simulator: the chain, KPIs and time series against the baseline, the business case."""
 
 import io
+import time
 
 import pandas as pd
 import streamlit as st
@@ -19,6 +20,8 @@ KPIS = [
 ]
 LOWER_IS_BETTER = {"turnover_rate", "vacancies", "costs", "turnover_cost", "workload"}
 LARGE_RUN = 50_000  # employees times replications above which the page asks first
+PLAY_STEP = 4  # weeks advanced per frame when playing
+PLAY_PAUSE = 0.5  # seconds a frame stays before the next
 DEFAULT_SERIES = [
     "employee_satisfaction",
     "turnover_rate",
@@ -32,6 +35,12 @@ def _go_to(week: int) -> None:
     weeks = st.session_state.base.weeks
     st.session_state.week_shown = max(1, min(week, weeks))
     st.session_state.from_week = min(st.session_state.week_shown + 1, weeks)
+
+
+def _set_playing(playing: bool) -> None:
+    st.session_state.playing = playing
+    if playing and (st.session_state.week_shown or 0) >= st.session_state.base.weeks:
+        _go_to(1)
 
 
 scenario, baseline = state.scenario(), state.baseline()
@@ -54,7 +63,7 @@ if employees * reps > LARGE_RUN and not st.session_state.get("large_run_ok"):
 table, base_table = runs.pair(scenario, baseline, seed, reps)
 week = st.session_state.week_shown or weeks
 
-play = st.columns([1, 1, 1, 1, 4])
+play = st.columns([1, 1, 1, 1, 1, 3])
 play[0].button("Week 1", icon=":material/first_page:", on_click=_go_to, args=(1,), width="stretch")
 play[1].button(
     "+1 week", icon=":material/skip_next:", on_click=_go_to, args=(week + 1,), width="stretch"
@@ -69,7 +78,20 @@ play[2].button(
 play[3].button(
     "Run to end", icon=":material/last_page:", on_click=_go_to, args=(weeks,), width="stretch"
 )
-play[4].markdown(
+if st.session_state.get("playing"):
+    play[4].button(
+        "Pause", icon=":material/pause:", on_click=_set_playing, args=(False,), width="stretch"
+    )
+else:
+    play[4].button(
+        "Play",
+        icon=":material/play_arrow:",
+        on_click=_set_playing,
+        args=(True,),
+        width="stretch",
+        help=f"Advance {PLAY_STEP} weeks at a time until paused.",
+    )
+play[5].markdown(
     f"**Week {week} of {weeks}** · seed {seed} · {reps} replication(s) · "
     f"changes act from week {st.session_state.from_week}"
 )
@@ -152,3 +174,11 @@ both.to_parquet(parquet, index=False)
 right.download_button(
     "Download data (Parquet)", parquet.getvalue(), "run.parquet", "application/octet-stream"
 )
+
+if st.session_state.get("playing"):
+    if week >= weeks:
+        st.session_state.playing = False
+    else:
+        time.sleep(PLAY_PAUSE)
+        _go_to(week + PLAY_STEP)
+        st.rerun()

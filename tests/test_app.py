@@ -71,6 +71,21 @@ def test_play_week_by_week(app):
     assert "The business case, weeks 1 to 14" in [h.value for h in app.subheader]
 
 
+def test_play_advances_until_the_end(app):
+    app.session_state["week_shown"] = 140
+    app.run()
+    next(b for b in app.button if b.label == "Play").click().run()
+    weeks = [app.session_state["week_shown"]]
+    while app.session_state["playing"] and len(weeks) < 10:
+        app.run()
+        weeks.append(app.session_state["week_shown"])
+    assert weeks[0] == 144 and weeks[-1] == 156
+    assert all(b - a == 4 for a, b in zip(weeks, weeks[1:], strict=False) if b < 156)
+    assert not app.session_state["playing"]
+    app.run()
+    assert any(b.label == "Play" for b in app.button)
+
+
 def test_presets_load_with_their_timeline(app):
     app.selectbox(key="preset").set_value("start_at_the_top").run()
     assert not app.exception
