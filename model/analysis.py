@@ -81,10 +81,10 @@ def recent(table: pd.DataFrame, measure: str, week: int) -> float:
 def payback_week(cumulative_difference: pd.Series) -> int | None:
     """First week from which the cumulative profit difference stays positive.
 
-    None if it never gets there, or if the change never cost anything (it was
-    ahead from the first week and never fell behind: there is nothing to pay back).
+    None if it never gets there, or if the change never put the firm behind
+    (a saving, or a change that paid from the start: there is nothing to pay back).
     """
-    behind = cumulative_difference.values <= 0
+    behind = cumulative_difference.values < 0
     if not behind.any():
         return None
     last_behind = int(np.flatnonzero(behind)[-1])

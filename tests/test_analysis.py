@@ -28,6 +28,7 @@ def test_payback_is_the_week_from_which_the_change_stays_ahead():
     assert payback_week(pd.Series([-5, 2, -1, 4], index=[1, 2, 3, 4])) == 4
     assert payback_week(pd.Series([-5, -3, -1, -1], index=[1, 2, 3, 4])) is None
     assert payback_week(pd.Series([1, 2], index=[1, 2])) is None
+    assert payback_week(pd.Series([0, 0, 3], index=[1, 2, 3])) is None
 
 
 def test_business_case_of_an_investment_that_pays_back():
