@@ -7,6 +7,7 @@ what is allowed, with exit status 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 
@@ -15,7 +16,7 @@ import yaml
 from .observe import MEASURES
 from .parameters import GROUPS, PARAMETERS, InputError
 from .scenario import load_scenario, scenario_names
-from .simulate import LEVELS, provenance, simulate, write_table
+from .simulate import LEVELS, provenance, simulate, workers, write_table
 
 SUMMARY = (
     "employee_satisfaction",
@@ -71,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="org: a row per week; unit: a row per unit per week",
     )
     run.add_argument("--out", help="write FILE.parquet or FILE.csv (with provenance)")
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes running replications in parallel (same numbers)",
+    )
 
     commands.add_parser("scenarios", help="list the shipped scenarios")
     params = commands.add_parser("params", help="list every parameter")
@@ -84,7 +91,17 @@ def run_command(args: argparse.Namespace) -> int:
     for setting in args.set:
         name, value = parse_setting(setting)
         scenario = scenario.with_parameters({name: value}, where="--set ")
-    table = simulate(scenario, steps=args.steps, seed=args.seed, level=args.level, reps=args.reps)
+    if args.workers < 1:
+        raise InputError(f"--workers: {args.workers} is not usable; allowed: 1 or more")
+    with workers(args.workers) if args.workers > 1 else contextlib.nullcontext() as pool:
+        table = simulate(
+            scenario,
+            steps=args.steps,
+            seed=args.seed,
+            level=args.level,
+            reps=args.reps,
+            executor=pool,
+        )
     steps = int(table["step"].max())
     if args.out:
         path = write_table(

@@ -124,6 +124,7 @@ def test_bad_scenario_files_give_one_line_and_status_2(tmp_path, file_name):
         (["run", "baseline", "--steps", "0"], "steps"),
         (["run", "baseline", "--reps", "0"], "reps"),
         (["run", "baseline", "--seed", "-1"], "seed"),
+        (["run", "baseline", "--workers", "0"], "--workers"),
         (["run", "baseline", "--steps", "two"], "--steps"),
         (["run", "baseline", "--out", "results.xlsx"], ".parquet or .csv"),
         (["run", "baseline", "--steps", "2", "--out", "missing/dir/out.csv"], "cannot be written"),

@@ -55,3 +55,33 @@ def test_two_processes_give_identical_data(tmp_path):
     assert digests[0] == digests[1]
     in_process = simulate("silos", steps=30, seed=7, reps=2)
     assert hashlib.sha256(in_process.to_csv().encode()).hexdigest() == digests[0]
+
+
+def test_parallel_workers_give_the_same_numbers(tmp_path):
+    outputs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"w{workers}.parquet"
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "model",
+                "run",
+                "baseline",
+                "--seed",
+                "3",
+                "--steps",
+                "12",
+                "--reps",
+                "3",
+                "--workers",
+                workers,
+                "--out",
+                str(out),
+            ],
+            check=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        outputs.append(read_table(out)[0])
+    assert outputs[0].equals(outputs[1])
