@@ -49,12 +49,6 @@ LEADER_PAY = {
 }
 """Leader pay as a multiple of the front-line weekly wage."""
 
-TRAINER_COST_PER_HOUR = 15.0
-LEADER_TRAINING_DAY_COST = 900.0
-ONBOARDING_COST = 600.0  # per hire at full onboarding quality
-CHAMPION_COST_PER_YEAR = 1500.0
-AUTOMATION_COST_PER_UNIT = 6000.0  # per week at full automation
-SENIOR_TIME_COST = 8000.0  # per week at full senior involvement
 OVERTIME_PREMIUM = 1.5
 CHAMPION_LIFT = 10.0  # champions' own satisfaction lift: they carry the culture
 
@@ -693,18 +687,18 @@ class ServiceProfitChain(mesa.Model):
         payroll = headcount * wage * (1.0 + OVERTIME_PREMIUM * overtime)
         hourly = wage / 40.0
         training = (
-            headcount * p["frontline_training_hours"] / 52.0 * (hourly + TRAINER_COST_PER_HOUR)
+            headcount * p["frontline_training_hours"] / 52.0 * (hourly + p["trainer_cost_per_hour"])
         )
         programmes = (
             headcount
-            * (p["engagement_program"] + p["champions_program"] * CHAMPION_COST_PER_YEAR)
+            * (p["engagement_program"] + p["champions_program"] * p["champion_cost"])
             / 52.0
         )
         selectivity = 0.8 + 0.4 * p["hiring_selectivity"] / 100.0
         turnover = (
             mech.turnover_cost(flows["quits"], wage, p["replacement_cost_share"]) * selectivity
         )
-        onboarding = flows["hires"] * ONBOARDING_COST * p["onboarding_quality"] / 100.0
+        onboarding = flows["hires"] * p["onboarding_cost"] * p["onboarding_quality"] / 100.0
         L = self.leaders
         leader_pay = wage * np.array([LEADER_PAY[Level(v)] for v in range(4)])[L.level]
         team_leader_pay = np.bincount(
@@ -714,8 +708,8 @@ class ServiceProfitChain(mesa.Model):
         central = (
             team_costs[:d].sum()
             + leader_pay[L.team < 0].sum()
-            + len(L) * p["leadership_training"] / 52.0 * LEADER_TRAINING_DAY_COST
-            + p["senior_involvement"] / 100.0 * SENIOR_TIME_COST
+            + len(L) * p["leadership_training"] / 52.0 * p["leader_training_day_cost"]
+            + p["senior_involvement"] / 100.0 * p["senior_time_cost"]
         )
         n_units = len(self.units)
         revenue = flows["revenue"]
@@ -723,7 +717,7 @@ class ServiceProfitChain(mesa.Model):
         costs = (
             cost_of_goods
             + team_costs[d:]
-            + p["automation_level"] * AUTOMATION_COST_PER_UNIT
+            + p["automation_level"] * p["automation_cost"]
             + p["unit_fixed_costs"]
             + central / max(n_units, 1)
         )

@@ -40,6 +40,12 @@ CASES = [
     ("weekly_wage", 672, "payroll rel", 27, 78, 0.17, 0.23),
     ("replacement_cost_share", 0.3, "turnover_cost rel", 27, 78, 0.45, 0.7),
     ("unit_fixed_costs", 6000, "profit", 27, 78, -80000, -64000),
+    # costs that change nothing but the books: their effect on profit is exact
+    ("trainer_cost_per_hour", 45, "profit", 27, 78, -6500, -5000),
+    ("leader_training_day_cost", 1800, "profit", 27, 78, -1300, -900),
+    ("onboarding_cost", 1200, "profit", 27, 78, -2500, -500),
+    ("automation_cost", 12000, "profit", 27, 78, -14500, -14300),
+    ("senior_time_cost", 16000, "profit", 27, 78, -2401, -2399),
 ]
 
 # Leadership levers that work by pulling leaders toward a raised standard.
@@ -104,6 +110,14 @@ def test_habits_and_markets_make_units_differ():
     assert by_unit.leader_behaviour.corr(by_unit.employee_satisfaction) > 0.4
 
 
+def test_champions_cost_what_the_programme_pays():
+    programme = run(champions_program=0.1)
+    dearer = run(champions_program=0.1, champion_cost=3000)
+    change = _change(dearer, programme, "profit", 27, 78)
+    headcount = window(programme, 27, 78).headcount
+    assert change == pytest.approx(-0.1 * headcount * 1500 / 52, rel=0.02)
+
+
 def test_regions_follow_the_span_of_control():
     from model import simulate
     from model.scenario import Scenario
@@ -116,5 +130,5 @@ def test_regions_follow_the_span_of_control():
 
 def test_every_parameter_is_exercised():
     tested = {case[0] for case in CASES + PULL_CASES + STRUCTURE_CASES}
-    tested |= {"manager_habit_spread", "market_spread", "units_per_region"}
+    tested |= {"manager_habit_spread", "market_spread", "units_per_region", "champion_cost"}
     assert {p.name for p in PARAMETERS} - tested == set()
