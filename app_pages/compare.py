@@ -4,7 +4,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from model import load_scenario
+from model import load_scenario, scenario_names
 from model.analysis import RECENT_WEEKS, bands
 from ui import charts, runs, state
 
@@ -19,13 +19,13 @@ OUTCOMES = [
 
 st.title("Compare scenarios")
 seed, reps = int(st.session_state.seed), int(st.session_state.reps)
-choices = [CURRENT, *state.preset_names()]
+choices = [CURRENT, *scenario_names()]
 picked = st.multiselect(
     "Scenarios (two to four)",
     choices,
     default=[CURRENT, "baseline"],
     max_selections=4,
-    format_func=lambda n: n if n == CURRENT else load_scenario(n).title,
+    format_func=lambda n: n if n == CURRENT else state.preset_title(n),
 )
 if len(picked) < 2:
     st.info("Pick at least two scenarios.")

@@ -74,7 +74,7 @@ class Columns:
             setattr(self, f.name, getattr(self, f.name)[rows])
 
     def __len__(self) -> int:
-        return len(getattr(self, fields(self)[0].name))
+        return len(next(iter(vars(self).values())))
 
 
 @dataclass
@@ -152,7 +152,6 @@ class ServiceProfitChain(mesa.Model):
         self.timeline = sorted(timeline, key=lambda change: change[0])
         self.n_departments = int(self.p["support_departments"])
         self.leader_agents: list[Leader] = []
-        self.staff_agents: list[Employee] = []
         self.records: list[dict] = []
         self.story: list[dict] = []
         self.followed: tuple[int, int] | None = None
@@ -252,7 +251,8 @@ class ServiceProfitChain(mesa.Model):
                 hires=np.zeros(n, int),
             )
         )
-        self.staff_agents += [Employee(self, i) for i in range(first_post, first_post + n)]
+        for index in range(first_post, first_post + n):
+            Employee(self, index)  # registered with the model, which keeps it
         return teams
 
     def _add_units(self, n: int, established: bool) -> None:
@@ -432,15 +432,17 @@ class ServiceProfitChain(mesa.Model):
         shown = mech.shown_behaviour(L.behaviour, L.satisfaction)
         has_parent = L.parent >= 0
         parent = np.where(has_parent, L.parent, 0)
-        reach = np.sqrt(np.minimum(1.0, L.nominal_reports / np.maximum(self._reports(), 1)))
+        reports = np.maximum(self._reports(), 1)
+        reach = np.sqrt(np.minimum(1.0, L.nominal_reports / reports))
         served = np.where(
             has_parent, shown[parent].mean(axis=1) * reach[parent], mech.BOARD_SERVICE
         )
         coached = np.where(has_parent, shown[parent, 3], p["senior_involvement"])
         team_sat = self._team_satisfaction()
-        leaders_below = np.bincount(
-            parent[has_parent], weights=L.satisfaction[has_parent], minlength=len(L)
-        ) / np.maximum(self._reports(), 1)
+        leaders_below = (
+            np.bincount(parent[has_parent], weights=L.satisfaction[has_parent], minlength=len(L))
+            / reports
+        )
         reports_sat = np.where(L.team >= 0, team_sat[np.maximum(L.team, 0)], leaders_below)
         extra_layers = max(p["hierarchy_layers"] - 3, 0)
         top_reach = np.sqrt(min(1.0, self.p["n_units"] / len(self.units)))
@@ -460,14 +462,13 @@ class ServiceProfitChain(mesa.Model):
             s.satisfaction, s.team, s.filled.astype(float), len(self.team_manager)
         )
 
-    def _team_pressure(self) -> np.ndarray:
+    def _team_pressure(self, capacity: np.ndarray) -> np.ndarray:
         """Overload per team.
 
         Units from last week's load; support departments from their vacancies
         and from how far the front line they serve has grown.
         """
         d = self.n_departments
-        capacity = self._capacity()
         front_line = self.staff.filled[self.team_first[d] :].sum()
         demand = mech.TARGET_UTILISATION * front_line / self.front_line_planned
         planned = self.authorised[:d] * mech.productivity(np.array(PLANNED_SKILL))
@@ -485,7 +486,8 @@ class ServiceProfitChain(mesa.Model):
             s.potential, s.team, department.astype(float), len(self.team_manager)
         )[: self.n_departments]
         support = mech.support_chain_quality(department_service, p["cross_department_cooperation"])
-        self.team_pressure = self._team_pressure()
+        self.capacity = self._capacity()  # staff do not change before customers are served
+        self.team_pressure = self._team_pressure(self.capacity)
         s.isq = mech.internal_service_quality(
             manager_service[s.team],
             support,
@@ -560,7 +562,7 @@ class ServiceProfitChain(mesa.Model):
         self._add_customers(np.repeat(np.arange(n_units), arrivals), established=False)
 
         staffed_visits = np.bincount(unit[staffed], minlength=n_units)
-        capacity = self._capacity()[self.n_departments :]
+        capacity = self.capacity[self.n_departments :]
         load = np.minimum(
             staffed_visits / np.maximum(capacity * self.visits_per_capacity, 1e-9), mech.MAX_LOAD
         )

@@ -63,11 +63,16 @@ def _warmed_up(parameters: tuple, seed: int, rep: int) -> bytes:
     return pickle.dumps(ServiceProfitChain(rng=replication_rng(seed, rep), **dict(parameters)))
 
 
+def _restored(scenario: Scenario, seed: int, rep: int) -> ServiceProfitChain:
+    """A fresh copy of the warmed-up organisation, with the scenario's timeline."""
+    model = pickle.loads(_warmed_up(tuple(sorted(scenario.parameters.items())), seed, rep))
+    model.timeline = [(step.week, step.changes) for step in scenario.timeline]
+    return model
+
+
 def run_once(scenario: Scenario, steps: int, seed: int, rep: int, level: str) -> pd.DataFrame:
     """One replication: restore the warmed-up organisation, step it, return its table."""
-    start = tuple(sorted(scenario.parameters.items()))
-    model = pickle.loads(_warmed_up(start, seed, rep))
-    model.timeline = [(step.week, step.changes) for step in scenario.timeline]
+    model = _restored(scenario, seed, rep)
     model.record_units = level == "unit"
     for _ in range(steps):
         model.step()
@@ -85,8 +90,7 @@ def follow(scenario: Scenario, steps: int | None = None, seed: int = 0) -> pd.Da
     Uses replication 0 of `seed`, so the story belongs to the run `simulate` shows.
     """
     scenario, steps = _checked(scenario, steps, seed, "org", 1)
-    model = pickle.loads(_warmed_up(tuple(sorted(scenario.parameters.items())), seed, 0))
-    model.timeline = [(step.week, step.changes) for step in scenario.timeline]
+    model = _restored(scenario, seed, 0)
     model.follow_typical()
     for _ in range(steps):
         model.step()

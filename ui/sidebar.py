@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from model import PARAMETERS, InputError, load_scenario
+from model import PARAMETERS, InputError, scenario_names
 from model.parameters import GROUPS, ORGANISATION, Parameter
 from model.scenario import MAX_FILE_BYTES, read_scenario_text
 
@@ -66,13 +66,12 @@ def render() -> None:
     state.init()
     sidebar = st.sidebar
     sidebar.header("Scenario")
-    names = state.preset_names()
     sidebar.selectbox(
         "Preset",
-        names,
+        scenario_names(),
         key="preset",
         on_change=_on_preset,
-        format_func=lambda name: load_scenario(name).title,
+        format_func=state.preset_title,
     )
     sidebar.file_uploader(
         f"...or a scenario file (YAML, up to {MAX_FILE_BYTES // 1024} KB)",

@@ -9,11 +9,12 @@ organisation doing nothing new, run on the same seeds.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 import streamlit as st
 
-from model import PARAMETERS, Scenario, load_scenario, scenario_names
+from model import PARAMETERS, Scenario, load_scenario
 from model.parameters import BY_NAME
 from model.scenario import Intervention
 
@@ -120,6 +121,7 @@ def scenario() -> Scenario:
     return result
 
 
-def preset_names() -> list[str]:
-    """The shipped scenarios, baseline first."""
-    return scenario_names()
+@functools.cache
+def preset_title(name: str) -> str:
+    """A shipped scenario's title (the files do not change while the app runs)."""
+    return load_scenario(name).title
