@@ -1,6 +1,5 @@
 """Simulator: the chain, KPIs and time series against the baseline, the business case."""
 
-import io
 import time
 
 import pandas as pd
@@ -167,12 +166,13 @@ st.dataframe(
 )
 
 both = pd.concat([table.assign(run="scenario"), base_table.assign(run="baseline")])
-left, right = st.columns(2)
-left.download_button("Download data (CSV)", both.to_csv(index=False), "run.csv", "text/csv")
-parquet = io.BytesIO()
-both.to_parquet(parquet, index=False)
+left, right = st.columns(2)  # the files are made when asked for, not on every redraw
+left.download_button("Download data (CSV)", lambda: both.to_csv(index=False), "run.csv", "text/csv")
 right.download_button(
-    "Download data (Parquet)", parquet.getvalue(), "run.parquet", "application/octet-stream"
+    "Download data (Parquet)",
+    lambda: both.to_parquet(index=False),
+    "run.parquet",
+    "application/octet-stream",
 )
 
 if st.session_state.get("playing"):

@@ -38,11 +38,11 @@ MEASURE = """
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
 from model import Scenario, simulate
-from model.simulate import _warmed_up
+from model.simulate import _STARTS
 scenario = Scenario("bench").with_parameters({params!r})
 cold, warm = [], []
 for _ in range({repeats}):
-    _warmed_up.cache_clear()
+    _STARTS.clear()
     start = time.perf_counter()
     table = simulate(scenario, steps=156, seed=1)
     cold.append(time.perf_counter() - start)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import multiprocessing
 import os
 import pickle
 import platform
 import tempfile
+import threading
 from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 
@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from cachetools import LRUCache
 
 from .chain import ServiceProfitChain
 from .parameters import InputError
@@ -26,6 +27,7 @@ VERSION = "0.1.0"
 LEVELS = ("org", "unit")
 PROVENANCE_KEY = "service_profit_chain"
 MAX_REPS = 1000
+WARM_UP_CACHE_BYTES = 512 * 2**20  # about 1,200 default organisations
 
 
 def replication_rng(seed: int, rep: int) -> np.random.Generator:
@@ -52,27 +54,51 @@ def _checked(scenario, steps, seed, level, reps) -> tuple[Scenario, int]:
     return scenario, steps
 
 
-@functools.lru_cache(maxsize=128)
-def _warmed_up(parameters: tuple, seed: int, rep: int) -> bytes:
-    """The organisation after its warm-up, pickled.
+def _warm_up(parameters: tuple, seed: int, rep: int) -> bytes:
+    """The organisation after its warm-up, pickled."""
+    return pickle.dumps(ServiceProfitChain(rng=replication_rng(seed, rep), **dict(parameters)))
+
+
+_STARTS = LRUCache(maxsize=WARM_UP_CACHE_BYTES, getsizeof=len)
+_STARTS_LOCK = threading.Lock()
+
+
+def _starts(scenario: Scenario, seed: int, reps: int, executor: Executor | None) -> list[bytes]:
+    """Warmed-up organisations for replications 0..reps-1, each built once.
 
     Runs that share their starting parameters, seed and replication share
     their warm-up (a scenario and its baseline, a lever moved at a later
     week); restoring it gives exactly the state that building it again would.
+    They are kept in the process that asks (bounded by size), not in the
+    workers, so any worker can run any replication without building it again.
     """
-    return pickle.dumps(ServiceProfitChain(rng=replication_rng(seed, rep), **dict(parameters)))
+    parameters = tuple(sorted(scenario.parameters.items()))
+    keys = [(parameters, seed, rep) for rep in range(reps)]
+    with _STARTS_LOCK:
+        found = {key: _STARTS[key] for key in keys if key in _STARTS}
+    missing = [key for key in keys if key not in found]
+    if missing:
+        build = executor.map if executor is not None and len(missing) > 1 else map
+        columns = zip(*missing, strict=True)  # parameters, seeds, replications
+        built = dict(zip(missing, build(_warm_up, *columns), strict=True))
+        with _STARTS_LOCK:
+            for key, start in built.items():
+                if len(start) <= _STARTS.maxsize:
+                    _STARTS[key] = start
+        found |= built
+    return [found[key] for key in keys]
 
 
-def _restored(scenario: Scenario, seed: int, rep: int) -> ServiceProfitChain:
-    """A fresh copy of the warmed-up organisation, with the scenario's timeline."""
-    model = pickle.loads(_warmed_up(tuple(sorted(scenario.parameters.items())), seed, rep))
+def _restored(start: bytes, scenario: Scenario) -> ServiceProfitChain:
+    """A fresh copy of a warmed-up organisation, with the scenario's timeline."""
+    model = pickle.loads(start)
     model.timeline = [(step.week, step.changes) for step in scenario.timeline]
     return model
 
 
-def run_once(scenario: Scenario, steps: int, seed: int, rep: int, level: str) -> pd.DataFrame:
-    """One replication: restore the warmed-up organisation, step it, return its table."""
-    model = _restored(scenario, seed, rep)
+def run_once(start: bytes, scenario: Scenario, steps: int, rep: int, level: str) -> pd.DataFrame:
+    """One replication: restore its warmed-up organisation, step it, return its table."""
+    model = _restored(start, scenario)
     model.record_units = level == "unit"
     for _ in range(steps):
         model.step()
@@ -90,7 +116,7 @@ def follow(scenario: Scenario, steps: int | None = None, seed: int = 0) -> pd.Da
     Uses replication 0 of `seed`, so the story belongs to the run `simulate` shows.
     """
     scenario, steps = _checked(scenario, steps, seed, "org", 1)
-    model = _restored(scenario, seed, 0)
+    model = _restored(_starts(scenario, seed, 1, None)[0], scenario)
     model.follow_typical()
     for _ in range(steps):
         model.step()
@@ -125,10 +151,14 @@ def simulate(
         InputError: For a bad scenario, parameter or argument.
     """
     scenario, steps = _checked(scenario, steps, seed, level, reps)
+    starts = _starts(scenario, seed, reps, executor)
     if executor is None or reps == 1:
-        tables = [run_once(scenario, steps, seed, rep, level) for rep in range(reps)]
+        tables = [run_once(start, scenario, steps, rep, level) for rep, start in enumerate(starts)]
     else:
-        jobs = [executor.submit(run_once, scenario, steps, seed, rep, level) for rep in range(reps)]
+        jobs = [
+            executor.submit(run_once, start, scenario, steps, rep, level)
+            for rep, start in enumerate(starts)
+        ]
         tables = [job.result() for job in jobs]
     return pd.concat(tables, ignore_index=True)
 

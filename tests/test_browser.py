@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 
+import pandas as pd
 import pytest
 from conftest import ROOT
 
@@ -197,3 +198,13 @@ def test_a_chart_downloads_as_png(page, tmp_path):
     saved = tmp_path / "chart.png"
     download.value.save_as(saved)
     assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_run_data_downloads_with_both_sides(page, tmp_path):
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download data (CSV)").click()
+    saved = tmp_path / "run.csv"
+    download.value.save_as(saved)
+    table = pd.read_csv(saved)
+    assert set(table.run) == {"scenario", "baseline"}
+    assert len(table) == 2 * table.rep.nunique() * 156
