@@ -128,6 +128,7 @@ class Customers(Columns):
 
     id: np.ndarray
     unit: np.ndarray
+    temperament: np.ndarray
     satisfaction: np.ndarray
     expectation: np.ndarray
     tenure: np.ndarray
@@ -311,10 +312,11 @@ class ServiceProfitChain(mesa.Model):
         """New customers expect what the market expects; established ones have history."""
         p = self.p
         m = len(unit)
+        temperament = self.rng.normal(0.0, mech.TEMPERAMENT_SPREAD, m)
         expectation = float(p["customer_expectation"])
         if established:
             expectation += ESTABLISHED_LIFT
-            satisfaction = np.clip(self.rng.normal(expectation, 8.0, m), 0.0, 100.0)
+            satisfaction = np.clip(self.rng.normal(expectation, 8.0, m) + temperament, 0.0, 100.0)
             tenure = self.rng.exponential(120.0, m)
         else:
             satisfaction, tenure = np.full(m, expectation), np.zeros(m)
@@ -324,6 +326,7 @@ class ServiceProfitChain(mesa.Model):
             Customers(
                 np.arange(first_id, first_id + m),
                 unit.astype(np.int32),
+                temperament.astype(np.float32),
                 satisfaction.astype(np.float32),
                 np.full(m, expectation, np.float32),
                 tenure.astype(np.int32),
@@ -342,12 +345,13 @@ class ServiceProfitChain(mesa.Model):
         """Visits one fully skilled employee serves when a unit runs at the target utilisation.
 
         The chain planned its staffing for a unit of normal demand, with the
-        default self-service share and seasoned staff; levers that change demand,
+        visits its established customers make, the default self-service share
+        and seasoned staff; levers that change demand,
         staffing or self-service later move the load away from this plan.
         """
         p = self.p
-        satisfaction = np.array(p["customer_expectation"] + ESTABLISHED_LIFT)
-        visits = p["customers_per_unit"] * mech.visit_probability(satisfaction, np.array(1.0))
+        satisfaction = self.customers.satisfaction
+        visits = p["customers_per_unit"] * mech.visit_probability(satisfaction, 1.0).mean()
         staffed = visits * (1.0 - BY_NAME["automation_level"].default)
         capacity = p["staff_per_unit"] * mech.productivity(np.array(PLANNED_SKILL))
         return float(staffed / (capacity * mech.TARGET_UTILISATION))
@@ -547,7 +551,7 @@ class ServiceProfitChain(mesa.Model):
         )
 
         c.satisfaction[visitors] = mech.customer_satisfaction(
-            old_satisfaction, experience, c.expectation[visitors]
+            old_satisfaction, experience, c.expectation[visitors], c.temperament[visitors]
         )
         c.expectation[visitors] = mech.adapted_expectation(
             c.expectation[visitors], experience, p["customer_expectation"]

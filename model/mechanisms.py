@@ -74,6 +74,7 @@ DISCONFIRMATION = 0.8
 CUSTOMER_INERTIA = 0.15
 EXPECTATION_ADAPTATION = 0.04
 EXPECTATION_ANCHOR = 0.02
+TEMPERAMENT_SPREAD = 20.0  # points (sd): how differently customers judge the same service
 LOYALTY_MIDPOINT = 84.0  # loyalty is earned near the top of the scale
 LOYALTY_SCALE = 4.0
 VISITS_MAX = 1.0
@@ -367,10 +368,17 @@ def service_quality(
 
 
 def customer_satisfaction(
-    satisfaction: np.ndarray, experience: np.ndarray, expectation: np.ndarray
+    satisfaction: np.ndarray,
+    experience: np.ndarray,
+    expectation: np.ndarray,
+    temperament: np.ndarray,
 ) -> np.ndarray:
-    """Satisfaction moves toward the experience, judged against expectation."""
-    target = experience + DISCONFIRMATION * (experience - expectation)
+    """Satisfaction moves toward the experience, judged against expectation.
+
+    Customers differ in how easily they are pleased (`temperament`, points):
+    the same service leaves some delighted and others merely satisfied.
+    """
+    target = experience + DISCONFIRMATION * (experience - expectation) + temperament
     return np.clip(satisfaction + CUSTOMER_INERTIA * (target - satisfaction), 0.0, 100.0)
 
 

@@ -9,8 +9,6 @@ import pytest
 from model.calibration import TARGETS, measure
 
 KNOWN_GAPS = {
-    "convexity": "over the model's own customers the very satisfied visit 1.7 times as often "
-    "as the satisfied, not 2-3",
     "sears_revenue": "revenue responds several times more strongly to customer satisfaction "
     "than at Sears",
     "surge_recovery": "service standards recover after the surge within months",

@@ -203,9 +203,11 @@ def test_visit_quality_falls_with_waits_and_customer_friction():
 
 
 def test_customer_satisfaction_moves_with_experience_against_expectation():
-    surprised = m.customer_satisfaction(np.array([60.0]), np.array([80.0]), np.array([60.0]))[0]
-    expected = m.customer_satisfaction(np.array([60.0]), np.array([80.0]), np.array([80.0]))[0]
+    surprised = m.customer_satisfaction(*np.array([[60.0], [80.0], [60.0], [0.0]]))[0]
+    expected = m.customer_satisfaction(*np.array([[60.0], [80.0], [80.0], [0.0]]))[0]
     assert surprised > expected > 60.0
+    easily_pleased = m.customer_satisfaction(*np.array([[60.0], [80.0], [80.0], [10.0]]))[0]
+    assert easily_pleased - expected == pytest.approx(m.CUSTOMER_INERTIA * 10.0)
     assert m.adapted_expectation(np.array([60.0]), np.array([80.0]), 60.0)[0] == pytest.approx(60.8)
     assert m.adapted_expectation(np.array([60.0]), np.array([60.0]), 80.0)[0] == pytest.approx(60.4)
 
