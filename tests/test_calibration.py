@@ -6,7 +6,9 @@ test fails as soon as one starts to hold, so the mark cannot go stale).
 
 import pytest
 
+from model import mechanisms as mech
 from model.calibration import TARGETS, measure
+from model.parameters import BY_NAME
 
 KNOWN_GAPS = {
     "sears_revenue": "revenue responds several times more strongly to customer satisfaction "
@@ -32,3 +34,10 @@ def report():
 def test_published_figure_holds(report, key):
     row = report.loc[key]
     assert row.holds, f"{row.figure}: model {row.model:.3g}, band {row.band}"
+
+
+def test_every_figure_names_the_coefficients_that_set_it():
+    for target in TARGETS:
+        assert target.carried_by, target.key
+        for name in target.carried_by:
+            assert name in BY_NAME or isinstance(getattr(mech, name, None), float), name

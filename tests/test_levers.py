@@ -108,6 +108,8 @@ def test_habits_and_markets_make_units_differ():
     assert variation > 1.5 * by_unit_same.revenue.std() / by_unit_same.revenue.mean()
     # people work for their manager: better-led units have happier staff
     assert by_unit.leader_behaviour.corr(by_unit.employee_satisfaction) > 0.4
+    # and units with happier staff have happier customers (Schneider et al. 1998)
+    assert by_unit.employee_satisfaction.corr(by_unit.customer_satisfaction) > 0.3
 
 
 def test_champions_cost_what_the_programme_pays():

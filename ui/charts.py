@@ -9,6 +9,7 @@ import pandas as pd
 
 from model import MEASURES
 from model.analysis import bands
+from model.parameters import BY_NAME
 
 SCENARIO_COLOUR = "#1f6fb4"
 BASELINE_COLOUR = "#8c8c8c"
@@ -301,4 +302,34 @@ def story_chart(story: pd.DataFrame) -> alt.Chart:
             ],
         )
         .properties(title="One typical employee post and one of its customers", height=280)
+    )
+
+
+def sweep_chart(sweep: pd.DataFrame, lever: str, outcome: str = "profit") -> alt.LayerChart:
+    """An outcome across levels of one lever, with its spread across replications."""
+    declared = BY_NAME[lever]
+    x = alt.X(f"{lever}:Q", title=f"{declared.label} ({declared.unit})")
+    y_title = "3-year cumulative profit (currency)"
+    band = (
+        alt.Chart(sweep)
+        .mark_area(opacity=0.25, color=SCENARIO_COLOUR)
+        .encode(x=x, y=alt.Y("low:Q", title=y_title), y2="high:Q")
+    )
+    line = (
+        alt.Chart(sweep)
+        .mark_line(point=alt.OverlayMarkDef(size=80), color=SCENARIO_COLOUR)
+        .encode(
+            x=x,
+            y=alt.Y(f"{outcome}:Q", title=y_title),
+            tooltip=[
+                alt.Tooltip(f"{lever}:Q", title=declared.label),
+                alt.Tooltip(f"{outcome}:Q", title="Mean", format=",.0f"),
+                alt.Tooltip("low:Q", title="10th percentile", format=",.0f"),
+                alt.Tooltip("high:Q", title="90th percentile", format=",.0f"),
+            ],
+        )
+    )
+    return (band + line).properties(
+        title=f"Profit against {declared.label.lower()}: the best level is inside the range",
+        height=320,
     )
