@@ -1,4 +1,4 @@
-"""The command line: run scenarios, list scenarios and parameters.
+"""The command line: run scenarios and sweeps, list scenarios and parameters.
 
 Every input problem is reported as one line naming the field, the value and
 what is allowed, with exit status 2.
@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
+import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import yaml
+from tqdm import tqdm
 
+from . import experiments
 from .observe import MEASURES
 from .parameters import GROUPS, PARAMETERS, InputError
 from .scenario import load_scenario, scenario_names
@@ -79,6 +84,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="processes running replications in parallel (same numbers)",
     )
 
+    sweep = commands.add_parser(
+        "sweep", help="run a design (factorial, lhs, sobol, morris); resumes when run again"
+    )
+    sweep.add_argument("design", help="a design file (YAML)")
+    sweep.add_argument("--out", required=True, help="the sweep's folder (created)")
+    sweep.add_argument("--workers", type=int, default=None, help="local processes (default: all)")
+    sweep.add_argument(
+        "--scheduler", help="address of a Dask scheduler (e.g. tcp://10.0.0.5:8786) to run on"
+    )
+
+    sensitivity = commands.add_parser(
+        "sensitivity", help="Sobol or Morris indices of a finished sweep"
+    )
+    sensitivity.add_argument("out", help="the sweep's folder")
+    sensitivity.add_argument(
+        "--outcome", default="cumulative_profit", choices=list(experiments.OUTCOMES)
+    )
+
     commands.add_parser("scenarios", help="list the shipped scenarios")
     params = commands.add_parser("params", help="list every parameter")
     params.add_argument("--markdown", action="store_true", help="as a Markdown table")
@@ -116,6 +139,71 @@ def run_command(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def _executor(processes: int | None, scheduler: str | None):
+    """Local worker processes, or a Dask cluster's executor when a scheduler is named."""
+    if processes is not None and processes < 1:
+        raise InputError(f"--workers: {processes} is not usable; allowed: 1 or more")
+    if scheduler is None:
+        with workers(processes) as pool:
+            yield pool, processes or os.cpu_count()
+        return
+    from dask.distributed import Client
+
+    try:
+        client = Client(scheduler, timeout=10)
+    except (OSError, TimeoutError) as error:
+        raise InputError(
+            f"--scheduler: {scheduler!r} cannot be reached ({error}); allowed: the address "
+            "of a running Dask scheduler"
+        ) from None
+    with client:
+        yield client.get_executor(), sum(client.nthreads().values())
+
+
+def sweep_command(args: argparse.Namespace) -> int:
+    """`sweep`: run a design's pending runs with a progress bar; resumable."""
+    design = experiments.load_design(args.design)
+    todo = len(experiments.pending(design, Path(args.out)))
+    print(
+        f"{design.title}: {design.runs():,} runs ({design.runs() // design.reps:,} points x "
+        f"{design.reps} replications), {design.runs() - todo:,} already done"
+    )
+    if not todo:
+        return 0
+    started = time.perf_counter()
+    experiments.sweep(design, args.out, limit=1)  # timed, and kept
+    first = time.perf_counter() - started
+    with _executor(args.workers, args.scheduler) as (executor, slots):
+        print(
+            f"about {experiments.duration(first * (todo - 1) / max(slots, 1))} left on "
+            f"{slots} worker(s) (one run took {first:.2f} s); Ctrl-C stops, keeping what "
+            "has finished"
+        )
+        with tqdm(total=design.runs(), unit="run") as bar:
+
+            def progress(finished: int, total: int) -> None:
+                bar.update(finished - bar.n)
+
+            try:
+                experiments.sweep(
+                    design, args.out, executor, in_flight=2 * slots, on_progress=progress
+                )
+            except KeyboardInterrupt:
+                print(f"\nstopped; run the same command to resume ({args.out})")
+                return 130
+    print(f"finished: {args.out}")
+    return 0
+
+
+def sensitivity_command(args: argparse.Namespace) -> int:
+    """`sensitivity`: print the indices of a finished Sobol or Morris sweep."""
+    table = experiments.sensitivity(args.out, args.outcome)
+    print(f"{args.outcome}: {experiments.OUTCOMES[args.outcome]}")
+    print(table.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
+    return 0
+
+
 def scenarios_command() -> int:
     """`scenarios`: each shipped scenario's name and title."""
     for name in scenario_names():
@@ -150,6 +238,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return run_command(args)
+        if args.command == "sweep":
+            return sweep_command(args)
+        if args.command == "sensitivity":
+            return sensitivity_command(args)
         if args.command == "scenarios":
             return scenarios_command()
         return params_command(args.markdown)

@@ -110,6 +110,12 @@ def run_once(start: bytes, scenario: Scenario, steps: int, rep: int, level: str)
     return table
 
 
+def replication(scenario: Scenario, steps: int, seed: int, rep: int) -> pd.DataFrame:
+    """Replication `rep` of `seed` on its own (its warm-up is not kept: sweeps rarely share it)."""
+    start = _warm_up(tuple(sorted(scenario.parameters.items())), seed, rep)
+    return run_once(start, scenario, steps, rep, "org")
+
+
 def follow(scenario: Scenario, steps: int | None = None, seed: int = 0) -> pd.DataFrame:
     """The week-by-week story of one typical employee post and one typical customer.
 

@@ -1,0 +1,448 @@
+"""Experiments: designs over parameters, run with replications, kept on disk as they finish.
+
+A design file names a scenario, a sampling method (full factorial, Latin
+hypercube, Sobol or Morris), the parameters to vary with their ranges, the
+sample size, replications, master seed and horizon. Each design point starts
+the scenario's organisation from those parameter values. Replication r of
+every point draws from the stream spawned as (seed, r), so points are compared
+on common random numbers.
+
+Every finished run is written at once to its own Parquet file (written beside
+and moved into place), so a sweep that is interrupted, even killed, resumes
+where it stopped: finished runs are kept and never run again.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import itertools
+import math
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+from SALib.analyze import morris as morris_analysis
+from SALib.analyze import sobol as sobol_analysis
+from SALib.sample import latin
+from SALib.sample import morris as morris_sample
+from SALib.sample import sobol as sobol_sample
+
+from .parameters import BY_NAME, InputError
+from .scenario import MAX_FILE_BYTES, MAX_WEEKS, Scenario, load_scenario, parse_scenario
+from .simulate import MAX_REPS, VERSION, replication, write_table
+
+METHODS = {
+    "factorial": "every combination of `samples` evenly spaced levels per parameter",
+    "lhs": "a Latin hypercube of `samples` points",
+    "sobol": "Saltelli's scheme for Sobol indices: `samples` (a power of 2) x (parameters + 2)",
+    "morris": "`samples` Morris trajectories of (parameters + 1) points on 4 levels",
+}
+FIELDS = ("title", "scenario", "method", "parameters", "samples", "reps", "seed", "weeks")
+MAX_RUNS = 1_000_000
+MORRIS_LEVELS = 4
+OUTCOMES = {
+    "cumulative_profit": "cumulative profit over the run (currency)",
+    "turnover": "front-line quits over the run per employee and year (share/year)",
+    "customer_retention": "customer retention over the last 13 weeks (share/year)",
+    "employee_satisfaction": "employee satisfaction over the last 13 weeks (0-100)",
+    "customer_satisfaction": "customer satisfaction over the last 13 weeks (0-100)",
+}
+"""What each run is summarised by for sensitivity analysis."""
+
+
+@dataclass(frozen=True)
+class Design:
+    """A checked design: what to vary, how to sample it and how often to run it."""
+
+    title: str
+    scenario: Scenario
+    method: str
+    ranges: dict[str, tuple[float, float]]
+    samples: int
+    reps: int = 1
+    seed: int = 0
+    weeks: int = 156
+
+    def problem(self) -> dict:
+        """The design as SALib's problem definition."""
+        return {
+            "num_vars": len(self.ranges),
+            "names": list(self.ranges),
+            "bounds": [list(bounds) for bounds in self.ranges.values()],
+        }
+
+    def points(self) -> pd.DataFrame:
+        """The design points, one row per point (integers rounded), in a fixed order."""
+        names = list(self.ranges)
+        if self.method == "factorial":
+            levels = [np.linspace(*self.ranges[name], self.samples) for name in names]
+            matrix = np.array(list(itertools.product(*levels)))
+        elif self.method == "lhs":
+            matrix = latin.sample(self.problem(), self.samples, seed=self.seed)
+        elif self.method == "sobol":
+            matrix = sobol_sample.sample(
+                self.problem(), self.samples, calc_second_order=False, seed=self.seed
+            )
+        else:
+            matrix = morris_sample.sample(
+                self.problem(), self.samples, num_levels=MORRIS_LEVELS, seed=self.seed
+            )
+        points = pd.DataFrame(matrix, columns=names)
+        for name in names:
+            if BY_NAME[name].integer:
+                points[name] = points[name].round().astype(int)
+        points.index.name = "point"
+        return points
+
+    def runs(self) -> int:
+        """Runs the design asks for: points times replications."""
+        return _point_count(self) * self.reps
+
+    def to_dict(self) -> dict:
+        """Plain data that `parse_design` reads back to an equal design."""
+        return {
+            "title": self.title,
+            "scenario": self.scenario.to_dict(),
+            "method": self.method,
+            "parameters": {name: list(bounds) for name, bounds in self.ranges.items()},
+            "samples": self.samples,
+            "reps": self.reps,
+            "seed": self.seed,
+            "weeks": self.weeks,
+        }
+
+
+def _point_count(design: Design) -> int:
+    k, n = len(design.ranges), design.samples
+    return {"factorial": n**k, "lhs": n, "sobol": n * (k + 2), "morris": n * (k + 1)}[design.method]
+
+
+def _whole(data: dict, key: str, default: int, low: int, high: int) -> int:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InputError(
+            f"{key}: {value!r} is not usable; allowed: a whole number from {low} to {high}"
+        )
+    return value
+
+
+def _ranges(data: object) -> dict[str, tuple[float, float]]:
+    if not isinstance(data, dict) or not data:
+        raise InputError(
+            f"parameters: {data!r} is not usable; allowed: NAME: [LOW, HIGH] lines, at least one"
+        )
+    ranges = {}
+    for name, bounds in data.items():
+        where = f"parameters.{name}"
+        declared = BY_NAME.get(name) if isinstance(name, str) else None
+        if declared is None:
+            raise InputError(f"{where}: unknown parameter; see `python -m model params`")
+        if not isinstance(bounds, list) or len(bounds) != 2:
+            raise InputError(
+                f"{where}: {bounds!r} is not a range; allowed: [LOW, HIGH] within "
+                f"{declared.allowed()}"
+            )
+        low, high = (declared.validate(value, where) for value in bounds)
+        if not low < high:
+            raise InputError(
+                f"{where}: [{low:g}, {high:g}] is an empty range; allowed: LOW below HIGH"
+            )
+        ranges[name] = (float(low), float(high))
+    return ranges
+
+
+def parse_design(data: object, folder: Path | None = None) -> Design:
+    """Check plain data (as read from YAML) and build a Design.
+
+    `scenario` is a shipped scenario's name, a scenario file (relative to
+    `folder`), or a scenario written out in the design itself.
+
+    Raises:
+        InputError: Naming the first field that is wrong, its value and what is allowed.
+    """
+    if not isinstance(data, dict):
+        raise InputError(
+            f"design: {type(data).__name__} at the top level; allowed: a mapping with "
+            f"{', '.join(FIELDS)}"
+        )
+    unknown = [key for key in data if key not in FIELDS]
+    if unknown:
+        raise InputError(f"{unknown[0]}: unknown field; allowed: {', '.join(FIELDS)}")
+    method = data.get("method")
+    if method not in METHODS:
+        raise InputError(f"method: {method!r} is not a method; allowed: {', '.join(METHODS)}")
+    source = data.get("scenario", "baseline")
+    if isinstance(source, dict):
+        scenario = parse_scenario(source)
+    elif isinstance(source, str) and source:
+        path = Path(source)
+        if folder is not None and path.suffix in (".yaml", ".yml") and not path.is_absolute():
+            path = folder / path
+        scenario = load_scenario(path)
+    else:
+        raise InputError(
+            f"scenario: {source!r} is not usable; allowed: a scenario name, file or mapping"
+        )
+    design = Design(
+        title=str(data.get("title") or f"{method} sweep of {scenario.title}"),
+        scenario=scenario,
+        method=method,
+        ranges=_ranges(data.get("parameters")),
+        samples=_whole(data, "samples", 0, 2, MAX_RUNS),
+        reps=_whole(data, "reps", 1, 1, MAX_REPS),
+        seed=_whole(data, "seed", 0, 0, 2**63 - 1),
+        weeks=_whole(data, "weeks", scenario.weeks, 1, MAX_WEEKS),
+    )
+    if method == "sobol" and design.samples & (design.samples - 1):
+        raise InputError(
+            f"samples: {design.samples} does not suit Sobol sampling; allowed: a power of 2 "
+            "(e.g. 64, 128, 256)"
+        )
+    if method == "factorial" and any(
+        BY_NAME[name].integer and high - low + 1 < design.samples
+        for name, (low, high) in design.ranges.items()
+    ):
+        raise InputError(
+            f"samples: {design.samples} levels do not fit a whole-number range; allowed: "
+            "at most as many levels as whole numbers in each range"
+        )
+    if design.runs() > MAX_RUNS:
+        raise InputError(
+            f"samples: {design.runs():,} runs ({_point_count(design):,} points x {design.reps} "
+            f"replications); allowed: at most {MAX_RUNS:,}"
+        )
+    return design
+
+
+def load_design(path: str | Path) -> Design:
+    """Read a design file (safe YAML only).
+
+    Raises:
+        InputError: When the file is missing, unreadable or not a valid design.
+    """
+    path = Path(path)
+    try:
+        with open(path, "rb") as file:
+            text = file.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise InputError(
+            f"design: {str(path)!r} cannot be read ({error.strerror}); allowed: a readable "
+            "YAML file"
+        ) from None
+    if len(text) > MAX_FILE_BYTES:
+        raise InputError(f"design: {len(text)} bytes; allowed: at most {MAX_FILE_BYTES} bytes")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise InputError(f"design: malformed YAML{where}; allowed: a YAML mapping") from None
+    return parse_design(data, folder=path.parent)
+
+
+# ------------------------------------------------------------ running
+
+
+def _run_file(out: Path, point: int, rep: int) -> Path:
+    return out / "runs" / f"point{point:07d}-rep{rep:04d}.parquet"
+
+
+def _prepare(design: Design, out: Path) -> None:
+    """Create the sweep folder, or check that it holds this same design."""
+    saved = out / "design.yaml"
+    text = yaml.safe_dump(design.to_dict(), sort_keys=False)
+    try:
+        (out / "runs").mkdir(parents=True, exist_ok=True)
+        if saved.exists():
+            if yaml.safe_load(saved.read_text()) != yaml.safe_load(text):
+                raise InputError(
+                    f"--out: {str(out)!r} holds a different design; allowed: the same design "
+                    "(to resume) or a new folder"
+                )
+        else:
+            partial = saved.with_suffix(".tmp")
+            partial.write_text(text)
+            os.replace(partial, saved)
+        for leftover in (out / "runs").glob(".*.tmp"):  # a write cut short by a kill
+            leftover.unlink()
+    except OSError as error:
+        raise InputError(
+            f"--out: {str(out)!r} cannot be written ({error.strerror}); allowed: a writable folder"
+        ) from None
+
+
+def pending(design: Design, out: Path) -> list[tuple[int, int]]:
+    """(point, replication) pairs not yet on disk, in order."""
+    return [
+        (point, rep)
+        for point in range(_point_count(design))
+        for rep in range(design.reps)
+        if not _run_file(out, point, rep).exists()
+    ]
+
+
+def run_point(scenario: Scenario, values: dict, weeks: int, seed: int, rep: int) -> pd.DataFrame:
+    """One replication of one design point: its weekly table."""
+    return replication(scenario.with_parameters(values), weeks, seed, rep)
+
+
+def sweep(
+    design: Design,
+    out: str | Path,
+    executor: cf.Executor | None = None,
+    in_flight: int = 8,
+    on_progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    limit: int | None = None,
+) -> int:
+    """Run every pending run of `design`, writing each to `out` as it finishes.
+
+    Args:
+        design: The checked design.
+        out: The sweep's folder (created; resuming needs the same design).
+        executor: Where runs go (a process pool, or a Dask client's executor);
+            None runs them here, one after another.
+        in_flight: Runs submitted ahead of those finished (bounds memory and
+            how soon a stop takes effect).
+        on_progress: Called with (finished, total) after each run.
+        should_stop: Polled after each run; when it returns True the sweep
+            stops, keeping what has finished.
+        limit: Run at most this many of the pending runs.
+
+    Returns:
+        The number of runs finished by this call.
+    """
+    out = Path(out)
+    _prepare(design, out)
+    points = design.points()
+    todo = pending(design, out)
+    total, finished = design.runs(), design.runs() - len(todo)
+    if on_progress:
+        on_progress(finished, total)
+
+    def job(point: int, rep: int):
+        values = {name: float(value) for name, value in points.loc[point].items()}
+        args = (design.scenario, values, design.weeks, design.seed, rep)
+        if executor is None:
+            done = cf.Future()
+            done.set_result(run_point(*args))
+            return done
+        return executor.submit(run_point, *args)
+
+    queue, running, done_here = iter(todo[:limit]), {}, 0
+    while True:
+        stopping = should_stop is not None and should_stop()
+        while not stopping and len(running) < max(in_flight, 1):
+            pair = next(queue, None)
+            if pair is None:
+                break
+            running[job(*pair)] = pair
+        if not running:
+            return done_here
+        finished_now, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+        for future in finished_now:
+            point, rep = running.pop(future)
+            table = future.result()
+            table.insert(0, "point", point)
+            write_table(
+                table,
+                _run_file(out, point, rep),
+                {"design": design.title, "point": point, "rep": rep, "model_version": VERSION},
+            )
+            done_here += 1
+            finished += 1
+            if on_progress:
+                on_progress(finished, total)
+        if stopping:
+            for future in running:
+                future.cancel()
+            cf.wait(running)
+            return done_here
+
+
+# ------------------------------------------------------------ results
+
+
+def results(out: str | Path) -> pd.DataFrame:
+    """Every finished run's weekly rows, with the design point's parameter values."""
+    out = Path(out)
+    design = load_design(out / "design.yaml")
+    files = sorted((out / "runs").glob("point*.parquet"))
+    if not files:
+        raise InputError(f"--out: {str(out)!r} holds no finished runs yet")
+    weekly = pd.concat([pd.read_parquet(file) for file in files], ignore_index=True)
+    return weekly.join(design.points(), on="point")
+
+
+def summarise(weekly: pd.DataFrame) -> pd.DataFrame:
+    """One row per run: the design point, replication and the `OUTCOMES`."""
+    parameters = [c for c in weekly.columns if c in BY_NAME]
+    rows = []
+    for (point, rep), run in weekly.groupby(["point", "rep"], sort=True):
+        last = run[run.step > run.step.max() - 13]
+        years = run.step.max() / 52
+        rows.append(
+            {"point": point, "rep": rep}
+            | run.iloc[0][parameters].to_dict()
+            | {
+                "cumulative_profit": run.cumulative_profit.iloc[-1],
+                "turnover": run.quits.sum() / run.headcount.mean() / years,
+                "customer_retention": last.customer_retention.mean(),
+                "employee_satisfaction": last.employee_satisfaction.mean(),
+                "customer_satisfaction": last.customer_satisfaction.mean(),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def sensitivity(out: str | Path, outcome: str = "cumulative_profit") -> pd.DataFrame:
+    """Sobol or Morris indices of `outcome`, with 95% confidence intervals.
+
+    Uses the mean over replications at each design point; needs every run of
+    the design to have finished.
+    """
+    out = Path(out)
+    design = load_design(out / "design.yaml")
+    if outcome not in OUTCOMES:
+        raise InputError(f"--outcome: {outcome!r} is unknown; allowed: {', '.join(OUTCOMES)}")
+    if design.method not in ("sobol", "morris"):
+        raise InputError(
+            f"method: {design.method!r} gives no sensitivity indices; allowed: sobol or morris"
+        )
+    missing = len(pending(design, out))
+    if missing:
+        raise InputError(
+            f"--out: {missing:,} of {design.runs():,} runs have not finished; allowed: a "
+            "finished sweep (run it again to resume)"
+        )
+    runs = summarise(results(out))
+    y = runs.groupby("point")[outcome].mean().to_numpy()
+    problem = design.problem()
+    if design.method == "sobol":
+        found = sobol_analysis.analyze(problem, y, calc_second_order=False, seed=design.seed)
+        columns = {
+            "S1": "first_order",
+            "S1_conf": "first_order_ci",
+            "ST": "total",
+            "ST_conf": "total_ci",
+        }
+    else:
+        x = design.points().to_numpy(dtype=float)
+        found = morris_analysis.analyze(problem, x, y, num_levels=MORRIS_LEVELS, seed=design.seed)
+        columns = {"mu_star": "mu_star", "mu_star_conf": "mu_star_ci", "sigma": "sigma"}
+    table = pd.DataFrame({new: np.asarray(found[old]) for old, new in columns.items()})
+    table.insert(0, "parameter", problem["names"])
+    return table.sort_values(table.columns[1], ascending=False, key=abs, ignore_index=True)
+
+
+def duration(seconds: float) -> str:
+    """A time as a person reads it."""
+    if seconds < 90:
+        return f"{math.ceil(seconds)} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
