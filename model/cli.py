@@ -18,10 +18,11 @@ import yaml
 from tqdm import tqdm
 
 from . import experiments
+from .bundle import replay, write_bundle
 from .observe import MEASURES
 from .parameters import GROUPS, PARAMETERS, InputError
 from .scenario import load_scenario, scenario_names
-from .simulate import LEVELS, provenance, simulate, workers, write_table
+from .simulate import LEVELS, VERSION, provenance, simulate, workers, write_table
 
 SUMMARY = (
     "employee_satisfaction",
@@ -78,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--out", help="write FILE.parquet or FILE.csv (with provenance)")
     run.add_argument(
+        "--bundle", help="write FILE.zip: scenario, seeds, versions, data and how to re-run it"
+    )
+    run.add_argument(
         "--workers",
         type=int,
         default=1,
@@ -102,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--outcome", default="cumulative_profit", choices=list(experiments.OUTCOMES)
     )
 
+    replay = commands.add_parser("replay", help="re-run a bundle and compare its numbers")
+    replay.add_argument("bundle", help="a bundle written by `run ... --bundle FILE.zip`")
+
     commands.add_parser("scenarios", help="list the shipped scenarios")
     params = commands.add_parser("params", help="list every parameter")
     params.add_argument("--markdown", action="store_true", help="as a Markdown table")
@@ -116,6 +123,11 @@ def run_command(args: argparse.Namespace) -> int:
         scenario = scenario.with_parameters({name: value}, where="--set ")
     if args.workers < 1:
         raise InputError(f"--workers: {args.workers} is not usable; allowed: 1 or more")
+    if args.bundle:
+        steps = args.steps or scenario.weeks
+        path = write_bundle(scenario, args.bundle, steps, args.seed, args.reps, args.level)
+        print(f"wrote {path}; re-run it with: python -m model replay {path}")
+        return 0
     with workers(args.workers) if args.workers > 1 else contextlib.nullcontext() as pool:
         table = simulate(
             scenario,
@@ -204,6 +216,20 @@ def sensitivity_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def replay_command(args: argparse.Namespace) -> int:
+    """`replay`: re-run a bundle; exit status 1 when the numbers differ."""
+    table, same = replay(args.bundle)
+    if same:
+        print(f"replayed {args.bundle}: {len(table)} rows, identical to the bundled data")
+        return 0
+    print(
+        f"replayed {args.bundle}: the numbers differ from the bundled data (model version "
+        f"now {VERSION})",
+        file=sys.stderr,
+    )
+    return 1
+
+
 def scenarios_command() -> int:
     """`scenarios`: each shipped scenario's name and title."""
     for name in scenario_names():
@@ -242,6 +268,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return sweep_command(args)
         if args.command == "sensitivity":
             return sensitivity_command(args)
+        if args.command == "replay":
+            return replay_command(args)
         if args.command == "scenarios":
             return scenarios_command()
         return params_command(args.markdown)
