@@ -25,7 +25,7 @@ def cli(*args, cwd=None):
 def test_help_lists_the_sub_commands():
     result = cli("--help")
     assert result.returncode == 0
-    for command in ("run", "scenarios", "params"):
+    for command in ("run", "sweep", "sensitivity", "replay", "scenarios", "params"):
         assert command in result.stdout
 
 

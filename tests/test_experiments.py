@@ -171,3 +171,20 @@ def test_morris_ranks_the_lever_that_moves_profit_first(tmp_path):
     assert np.isfinite(table.mu_star_ci).all()
     # no champions at the default, so their cost moves nothing
     assert table.set_index("parameter").mu_star["champion_cost"] == pytest.approx(0, abs=1.0)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "designs").glob("*.yaml")), ids=lambda p: p.stem)
+def test_shipped_designs_load(path):
+    assert load_design(path).runs() > 0
+
+
+def test_a_bad_design_on_the_command_line_is_one_line_with_status_2(tmp_path):
+    path = design_file(tmp_path, parameters={"leader_care": [80, 30]})
+    process = cli("sweep", str(path), "--out", "out", cwd=tmp_path)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 2
+    assert (
+        err.strip()
+        == "error: parameters.leader_care: [80, 30] is an empty range; allowed: LOW below HIGH"
+    )
+    assert not (tmp_path / "out").exists()
