@@ -32,7 +32,7 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
 from .parameters import BY_NAME, InputError
-from .scenario import MAX_FILE_BYTES, MAX_WEEKS, Scenario, load_scenario, parse_scenario
+from .scenario import MAX_WEEKS, Scenario, load_scenario, parse_scenario, read_file, read_yaml
 from .simulate import MAX_REPS, VERSION, replication, write_table
 
 METHODS = {
@@ -225,23 +225,7 @@ def load_design(path: str | Path) -> Design:
         InputError: When the file is missing, unreadable or not a valid design.
     """
     path = Path(path)
-    try:
-        with open(path, "rb") as file:
-            text = file.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        raise InputError(
-            f"design: {str(path)!r} cannot be read ({error.strerror}); allowed: a readable "
-            "YAML file"
-        ) from None
-    if len(text) > MAX_FILE_BYTES:
-        raise InputError(f"design: {len(text)} bytes; allowed: at most {MAX_FILE_BYTES} bytes")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise InputError(f"design: malformed YAML{where}; allowed: a YAML mapping") from None
-    return parse_design(data, folder=path.parent)
+    return parse_design(read_yaml(read_file(path, "design"), "design"), folder=path.parent)
 
 
 # ------------------------------------------------------------ running

@@ -155,20 +155,46 @@ def parse_scenario(data: object) -> Scenario:
     )
 
 
-def read_scenario_text(text: str | bytes) -> Scenario:
-    """Parse a scenario file's contents (safe YAML only)."""
+def read_yaml(text: str | bytes, what: str) -> object:
+    """Plain data from a small YAML text, read with the safe loader only.
+
+    Raises:
+        InputError: For text over MAX_FILE_BYTES or that is not YAML, naming `what` it is.
+    """
     if len(text) > MAX_FILE_BYTES:
-        raise InputError(f"scenario: {len(text)} bytes; allowed: at most {MAX_FILE_BYTES} bytes")
+        raise InputError(f"{what}: {len(text)} bytes; allowed: at most {MAX_FILE_BYTES} bytes")
     try:
-        data = yaml.safe_load(text)
+        return yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         problem = getattr(error, "problem", None) or "not YAML"
         raise InputError(
-            f"scenario: malformed YAML{where} ({problem}); allowed: a YAML mapping"
+            f"{what}: malformed YAML{where} ({problem}); allowed: a YAML mapping"
         ) from None
-    return parse_scenario(data)
+
+
+def read_file(path: Path, what: str, missing: str = "a readable YAML file") -> bytes:
+    """A file's first MAX_FILE_BYTES + 1 bytes (enough for `read_yaml` to refuse more).
+
+    Raises:
+        InputError: When the file is missing (saying what is `missing`) or unreadable.
+    """
+    try:
+        with open(path, "rb") as file:
+            return file.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError(f"{what}: {str(path)!r} not found; allowed: {missing}") from None
+    except OSError as error:
+        raise InputError(
+            f"{what}: {str(path)!r} cannot be read ({error.strerror}); "
+            "allowed: a readable YAML file"
+        ) from None
+
+
+def read_scenario_text(text: str | bytes) -> Scenario:
+    """Parse a scenario file's contents (safe YAML only)."""
+    return parse_scenario(read_yaml(text, "scenario"))
 
 
 def scenario_names() -> list[str]:
@@ -192,17 +218,5 @@ def load_scenario(path: str | Path) -> Scenario:
         InputError: When the file is missing, unreadable or not a valid scenario.
     """
     path = scenario_path(path)
-    try:
-        with open(path, "rb") as file:
-            text = file.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise InputError(
-            f"scenario: {str(path)!r} not found; allowed: a YAML file or one of "
-            f"{', '.join(scenario_names())}"
-        ) from None
-    except OSError as error:
-        raise InputError(
-            f"scenario: {str(path)!r} cannot be read ({error.strerror}); "
-            "allowed: a readable YAML file"
-        ) from None
-    return read_scenario_text(text)
+    names = ", ".join(scenario_names())
+    return read_scenario_text(read_file(path, "scenario", f"a YAML file or one of {names}"))
