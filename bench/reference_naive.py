@@ -152,7 +152,10 @@ class NaiveCustomer(mesa.Agent):
         super().__init__(model)
         self.unit = unit
         self.expectation = model.p["customer_expectation"] + ESTABLISHED_LIFT
-        self.satisfaction = float(np.clip(model.rng.normal(self.expectation, 8.0), 0, 100))
+        self.temperament = float(model.rng.normal(0.0, m.TEMPERAMENT_SPREAD))
+        self.satisfaction = float(
+            np.clip(model.rng.normal(self.expectation, 8.0) + self.temperament, 0, 100)
+        )
         self.tenure = int(model.rng.exponential(120.0))
 
     def step(self):
@@ -193,6 +196,7 @@ class NaiveCustomer(mesa.Agent):
             np.array([self.satisfaction]),
             np.array([experience]),
             np.array([self.expectation]),
+            np.array([self.temperament]),
         )
         self.expectation = scalar(
             m.adapted_expectation,
