@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import pandas as pd
 
 from .parameters import InputError
 from .scenario import MAX_FILE_BYTES, Scenario, read_scenario_text
-from .simulate import VERSION, provenance, simulate, write_table
+from .simulate import atomic_file, simulate, table_bytes
 
 MEMBERS = ("README.md", "scenario.yaml", "run.json", "data.parquet", "data.csv")
 MAX_MEMBER_BYTES = 512 * 2**20
@@ -45,51 +44,36 @@ or produce the data again on its own:
 """
 
 
-def write_bundle(
-    scenario: Scenario, path: str | Path, steps: int, seed: int = 0, reps: int = 1, level="org"
-) -> Path:
-    """Run `scenario` and write the bundle to `path` (a .zip), all or nothing."""
+def write_bundle(path: str | Path, scenario: Scenario, table: pd.DataFrame, meta: dict) -> Path:
+    """Write the bundle of a run (`table` from `simulate`, `meta` its `provenance`).
+
+    Raises:
+        InputError: For a name that is not a .zip or a folder that cannot be written.
+    """
     path = Path(path)
     if path.suffix.lower() != ".zip":
         raise InputError(f"--bundle: {str(path)!r} is not a .zip file; allowed: FILE.zip")
-    table = simulate(scenario, steps=steps, seed=seed, reps=reps, level=level)
-    meta = provenance(scenario, steps, seed, reps, level)
+    settings = {key: meta[key] for key in ("seed", "reps", "steps", "level")}
     files = {
         "README.md": README.format(
             title=scenario.title,
-            version=VERSION,
-            seed=seed,
-            reps=reps,
-            steps=steps,
-            level=level,
+            version=meta["model_version"],
             name=path.name,
-            unit_rows=" and unit" if level == "unit" else "",
+            unit_rows=" and unit" if settings["level"] == "unit" else "",
+            **settings,
         ),
         "scenario.yaml": scenario.to_yaml(),
         "run.json": json.dumps(meta, indent=2),
-        "data.parquet": _table_bytes(table, meta, ".parquet"),
-        "data.csv": _table_bytes(table, meta, ".csv"),
+        "data.parquet": table_bytes(table, meta, ".parquet"),
+        "data.csv": table_bytes(table, meta, ".csv"),
     }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with (
+        atomic_file(path, "--bundle") as file,
+        zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
         for name, content in files.items():
             archive.writestr(name, content)
-    partial = path.with_name(f".{path.name}.tmp")
-    try:
-        partial.write_bytes(buffer.getvalue())
-        partial.replace(path)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise InputError(
-            f"--bundle: {str(path)!r} cannot be written ({error.strerror}); allowed: a file "
-            "in a writable folder with space"
-        ) from None
     return path
-
-
-def _table_bytes(table: pd.DataFrame, meta: dict, suffix: str) -> bytes:
-    with tempfile.TemporaryDirectory() as folder:
-        return write_table(table, Path(folder) / f"data{suffix}", meta).read_bytes()
 
 
 def read_bundle(path: str | Path) -> tuple[Scenario, dict, pd.DataFrame]:

@@ -346,8 +346,8 @@ class ServiceProfitChain(mesa.Model):
 
         The chain planned its staffing for a unit of normal demand, with the
         visits its established customers make, the default self-service share
-        and seasoned staff; levers that change demand,
-        staffing or self-service later move the load away from this plan.
+        and seasoned staff; levers that change demand, staffing or self-service
+        later move the load away from this plan.
         """
         p = self.p
         satisfaction = self.customers.satisfaction

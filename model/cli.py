@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import sys
 import time
@@ -123,11 +124,6 @@ def run_command(args: argparse.Namespace) -> int:
         scenario = scenario.with_parameters({name: value}, where="--set ")
     if args.workers < 1:
         raise InputError(f"--workers: {args.workers} is not usable; allowed: 1 or more")
-    if args.bundle:
-        steps = args.steps or scenario.weeks
-        path = write_bundle(scenario, args.bundle, steps, args.seed, args.reps, args.level)
-        print(f"wrote {path}; re-run it with: python -m model replay {path}")
-        return 0
     with workers(args.workers) if args.workers > 1 else contextlib.nullcontext() as pool:
         table = simulate(
             scenario,
@@ -138,11 +134,13 @@ def run_command(args: argparse.Namespace) -> int:
             executor=pool,
         )
     steps = int(table["step"].max())
+    meta = provenance(scenario, steps, args.seed, args.reps, args.level)
     if args.out:
-        path = write_table(
-            table, args.out, provenance(scenario, steps, args.seed, args.reps, args.level)
-        )
-        print(f"wrote {path} ({len(table)} rows)")
+        print(f"wrote {write_table(table, args.out, meta)} ({len(table)} rows)")
+    if args.bundle:
+        path = write_bundle(args.bundle, scenario, table, meta)
+        print(f"wrote {path}; re-run it with: python -m model replay {path}")
+    if args.out or args.bundle:
         return 0
     last = table[table["step"] == steps]
     print(f"{scenario.title}: week {steps}, mean of {args.reps} replication(s)")
@@ -173,6 +171,15 @@ def _executor(processes: int | None, scheduler: str | None):
         yield client.get_executor(), sum(client.nthreads().values())
 
 
+def _duration(seconds: float) -> str:
+    """A time as a person reads it."""
+    if seconds < 90:
+        return f"{math.ceil(seconds)} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
 def sweep_command(args: argparse.Namespace) -> int:
     """`sweep`: run a design's pending runs with a progress bar; resumable."""
     design = experiments.load_design(args.design)
@@ -188,7 +195,7 @@ def sweep_command(args: argparse.Namespace) -> int:
     first = time.perf_counter() - started
     with _executor(args.workers, args.scheduler) as (executor, slots):
         print(
-            f"about {experiments.duration(first * (todo - 1) / max(slots, 1))} left on "
+            f"about {_duration(first * (todo - 1) / max(slots, 1))} left on "
             f"{slots} worker(s) (one run took {first:.2f} s); Ctrl-C stops, keeping what "
             "has finished"
         )

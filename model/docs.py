@@ -15,7 +15,7 @@ import inspect
 import pandas as pd
 
 from . import mechanisms
-from .calibration import TARGETS
+from .calibration import KNOWN_GAPS, TARGETS
 from .chain import WARM_UP_WEEKS
 from .observe import MEASURES
 from .parameters import BY_NAME, GROUPS, PARAMETERS
@@ -103,6 +103,11 @@ def _calibration_list() -> str:
         + ", ".join(f"`{name}` = {_value(name):g}" for name in t.carried_by)
         for t in TARGETS
     )
+
+
+def _known_gaps() -> str:
+    figures = {t.key: t.figure for t in TARGETS}
+    return "\n".join(f"- {figures[key]}: {gap}." for key, gap in KNOWN_GAPS.items())
 
 
 def _levers_by_group() -> str:
@@ -267,12 +272,10 @@ def odd_sections() -> dict[str, str]:
             "**Assumed** is everything else: the other coefficients in "
             "`model/mechanisms.py` (their size was chosen to give plausible dynamics, not "
             "fitted), the economics parameters (wage, spend per visit, costs), the "
-            "organisation's shape, and the spread of customers' temperament (20 points, "
-            "chosen so that the very satisfied visit at least twice as often as the merely "
-            "satisfied, as at Xerox). Two published patterns are not yet reproduced and "
-            "are reported as such: revenue responds more strongly to customer "
-            "satisfaction than Sears' 0.5 points of growth, and after a temporary demand "
-            "surge service standards recover instead of staying eroded."
+            "organisation's shape, and the spread of customers' temperament "
+            f"({mechanisms.TEMPERAMENT_SPREAD:g} points, chosen so that the very satisfied "
+            "visit at least twice as often as the merely satisfied, as at Xerox).\n\n"
+            "Not yet reproduced, and reported as such:\n\n" + _known_gaps()
         ),
         "Submodels": submodels(),
     }

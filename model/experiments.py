@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import itertools
-import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,8 +30,17 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
 from .parameters import BY_NAME, InputError
-from .scenario import MAX_WEEKS, Scenario, load_scenario, parse_scenario, read_file, read_yaml
-from .simulate import MAX_REPS, VERSION, replication, write_table
+from .scenario import (
+    MAX_WEEKS,
+    Scenario,
+    load_scenario,
+    parse_scenario,
+    read_file,
+    read_yaml,
+    top_level,
+    whole_number,
+)
+from .simulate import MAX_REPS, VERSION, atomic_file, replication, write_table
 
 METHODS = {
     "factorial": "every combination of `samples` evenly spaced levels per parameter",
@@ -121,15 +128,6 @@ def _point_count(design: Design) -> int:
     return {"factorial": n**k, "lhs": n, "sobol": n * (k + 2), "morris": n * (k + 1)}[design.method]
 
 
-def _whole(data: dict, key: str, default: int, low: int, high: int) -> int:
-    value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise InputError(
-            f"{key}: {value!r} is not usable; allowed: a whole number from {low} to {high}"
-        )
-    return value
-
-
 def _ranges(data: object) -> dict[str, tuple[float, float]]:
     if not isinstance(data, dict) or not data:
         raise InputError(
@@ -164,14 +162,7 @@ def parse_design(data: object, folder: Path | None = None) -> Design:
     Raises:
         InputError: Naming the first field that is wrong, its value and what is allowed.
     """
-    if not isinstance(data, dict):
-        raise InputError(
-            f"design: {type(data).__name__} at the top level; allowed: a mapping with "
-            f"{', '.join(FIELDS)}"
-        )
-    unknown = [key for key in data if key not in FIELDS]
-    if unknown:
-        raise InputError(f"{unknown[0]}: unknown field; allowed: {', '.join(FIELDS)}")
+    data = top_level(data, "design", FIELDS)
     method = data.get("method")
     if method not in METHODS:
         raise InputError(f"method: {method!r} is not a method; allowed: {', '.join(METHODS)}")
@@ -192,10 +183,10 @@ def parse_design(data: object, folder: Path | None = None) -> Design:
         scenario=scenario,
         method=method,
         ranges=_ranges(data.get("parameters")),
-        samples=_whole(data, "samples", 0, 2, MAX_RUNS),
-        reps=_whole(data, "reps", 1, 1, MAX_REPS),
-        seed=_whole(data, "seed", 0, 0, 2**63 - 1),
-        weeks=_whole(data, "weeks", scenario.weeks, 1, MAX_WEEKS),
+        samples=whole_number(data.get("samples"), "samples", 2, MAX_RUNS),
+        reps=whole_number(data.get("reps", 1), "reps", 1, MAX_REPS),
+        seed=whole_number(data.get("seed", 0), "seed", 0, 2**63 - 1),
+        weeks=whole_number(data.get("weeks", scenario.weeks), "weeks", 1, MAX_WEEKS),
     )
     if method == "sobol" and design.samples & (design.samples - 1):
         raise InputError(
@@ -238,25 +229,23 @@ def _run_file(out: Path, point: int, rep: int) -> Path:
 def _prepare(design: Design, out: Path) -> None:
     """Create the sweep folder, or check that it holds this same design."""
     saved = out / "design.yaml"
-    text = yaml.safe_dump(design.to_dict(), sort_keys=False)
     try:
         (out / "runs").mkdir(parents=True, exist_ok=True)
-        if saved.exists():
-            if yaml.safe_load(saved.read_text()) != yaml.safe_load(text):
-                raise InputError(
-                    f"--out: {str(out)!r} holds a different design; allowed: the same design "
-                    "(to resume) or a new folder"
-                )
-        else:
-            partial = saved.with_suffix(".tmp")
-            partial.write_text(text)
-            os.replace(partial, saved)
         for leftover in (out / "runs").glob(".*.tmp"):  # a write cut short by a kill
             leftover.unlink()
+        same = not saved.exists() or yaml.safe_load(saved.read_text()) == design.to_dict()
     except OSError as error:
         raise InputError(
             f"--out: {str(out)!r} cannot be written ({error.strerror}); allowed: a writable folder"
         ) from None
+    if not same:
+        raise InputError(
+            f"--out: {str(out)!r} holds a different design; allowed: the same design "
+            "(to resume) or a new folder"
+        )
+    if not saved.exists():
+        with atomic_file(saved, "--out") as file:
+            file.write(yaml.safe_dump(design.to_dict(), sort_keys=False).encode())
 
 
 def pending(design: Design, out: Path) -> list[tuple[int, int]]:
@@ -280,7 +269,6 @@ def sweep(
     executor: cf.Executor | None = None,
     in_flight: int = 8,
     on_progress: Callable[[int, int], None] | None = None,
-    should_stop: Callable[[], bool] | None = None,
     limit: int | None = None,
 ) -> int:
     """Run every pending run of `design`, writing each to `out` as it finishes.
@@ -290,11 +278,8 @@ def sweep(
         out: The sweep's folder (created; resuming needs the same design).
         executor: Where runs go (a process pool, or a Dask client's executor);
             None runs them here, one after another.
-        in_flight: Runs submitted ahead of those finished (bounds memory and
-            how soon a stop takes effect).
+        in_flight: Runs submitted ahead of those finished (bounds memory).
         on_progress: Called with (finished, total) after each run.
-        should_stop: Polled after each run; when it returns True the sweep
-            stops, keeping what has finished.
         limit: Run at most this many of the pending runs.
 
     Returns:
@@ -304,9 +289,9 @@ def sweep(
     _prepare(design, out)
     points = design.points()
     todo = pending(design, out)
-    total, finished = design.runs(), design.runs() - len(todo)
+    total = design.runs()
     if on_progress:
-        on_progress(finished, total)
+        on_progress(total - len(todo), total)
 
     def job(point: int, rep: int):
         values = {name: float(value) for name, value in points.loc[point].items()}
@@ -319,11 +304,7 @@ def sweep(
 
     queue, running, done_here = iter(todo[:limit]), {}, 0
     while True:
-        stopping = should_stop is not None and should_stop()
-        while not stopping and len(running) < max(in_flight, 1):
-            pair = next(queue, None)
-            if pair is None:
-                break
+        while len(running) < max(in_flight, 1) and (pair := next(queue, None)) is not None:
             running[job(*pair)] = pair
         if not running:
             return done_here
@@ -338,14 +319,8 @@ def sweep(
                 {"design": design.title, "point": point, "rep": rep, "model_version": VERSION},
             )
             done_here += 1
-            finished += 1
             if on_progress:
-                on_progress(finished, total)
-        if stopping:
-            for future in running:
-                future.cancel()
-            cf.wait(running)
-            return done_here
+                on_progress(total - len(todo) + done_here, total)
 
 
 # ------------------------------------------------------------ results
@@ -421,12 +396,3 @@ def sensitivity(out: str | Path, outcome: str = "cumulative_profit") -> pd.DataF
     table = pd.DataFrame({new: np.asarray(found[old]) for old, new in columns.items()})
     table.insert(0, "parameter", problem["names"])
     return table.sort_values(table.columns[1], ascending=False, key=abs, ignore_index=True)
-
-
-def duration(seconds: float) -> str:
-    """A time as a person reads it."""
-    if seconds < 90:
-        return f"{math.ceil(seconds)} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"

@@ -105,25 +105,36 @@ def _week(value: object, where: str, weeks: int) -> int:
     return value
 
 
+def whole_number(value: object, key: str, low: int, high: int) -> int:
+    """`value` if it is a whole number from `low` to `high`; else one error naming `key`."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InputError(
+            f"{key}: {value!r} is not usable; allowed: a whole number from {low} to {high}"
+        )
+    return value
+
+
+def top_level(data: object, what: str, fields: tuple[str, ...]) -> dict:
+    """`data` if it is a mapping of known `fields`; else one error naming `what` it is."""
+    if not isinstance(data, dict):
+        raise InputError(
+            f"{what}: {type(data).__name__} at the top level; allowed: a "
+            f"mapping with {', '.join(fields)}"
+        )
+    unknown = [key for key in data if key not in fields]
+    if unknown:
+        raise InputError(f"{unknown[0]}: unknown field; allowed: {', '.join(fields)}")
+    return data
+
+
 def parse_scenario(data: object) -> Scenario:
     """Check plain data (as read from YAML) and build a Scenario.
 
     Raises:
         InputError: Naming the first field that is wrong, its value and what is allowed.
     """
-    if not isinstance(data, dict):
-        raise InputError(
-            f"scenario: {type(data).__name__} at the top level; allowed: a "
-            f"mapping with {', '.join(FIELDS)}"
-        )
-    unknown = [key for key in data if key not in FIELDS]
-    if unknown:
-        raise InputError(f"{unknown[0]}: unknown field; allowed: {', '.join(FIELDS)}")
-    weeks = data.get("weeks", DEFAULT_WEEKS)
-    if isinstance(weeks, bool) or not isinstance(weeks, int) or not 1 <= weeks <= MAX_WEEKS:
-        raise InputError(
-            f"weeks: {weeks!r} is not usable; allowed: a whole number from 1 to {MAX_WEEKS}"
-        )
+    data = top_level(data, "scenario", FIELDS)
+    weeks = whole_number(data.get("weeks", DEFAULT_WEEKS), "weeks", 1, MAX_WEEKS)
     parameters = validate(_mapping(data.get("parameters"), "parameters"), where="parameters.")
     timeline_data = data.get("timeline") or []
     if not isinstance(timeline_data, list):

@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from model import InputError, load_scenario
+from model import InputError, load_scenario, simulate
 from model.bundle import MEMBERS, read_bundle, replay, write_bundle
+from model.simulate import provenance
 
 
 def cli(*args, cwd):
@@ -28,7 +29,9 @@ def cli(*args, cwd):
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory):
     path = tmp_path_factory.mktemp("bundle") / "run.zip"
-    return write_bundle(load_scenario("start_at_the_top"), path, steps=20, seed=3, reps=2)
+    scenario = load_scenario("start_at_the_top")
+    table = simulate(scenario, steps=20, seed=3, reps=2)
+    return write_bundle(path, scenario, table, provenance(scenario, 20, 3, 2, "org"))
 
 
 def rewritten(bundle, path, **replace):

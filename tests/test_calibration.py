@@ -7,14 +7,8 @@ test fails as soon as one starts to hold, so the mark cannot go stale).
 import pytest
 
 from model import mechanisms as mech
-from model.calibration import TARGETS, measure
+from model.calibration import KNOWN_GAPS, TARGETS, measure
 from model.parameters import BY_NAME
-
-KNOWN_GAPS = {
-    "sears_revenue": "revenue responds several times more strongly to customer satisfaction "
-    "than at Sears",
-    "surge_recovery": "service standards recover after the surge within months",
-}
 
 
 @pytest.fixture(scope="module")

@@ -305,8 +305,8 @@ def story_chart(story: pd.DataFrame) -> alt.Chart:
     )
 
 
-def sweep_chart(sweep: pd.DataFrame, lever: str, outcome: str = "profit") -> alt.LayerChart:
-    """An outcome across levels of one lever, with its spread across replications."""
+def sweep_chart(sweep: pd.DataFrame, lever: str) -> alt.LayerChart:
+    """3-year profit across levels of one lever, with its spread across replications."""
     declared = BY_NAME[lever]
     x = alt.X(f"{lever}:Q", title=f"{declared.label} ({declared.unit})")
     y_title = "3-year cumulative profit (currency)"
@@ -320,10 +320,10 @@ def sweep_chart(sweep: pd.DataFrame, lever: str, outcome: str = "profit") -> alt
         .mark_line(point=alt.OverlayMarkDef(size=80), color=SCENARIO_COLOUR)
         .encode(
             x=x,
-            y=alt.Y(f"{outcome}:Q", title=y_title),
+            y=alt.Y("profit:Q", title=y_title),
             tooltip=[
                 alt.Tooltip(f"{lever}:Q", title=declared.label),
-                alt.Tooltip(f"{outcome}:Q", title="Mean", format=",.0f"),
+                alt.Tooltip("profit:Q", title="Mean", format=",.0f"),
                 alt.Tooltip("low:Q", title="10th percentile", format=",.0f"),
                 alt.Tooltip("high:Q", title="90th percentile", format=",.0f"),
             ],
