@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .parameters import BY_NAME
+
 BAND = (0.1, 0.9)
 """Quantiles drawn as the band across replications."""
 
@@ -126,3 +128,151 @@ def business_case(scenario: pd.DataFrame, baseline: pd.DataFrame) -> dict:
         "payback_week": payback_week(mean_path),
         "weeks": int(profit.step.max()),
     }
+
+
+# ------------------------------------------------------------ sweeps
+
+EDGE = 0.25
+"""Share of a parameter's range at each end that counts as "low" or "high" in main effects."""
+
+
+def main_effects(runs: pd.DataFrame, ranges: dict[str, tuple[float, float]], outcome: str):
+    """How far `outcome` moves from the low to the high end of each parameter's range.
+
+    For each parameter: the mean outcome over runs with it in the bottom
+    quarter of its range, and over runs with it in the top quarter, the
+    others varying as the design varies them. No model of the response is
+    fitted, so a peak inside the range shows as a small effect, not a false
+    slope. The interval is 1.96 standard errors of the difference.
+
+    Returns:
+        One row per parameter, largest effect first: `parameter`, `low`,
+        `high` (the range), `at_low`, `at_high`, `effect` (= at_high - at_low),
+        `effect_ci`.
+    """
+    rows = []
+    for name, (low, high) in ranges.items():
+        edge = EDGE * (high - low)
+        bottom = runs.loc[runs[name] <= low + edge, outcome]
+        top = runs.loc[runs[name] >= high - edge, outcome]
+        spread = np.sqrt(bottom.var() / len(bottom) + top.var() / len(top))
+        rows.append(
+            {
+                "parameter": name,
+                "low": low,
+                "high": high,
+                "at_low": bottom.mean(),
+                "at_high": top.mean(),
+                "effect": top.mean() - bottom.mean(),
+                "effect_ci": 1.96 * spread,
+            }
+        )
+    table = pd.DataFrame(rows)
+    return table.sort_values("effect", key=abs, ascending=False, ignore_index=True)
+
+
+PEEL = 0.05
+"""Share of the runs in the box that PRIM peels off at each step."""
+
+
+def prim_trajectory(x: pd.DataFrame, y: np.ndarray, min_runs: int) -> list[dict]:
+    """PRIM peeling (Friedman and Fisher, 1999): smaller boxes where `y` holds more often.
+
+    Each step removes the slice of about `PEEL` of the runs, at the low or
+    high end of one parameter, whose removal leaves the highest share of
+    true `y`, until fewer than `min_runs` would remain.
+
+    Returns:
+        The boxes in peeling order: `bounds` ({name: (low, high)}), `share`
+        (of runs in the box where y holds), `runs` (in the box) and
+        `coverage` (share of all true runs that are in the box).
+    """
+    y = np.asarray(y, dtype=bool)
+    inside = np.ones(len(y), dtype=bool)
+    bounds = {name: (float(x[name].min()), float(x[name].max())) for name in x}
+
+    def box() -> dict:
+        return {
+            "bounds": dict(bounds),
+            "share": float(y[inside].mean()),
+            "runs": int(inside.sum()),
+            "coverage": float(y[inside].sum() / max(y.sum(), 1)),
+        }
+
+    trajectory = [box()]
+    while True:
+        best = None
+        for name in x:
+            values = x[name].to_numpy(dtype=float)
+            here = values[inside]
+            for side in ("low", "high"):
+                cut = np.quantile(here, PEEL if side == "low" else 1 - PEEL)
+                if side == "low":
+                    keep = values > cut if cut == here.min() else values >= cut
+                else:
+                    keep = values < cut if cut == here.max() else values <= cut
+                kept = inside & keep
+                if kept.sum() < min_runs or kept.sum() == inside.sum():
+                    continue
+                share = y[kept].mean()
+                if best is None or share > best[0]:
+                    best = (share, name, kept)
+        if best is None:
+            return trajectory
+        _, name, inside = best
+        bounds[name] = (float(x.loc[inside, name].min()), float(x.loc[inside, name].max()))
+        trajectory.append(box())
+
+
+def where_it_pays(runs: pd.DataFrame, parameters: list[str], weeks: int) -> dict:
+    """The conditions under which an intervention pays back within `weeks`, in plain words.
+
+    A run pays back when its cumulative profit with the intervention is above
+    that without it at the last week. Of the boxes PRIM finds, the one that
+    best trades how often runs in it pay back against how many of the runs
+    that pay back it takes in (the largest product of the two); the
+    statement names only the parameters that box narrows.
+    """
+    pays = runs.profit_difference.to_numpy() > 0
+    overall = float(pays.mean())
+    horizon = f"within {weeks} weeks"
+    if overall in (0.0, 1.0):
+        statement = (
+            f"It paid back {horizon} in every run."
+            if overall
+            else f"It did not pay back {horizon} in any run."
+        )
+        return {"statement": statement, "share": overall, "bounds": {}}
+    x = runs[parameters]
+    trajectory = prim_trajectory(x, pays, min_runs=max(int(0.1 * len(runs)), 5))
+    chosen = max(trajectory, key=lambda b: b["share"] * b["coverage"])
+    narrowed = {
+        name: bounds
+        for name, bounds in chosen["bounds"].items()
+        if bounds != trajectory[0]["bounds"][name]
+    }
+    if not narrowed:
+        return {
+            "statement": f"It paid back {horizon} in {overall:.0%} of runs, with no range of "
+            "the parameters studied where it clearly does better.",
+            "share": overall,
+            "bounds": {},
+        }
+    conditions = []
+    for name, (low, high) in narrowed.items():
+        p = BY_NAME[name]
+        full_low, full_high = trajectory[0]["bounds"][name]
+        if low > full_low and high < full_high:
+            where = f"is between {low:.3g} and {high:.3g}"
+        elif low > full_low:
+            where = f"is at least {low:.3g}"
+        else:
+            where = f"is at most {high:.3g}"
+        conditions.append(f"{p.label.lower()} {where} ({p.unit})")
+    statement = (
+        f"It paid back {horizon} in {chosen['share']:.0%} of runs where "
+        f"{' and '.join(conditions)}, against {overall:.0%} of all runs. These conditions "
+        f"held in {chosen['runs'] / len(runs):.0%} of runs and take in {chosen['coverage']:.0%} "
+        "of the runs where it paid back."
+    )
+    return {"statement": statement, "share": chosen["share"], "bounds": narrowed}

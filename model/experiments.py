@@ -17,7 +17,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -29,18 +29,21 @@ from SALib.sample import latin
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
+from .analysis import payback_week
 from .parameters import BY_NAME, InputError
 from .scenario import (
     MAX_WEEKS,
+    Intervention,
     Scenario,
     load_scenario,
+    parse_intervention,
     parse_scenario,
     read_file,
     read_yaml,
     top_level,
     whole_number,
 )
-from .simulate import MAX_REPS, VERSION, atomic_file, replication, write_table
+from .simulate import MAX_REPS, VERSION, atomic_file, replications, write_table
 
 METHODS = {
     "factorial": "every combination of `samples` evenly spaced levels per parameter",
@@ -48,7 +51,17 @@ METHODS = {
     "sobol": "Saltelli's scheme for Sobol indices: `samples` (a power of 2) x (parameters + 2)",
     "morris": "`samples` Morris trajectories of (parameters + 1) points on 4 levels",
 }
-FIELDS = ("title", "scenario", "method", "parameters", "samples", "reps", "seed", "weeks")
+FIELDS = (
+    "title",
+    "scenario",
+    "method",
+    "parameters",
+    "samples",
+    "reps",
+    "seed",
+    "weeks",
+    "intervention",
+)
 MAX_RUNS = 1_000_000
 MORRIS_LEVELS = 4
 OUTCOMES = {
@@ -57,6 +70,7 @@ OUTCOMES = {
     "customer_retention": "customer retention over the last 13 weeks (share/year)",
     "employee_satisfaction": "employee satisfaction over the last 13 weeks (0-100)",
     "customer_satisfaction": "customer satisfaction over the last 13 weeks (0-100)",
+    "profit_difference": "cumulative profit with the intervention minus without (currency)",
 }
 """What each run is summarised by for sensitivity analysis."""
 
@@ -73,6 +87,7 @@ class Design:
     reps: int = 1
     seed: int = 0
     weeks: int = 156
+    intervention: Intervention | None = None
 
     def problem(self) -> dict:
         """The design as SALib's problem definition."""
@@ -120,7 +135,11 @@ class Design:
             "reps": self.reps,
             "seed": self.seed,
             "weeks": self.weeks,
-        }
+        } | ({"intervention": self.intervention.to_dict()} if self.intervention else {})
+
+    def outcomes(self) -> list[str]:
+        """The `OUTCOMES` its runs have (the profit difference needs an intervention)."""
+        return [o for o in OUTCOMES if o != "profit_difference" or self.intervention]
 
 
 def _point_count(design: Design) -> int:
@@ -188,6 +207,8 @@ def parse_design(data: object, folder: Path | None = None) -> Design:
         seed=whole_number(data.get("seed", 0), "seed", 0, 2**63 - 1),
         weeks=whole_number(data.get("weeks", scenario.weeks), "weeks", 1, MAX_WEEKS),
     )
+    if data.get("intervention") is not None:
+        design = replace(design, intervention=_intervention(data["intervention"], design))
     if method == "sobol" and design.samples & (design.samples - 1):
         raise InputError(
             f"samples: {design.samples} does not suit Sobol sampling; allowed: a power of 2 "
@@ -207,6 +228,18 @@ def parse_design(data: object, folder: Path | None = None) -> Design:
             f"replications); allowed: at most {MAX_RUNS:,}"
         )
     return design
+
+
+def _intervention(data: object, design: Design) -> Intervention:
+    """The change whose payback the sweep measures, run beside its absence."""
+    intervention = parse_intervention(data, "intervention", design.weeks)
+    varied = [name for name in intervention.changes if name in design.ranges]
+    if varied:
+        raise InputError(
+            f"intervention.set.{varied[0]}: also varied in parameters; allowed: parameters "
+            "the design does not vary"
+        )
+    return intervention
 
 
 def load_design(path: str | Path) -> Design:
@@ -258,9 +291,19 @@ def pending(design: Design, out: Path) -> list[tuple[int, int]]:
     ]
 
 
-def run_point(scenario: Scenario, values: dict, weeks: int, seed: int, rep: int) -> pd.DataFrame:
-    """One replication of one design point: its weekly table."""
-    return replication(scenario.with_parameters(values), weeks, seed, rep)
+def run_point(design: Design, values: dict, rep: int) -> pd.DataFrame:
+    """One replication of one design point: its weekly table.
+
+    With an intervention, the point also runs without it on the same draws,
+    and the table carries that run's cumulative profit beside its own.
+    """
+    scenario = replace(design.scenario.with_parameters(values), weeks=design.weeks)
+    if design.intervention is None:
+        return replications([scenario], design.weeks, design.seed, rep)[0]
+    change = design.intervention
+    treated = scenario.with_change(change.week, change.changes, change.note)
+    without, table = replications([scenario, treated], design.weeks, design.seed, rep)
+    return table.assign(counterfactual_cumulative_profit=without.cumulative_profit.to_numpy())
 
 
 def sweep(
@@ -295,7 +338,7 @@ def sweep(
 
     def job(point: int, rep: int):
         values = {name: float(value) for name, value in points.loc[point].items()}
-        args = (design.scenario, values, design.weeks, design.seed, rep)
+        args = (design, values, rep)
         if executor is None:
             done = cf.Future()
             done.set_result(run_point(*args))
@@ -344,7 +387,7 @@ def summarise(weekly: pd.DataFrame) -> pd.DataFrame:
     for (point, rep), run in weekly.groupby(["point", "rep"], sort=True):
         last = run[run.step > run.step.max() - 13]
         years = run.step.max() / 52
-        rows.append(
+        row = (
             {"point": point, "rep": rep}
             | run.iloc[0][parameters].to_dict()
             | {
@@ -355,6 +398,12 @@ def summarise(weekly: pd.DataFrame) -> pd.DataFrame:
                 "customer_satisfaction": last.customer_satisfaction.mean(),
             }
         )
+        if "counterfactual_cumulative_profit" in run:
+            gained = (run.cumulative_profit - run.counterfactual_cumulative_profit).set_axis(
+                run.step
+            )
+            row |= {"profit_difference": gained.iloc[-1], "payback_week": payback_week(gained)}
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -366,8 +415,11 @@ def sensitivity(out: str | Path, outcome: str = "cumulative_profit") -> pd.DataF
     """
     out = Path(out)
     design = load_design(out / "design.yaml")
-    if outcome not in OUTCOMES:
-        raise InputError(f"--outcome: {outcome!r} is unknown; allowed: {', '.join(OUTCOMES)}")
+    if outcome not in design.outcomes():
+        raise InputError(
+            f"--outcome: {outcome!r} is not an outcome of this design; allowed: "
+            f"{', '.join(design.outcomes())}"
+        )
     if design.method not in ("sobol", "morris"):
         raise InputError(
             f"method: {design.method!r} gives no sensitivity indices; allowed: sobol or morris"

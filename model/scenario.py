@@ -31,6 +31,12 @@ class Intervention:
     changes: dict[str, float]
     note: str = ""
 
+    def to_dict(self) -> dict:
+        """Plain data that `parse_intervention` reads back to an equal intervention."""
+        return {"week": self.week, "set": dict(self.changes)} | (
+            {"note": self.note} if self.note else {}
+        )
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -60,18 +66,12 @@ class Scenario:
 
     def to_dict(self) -> dict:
         """Plain data that `parse_scenario` reads back to an equal scenario."""
-        timeline = []
-        for step in self.timeline:
-            entry = {"week": step.week, "set": dict(step.changes)}
-            if step.note:
-                entry["note"] = step.note
-            timeline.append(entry)
         return {
             "title": self.title,
             "description": self.description,
             "weeks": self.weeks,
             "parameters": dict(self.parameters),
-            "timeline": timeline,
+            "timeline": [step.to_dict() for step in self.timeline],
         }
 
     def to_yaml(self) -> str:
@@ -127,6 +127,22 @@ def top_level(data: object, what: str, fields: tuple[str, ...]) -> dict:
     return data
 
 
+def parse_intervention(entry: object, where: str, weeks: int) -> Intervention:
+    """Check one `{week, set, note}` entry (a timeline's, or a design's intervention)."""
+    entry = _mapping(entry, where)
+    extra = [key for key in entry if key not in ("week", "set", "note")]
+    if extra:
+        raise InputError(f"{where}.{extra[0]}: unknown field; allowed: week, set, note")
+    week = _week(entry.get("week"), f"{where}.week", weeks)
+    changes = validate(
+        _mapping(entry.get("set"), f"{where}.set"), during_run=True, where=f"{where}.set."
+    )
+    note = entry.get("note") or ""
+    if not isinstance(note, str):
+        raise InputError(f"{where}.note: {note!r} is not text; allowed: a short text")
+    return Intervention(week, changes, note)
+
+
 def parse_scenario(data: object) -> Scenario:
     """Check plain data (as read from YAML) and build a Scenario.
 
@@ -142,21 +158,9 @@ def parse_scenario(data: object) -> Scenario:
             f"timeline: {timeline_data!r} is not a list; allowed: a list of "
             "{week, set, note} entries"
         )
-    timeline = []
-    for i, entry in enumerate(timeline_data):
-        where = f"timeline[{i}]"
-        entry = _mapping(entry, where)
-        extra = [key for key in entry if key not in ("week", "set", "note")]
-        if extra:
-            raise InputError(f"{where}.{extra[0]}: unknown field; allowed: week, set, note")
-        week = _week(entry.get("week"), f"{where}.week", weeks)
-        changes = validate(
-            _mapping(entry.get("set"), f"{where}.set"), during_run=True, where=f"{where}.set."
-        )
-        note = entry.get("note") or ""
-        if not isinstance(note, str):
-            raise InputError(f"{where}.note: {note!r} is not text; allowed: a short text")
-        timeline.append(Intervention(week, changes, note))
+    timeline = [
+        parse_intervention(entry, f"timeline[{i}]", weeks) for i, entry in enumerate(timeline_data)
+    ]
     return Scenario(
         title=_text(data, "title", required=True),
         description=_text(data, "description", required=False),

@@ -111,10 +111,16 @@ def run_once(start: bytes, scenario: Scenario, steps: int, rep: int, level: str)
     return table
 
 
-def replication(scenario: Scenario, steps: int, seed: int, rep: int) -> pd.DataFrame:
-    """Replication `rep` of `seed` on its own (its warm-up is not kept: sweeps rarely share it)."""
-    start = _warm_up(tuple(sorted(scenario.parameters.items())), seed, rep)
-    return run_once(start, scenario, steps, rep, "org")
+def replications(scenarios: list[Scenario], steps: int, seed: int, rep: int) -> list[pd.DataFrame]:
+    """Replication `rep` of `seed` of scenarios that start alike (same parameters).
+
+    They share one warm-up, so they differ only by their timelines (common
+    random numbers). The warm-up is not kept: sweeps rarely meet it again.
+    """
+    if any(s.parameters != scenarios[0].parameters for s in scenarios):
+        raise ValueError("scenarios that share a warm-up must share their parameters")
+    start = _warm_up(tuple(sorted(scenarios[0].parameters.items())), seed, rep)
+    return [run_once(start, scenario, steps, rep, "org") for scenario in scenarios]
 
 
 def follow(scenario: Scenario, steps: int | None = None, seed: int = 0) -> pd.DataFrame:
