@@ -19,6 +19,7 @@ import yaml
 from tqdm import tqdm
 
 from . import experiments
+from .analysis import main_effects, where_it_pays
 from .bundle import replay, write_bundle
 from .observe import MEASURES
 from .parameters import GROUPS, PARAMETERS, InputError
@@ -100,7 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     sensitivity = commands.add_parser(
-        "sensitivity", help="Sobol or Morris indices of a finished sweep"
+        "sensitivity",
+        help="main effects, Sobol or Morris indices, and where an intervention pays back",
     )
     sensitivity.add_argument("out", help="the sweep's folder")
     sensitivity.add_argument(
@@ -215,11 +217,24 @@ def sweep_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _readable(value: float) -> str:
+    """A number as a person reads it: whole currency amounts, else four figures."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
 def sensitivity_command(args: argparse.Namespace) -> int:
-    """`sensitivity`: print the indices of a finished Sobol or Morris sweep."""
-    table = experiments.sensitivity(args.out, args.outcome)
-    print(f"{args.outcome}: {experiments.OUTCOMES[args.outcome]}")
-    print(table.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
+    """`sensitivity`: main effects, indices (Sobol, Morris) and where an intervention pays."""
+    design, runs = experiments.finished(args.out)
+    outcome = experiments.check_outcome(design, args.outcome)
+    print(f"{outcome}: {experiments.OUTCOMES[outcome]}")
+    print("\nfrom the bottom to the top quarter of each range (mean over runs):")
+    print(main_effects(runs, design.ranges, outcome).to_string(index=False, float_format=_readable))
+    if design.method in ("sobol", "morris"):
+        print(f"\n{design.method} indices:")
+        table = experiments.indices(design, runs, outcome)
+        print(table.to_string(index=False, float_format=_readable))
+    if design.intervention:
+        print(f"\n{where_it_pays(runs, list(design.ranges), design.weeks)['statement']}")
     return 0
 
 

@@ -407,30 +407,44 @@ def summarise(weekly: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def sensitivity(out: str | Path, outcome: str = "cumulative_profit") -> pd.DataFrame:
-    """Sobol or Morris indices of `outcome`, with 95% confidence intervals.
-
-    Uses the mean over replications at each design point; needs every run of
-    the design to have finished.
-    """
-    out = Path(out)
-    design = load_design(out / "design.yaml")
+def check_outcome(design: Design, outcome: str) -> str:
+    """`outcome` if the design's runs have it; else one error naming those they have."""
     if outcome not in design.outcomes():
         raise InputError(
             f"--outcome: {outcome!r} is not an outcome of this design; allowed: "
             f"{', '.join(design.outcomes())}"
         )
-    if design.method not in ("sobol", "morris"):
-        raise InputError(
-            f"method: {design.method!r} gives no sensitivity indices; allowed: sobol or morris"
-        )
+    return outcome
+
+
+def finished(out: str | Path) -> tuple[Design, pd.DataFrame]:
+    """A finished sweep's design and its runs, one row each (`summarise`).
+
+    Raises:
+        InputError: When some runs of the design have not finished.
+    """
+    out = Path(out)
+    design = load_design(out / "design.yaml")
     missing = len(pending(design, out))
     if missing:
         raise InputError(
             f"--out: {missing:,} of {design.runs():,} runs have not finished; allowed: a "
             "finished sweep (run it again to resume)"
         )
-    runs = summarise(results(out))
+    return design, summarise(results(out))
+
+
+def indices(design: Design, runs: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    """Sobol or Morris indices of `outcome`, with 95% confidence intervals.
+
+    Uses the mean over replications at each design point, so `runs` must be
+    the whole design's.
+    """
+    check_outcome(design, outcome)
+    if design.method not in ("sobol", "morris"):
+        raise InputError(
+            f"method: {design.method!r} gives no sensitivity indices; allowed: sobol or morris"
+        )
     y = runs.groupby("point")[outcome].mean().to_numpy()
     problem = design.problem()
     if design.method == "sobol":
@@ -448,3 +462,8 @@ def sensitivity(out: str | Path, outcome: str = "cumulative_profit") -> pd.DataF
     table = pd.DataFrame({new: np.asarray(found[old]) for old, new in columns.items()})
     table.insert(0, "parameter", problem["names"])
     return table.sort_values(table.columns[1], ascending=False, key=abs, ignore_index=True)
+
+
+def sensitivity(out: str | Path, outcome: str = "cumulative_profit") -> pd.DataFrame:
+    """Sobol or Morris indices of `outcome` for the finished sweep in `out`."""
+    return indices(*finished(out), outcome)
