@@ -11,7 +11,6 @@ import contextlib
 import math
 import os
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -192,14 +191,11 @@ def sweep_command(args: argparse.Namespace) -> int:
     )
     if not todo:
         return 0
-    started = time.perf_counter()
-    experiments.sweep(design, args.out, limit=1)  # timed, and kept
-    first = time.perf_counter() - started
+    per_run = experiments.seconds_per_run(design)
     with _executor(args.workers, args.scheduler) as (executor, slots):
         print(
-            f"about {_duration(first * (todo - 1) / max(slots, 1))} left on "
-            f"{slots} worker(s) (one run took {first:.2f} s); Ctrl-C stops, keeping what "
-            "has finished"
+            f"about {_duration(per_run * todo / max(slots, 1))} on {slots} worker(s) (about "
+            f"{per_run:.2f} s a run, from a short trial); Ctrl-C stops, keeping what has finished"
         )
         with tqdm(total=design.runs(), unit="run") as bar:
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import itertools
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -30,6 +31,7 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
 from .analysis import payback_week
+from .chain import WARM_UP_WEEKS
 from .parameters import BY_NAME, InputError
 from .scenario import (
     MAX_WEEKS,
@@ -40,6 +42,7 @@ from .scenario import (
     parse_scenario,
     read_file,
     read_yaml,
+    scenario_names,
     top_level,
     whole_number,
 )
@@ -175,8 +178,9 @@ def _ranges(data: object) -> dict[str, tuple[float, float]]:
 def parse_design(data: object, folder: Path | None = None) -> Design:
     """Check plain data (as read from YAML) and build a Design.
 
-    `scenario` is a shipped scenario's name, a scenario file (relative to
-    `folder`), or a scenario written out in the design itself.
+    `scenario` is a shipped scenario's name, a scenario written out in the
+    design itself, or, for a design read from a `folder`, a scenario file
+    (relative to it). Designs from elsewhere (an upload) may not name files.
 
     Raises:
         InputError: Naming the first field that is wrong, its value and what is allowed.
@@ -188,14 +192,14 @@ def parse_design(data: object, folder: Path | None = None) -> Design:
     source = data.get("scenario", "baseline")
     if isinstance(source, dict):
         scenario = parse_scenario(source)
-    elif isinstance(source, str) and source:
-        path = Path(source)
-        if folder is not None and path.suffix in (".yaml", ".yml") and not path.is_absolute():
-            path = folder / path
-        scenario = load_scenario(path)
+    elif isinstance(source, str) and source in scenario_names():
+        scenario = load_scenario(source)
+    elif isinstance(source, str) and source and folder is not None:
+        scenario = load_scenario(folder / source)
     else:
         raise InputError(
-            f"scenario: {source!r} is not usable; allowed: a scenario name, file or mapping"
+            f"scenario: {source!r} is not usable; allowed: one of {', '.join(scenario_names())}, "
+            "a scenario mapping, or a file beside a design file"
         )
     design = Design(
         title=str(data.get("title") or f"{method} sweep of {scenario.title}"),
@@ -233,6 +237,10 @@ def parse_design(data: object, folder: Path | None = None) -> Design:
 def _intervention(data: object, design: Design) -> Intervention:
     """The change whose payback the sweep measures, run beside its absence."""
     intervention = parse_intervention(data, "intervention", design.weeks)
+    if not intervention.changes:
+        raise InputError(
+            "intervention.set: nothing is changed; allowed: at least one NAME: VALUE line"
+        )
     varied = [name for name in intervention.changes if name in design.ranges]
     if varied:
         raise InputError(
@@ -306,13 +314,31 @@ def run_point(design: Design, values: dict, rep: int) -> pd.DataFrame:
     return table.assign(counterfactual_cumulative_profit=without.cumulative_profit.to_numpy())
 
 
+TRIAL_WEEKS = 13
+
+
+def seconds_per_run(design: Design) -> float:
+    """One run's time on this machine, from a short trial of the design's first point.
+
+    A run's time grows with the weeks it steps, warm-up included, so the
+    trial's time is scaled up to the design's horizon (twice over with an
+    intervention, which also runs without it).
+    """
+    trial = replace(design, weeks=min(TRIAL_WEEKS, design.weeks), intervention=None)
+    values = {name: float(value) for name, value in design.points().iloc[0].items()}
+    started = time.perf_counter()
+    run_point(trial, values, 0)
+    took = time.perf_counter() - started
+    weeks = design.weeks * (2 if design.intervention else 1)
+    return took * (WARM_UP_WEEKS + weeks) / (WARM_UP_WEEKS + trial.weeks)
+
+
 def sweep(
     design: Design,
     out: str | Path,
     executor: cf.Executor | None = None,
     in_flight: int = 8,
     on_progress: Callable[[int, int], None] | None = None,
-    limit: int | None = None,
 ) -> int:
     """Run every pending run of `design`, writing each to `out` as it finishes.
 
@@ -323,7 +349,6 @@ def sweep(
             None runs them here, one after another.
         in_flight: Runs submitted ahead of those finished (bounds memory).
         on_progress: Called with (finished, total) after each run.
-        limit: Run at most this many of the pending runs.
 
     Returns:
         The number of runs finished by this call.
@@ -345,25 +370,29 @@ def sweep(
             return done
         return executor.submit(run_point, *args)
 
-    queue, running, done_here = iter(todo[:limit]), {}, 0
-    while True:
-        while len(running) < max(in_flight, 1) and (pair := next(queue, None)) is not None:
-            running[job(*pair)] = pair
-        if not running:
-            return done_here
-        finished_now, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
-        for future in finished_now:
-            point, rep = running.pop(future)
-            table = future.result()
-            table.insert(0, "point", point)
-            write_table(
-                table,
-                _run_file(out, point, rep),
-                {"design": design.title, "point": point, "rep": rep, "model_version": VERSION},
-            )
-            done_here += 1
-            if on_progress:
-                on_progress(total - len(todo) + done_here, total)
+    queue, running, done_here = iter(todo), {}, 0
+    try:
+        while True:
+            while len(running) < max(in_flight, 1) and (pair := next(queue, None)) is not None:
+                running[job(*pair)] = pair
+            if not running:
+                return done_here
+            finished_now, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+            for future in finished_now:
+                point, rep = running.pop(future)
+                table = future.result()
+                table.insert(0, "point", point)
+                write_table(
+                    table,
+                    _run_file(out, point, rep),
+                    {"design": design.title, "point": point, "rep": rep, "model_version": VERSION},
+                )
+                done_here += 1
+                if on_progress:
+                    on_progress(total - len(todo) + done_here, total)
+    finally:  # stopped (an error, Ctrl-C, a page's stop): queued runs are dropped, not left queued
+        for future in running:
+            future.cancel()
 
 
 # ------------------------------------------------------------ results

@@ -76,7 +76,17 @@ def test_each_method_gives_its_number_of_points_inside_the_ranges(method, sample
         ({"samples": 20}, "samples: 20 levels do not fit a whole-number range"),
         ({"reps": 0}, "reps: 0 is not usable"),
         ({"speed": "fast"}, "speed: unknown field"),
-        ({"scenario": "nowhere"}, "scenario: 'nowhere' not found"),
+        ({"scenario": "nowhere"}, "nowhere' not found"),
+        (
+            {"intervention": {"week": 1, "set": {"leader_care": 90}}},
+            "intervention.set.leader_care: also varied in parameters",
+        ),
+        (
+            {"intervention": {"week": 14, "set": {"wage_level": 1.1}}},
+            "intervention.week: 14 is not a week of the run; allowed: a whole number from 1 to 13",
+        ),
+        ({"intervention": {"week": 1, "set": {"n_units": 30}}}, "intervention.set.n_units"),
+        ({"intervention": {"week": 1}}, "intervention.set: nothing is changed"),
     ],
 )
 def test_bad_designs_are_refused_before_anything_runs(tmp_path, changes, message):
@@ -84,6 +94,11 @@ def test_bad_designs_are_refused_before_anything_runs(tmp_path, changes, message
         parse_design(SMALL | changes, folder=tmp_path)
     assert message in str(error.value)
     assert not any(tmp_path.iterdir())
+
+
+def test_a_design_from_an_upload_may_not_name_files_on_the_server():
+    with pytest.raises(InputError, match="scenario: '/etc/passwd' is not usable; allowed: one of"):
+        parse_design(SMALL | {"scenario": "/etc/passwd"})
 
 
 def test_a_design_file_that_asks_for_python_objects_is_refused(tmp_path):
@@ -188,3 +203,22 @@ def test_a_bad_design_on_the_command_line_is_one_line_with_status_2(tmp_path):
         == "error: parameters.leader_care: [80, 30] is an empty range; allowed: LOW below HIGH"
     )
     assert not (tmp_path / "out").exists()
+
+
+def test_an_intervention_is_measured_against_its_absence_on_the_same_draws(tmp_path):
+    nothing_new = {"week": 1, "set": {"wage_level": 1.0}}  # the default: no change at all
+    design = parse_design(SMALL | {"reps": 1, "intervention": nothing_new})
+    sweep(design, tmp_path / "same")
+    assert (summarise(results(tmp_path / "same")).profit_difference == 0).all()
+
+    pay_rise = {"week": 5, "set": {"wage_level": 1.3}}
+    design = parse_design(SMALL | {"reps": 1, "intervention": pay_rise})
+    sweep(design, tmp_path / "rise")
+    weekly = results(tmp_path / "rise")
+    before = weekly[weekly.step < 5]
+    assert (before.cumulative_profit == before.counterfactual_cumulative_profit).all()
+    runs = summarise(weekly)
+    payroll = SMALL["parameters"]["staff_per_unit"][0] * 24 * 560 * 0.3 * 9  # 30% more, 9 weeks
+    assert (runs.profit_difference < -0.5 * payroll).all()  # pay costs at once; loyalty is slow
+    assert "profit_difference" in design.outcomes()
+    assert "profit_difference" not in parse_design(SMALL).outcomes()
