@@ -20,6 +20,7 @@ navigation = st.navigation(
             "app_pages/compare.py", title="Compare scenarios", icon=":material/compare_arrows:"
         ),
         st.Page("app_pages/organisation.py", title="Organisation", icon=":material/store:"),
+        st.Page("app_pages/experiments.py", title="Experiments", icon=":material/science:"),
         st.Page("app_pages/about.py", title="About the model", icon=":material/menu_book:"),
     ]
 )

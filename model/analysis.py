@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.stats import binom
 
 from .parameters import BY_NAME
 
@@ -224,14 +225,51 @@ def prim_trajectory(x: pd.DataFrame, y: np.ndarray, min_runs: int) -> list[dict]
         trajectory.append(box())
 
 
+SIGNIFICANCE = 0.05
+NEGLIGIBLE_TRIM = 0.1
+"""A bound that trims less than this share of a range is not worth saying."""
+
+
+def _in_box(x: pd.DataFrame, bounds: dict) -> np.ndarray:
+    inside = np.ones(len(x), dtype=bool)
+    for name, (low, high) in bounds.items():
+        inside &= x[name].between(low, high).to_numpy()
+    return inside
+
+
+def significant_bounds(x: pd.DataFrame, y: np.ndarray, bounds: dict, full: dict) -> dict:
+    """The restrictions of a PRIM box that matter.
+
+    A box narrows some parameters; peeling also trims slivers that only fit
+    the noise. Each restriction is tested by how likely the box's share of
+    true `y` would be if the box did not have it (a binomial quasi-p-value,
+    as in the EMA Workbench); the least likely to matter is dropped while
+    that chance is above `SIGNIFICANCE`.
+    """
+    y = np.asarray(y, dtype=bool)
+    narrowed = {name: b for name, b in bounds.items() if b != full[name]}
+    while narrowed:
+        inside = _in_box(x, narrowed)
+        hits, size = int(y[inside].sum()), int(inside.sum())
+        chance = {}
+        for name in narrowed:
+            wider = _in_box(x, {k: v for k, v in narrowed.items() if k != name})
+            chance[name] = float(binom.sf(hits - 1, size, y[wider].mean()))
+        weakest = max(chance, key=chance.get)
+        if chance[weakest] <= SIGNIFICANCE:
+            return narrowed
+        del narrowed[weakest]
+    return narrowed
+
+
 def where_it_pays(runs: pd.DataFrame, parameters: list[str], weeks: int) -> dict:
     """The conditions under which an intervention pays back within `weeks`, in plain words.
 
     A run pays back when its cumulative profit with the intervention is above
     that without it at the last week. Of the boxes PRIM finds, the one that
     best trades how often runs in it pay back against how many of the runs
-    that pay back it takes in (the largest product of the two); the
-    statement names only the parameters that box narrows.
+    that pay back it takes in (the largest product of the two), keeping
+    only the restrictions that matter (`significant_bounds`).
     """
     pays = runs.profit_difference.to_numpy() > 0
     overall = float(pays.mean())
@@ -246,11 +284,8 @@ def where_it_pays(runs: pd.DataFrame, parameters: list[str], weeks: int) -> dict
     x = runs[parameters]
     trajectory = prim_trajectory(x, pays, min_runs=max(int(0.1 * len(runs)), 5))
     chosen = max(trajectory, key=lambda b: b["share"] * b["coverage"])
-    narrowed = {
-        name: bounds
-        for name, bounds in chosen["bounds"].items()
-        if bounds != trajectory[0]["bounds"][name]
-    }
+    full = trajectory[0]["bounds"]
+    narrowed = significant_bounds(x, pays, chosen["bounds"], full)
     if not narrowed:
         return {
             "statement": f"It paid back {horizon} in {overall:.0%} of runs, with no range of "
@@ -258,21 +293,25 @@ def where_it_pays(runs: pd.DataFrame, parameters: list[str], weeks: int) -> dict
             "share": overall,
             "bounds": {},
         }
+    inside = _in_box(x, narrowed)
+    share, runs_in = float(pays[inside].mean()), int(inside.sum())
+    coverage = float(pays[inside].sum() / pays.sum())
     conditions = []
     for name, (low, high) in narrowed.items():
         p = BY_NAME[name]
-        full_low, full_high = trajectory[0]["bounds"][name]
-        if low > full_low and high < full_high:
-            where = f"is between {low:.3g} and {high:.3g}"
-        elif low > full_low:
+        full_low, full_high = full[name]
+        margin = NEGLIGIBLE_TRIM * (full_high - full_low)
+        raised, lowered = low > full_low + margin, high < full_high - margin
+        if raised and not lowered:
             where = f"is at least {low:.3g}"
-        else:
+        elif lowered and not raised:
             where = f"is at most {high:.3g}"
+        else:
+            where = f"is between {low:.3g} and {high:.3g}"
         conditions.append(f"{p.label.lower()} {where} ({p.unit})")
     statement = (
-        f"It paid back {horizon} in {chosen['share']:.0%} of runs where "
-        f"{' and '.join(conditions)}, against {overall:.0%} of all runs. These conditions "
-        f"held in {chosen['runs'] / len(runs):.0%} of runs and take in {chosen['coverage']:.0%} "
-        "of the runs where it paid back."
+        f"It paid back {horizon} in {share:.0%} of runs where {' and '.join(conditions)}, "
+        f"against {overall:.0%} of all runs. These conditions held in {runs_in / len(runs):.0%} "
+        f"of runs and take in {coverage:.0%} of the runs where it paid back."
     )
-    return {"statement": statement, "share": chosen["share"], "bounds": narrowed}
+    return {"statement": statement, "share": share, "bounds": narrowed}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import math
 import os
 import sys
 from collections.abc import Sequence
@@ -172,15 +171,6 @@ def _executor(processes: int | None, scheduler: str | None):
         yield client.get_executor(), sum(client.nthreads().values())
 
 
-def _duration(seconds: float) -> str:
-    """A time as a person reads it."""
-    if seconds < 90:
-        return f"{math.ceil(seconds)} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
-
-
 def sweep_command(args: argparse.Namespace) -> int:
     """`sweep`: run a design's pending runs with a progress bar; resumable."""
     design = experiments.load_design(args.design)
@@ -194,8 +184,9 @@ def sweep_command(args: argparse.Namespace) -> int:
     per_run = experiments.seconds_per_run(design)
     with _executor(args.workers, args.scheduler) as (executor, slots):
         print(
-            f"about {_duration(per_run * todo / max(slots, 1))} on {slots} worker(s) (about "
-            f"{per_run:.2f} s a run, from a short trial); Ctrl-C stops, keeping what has finished"
+            f"about {experiments.duration(per_run * todo / max(slots, 1))} on {slots} "
+            f"worker(s) (about {per_run:.2f} s a run, from a short trial); Ctrl-C stops, "
+            "keeping what has finished"
         )
         with tqdm(total=design.runs(), unit="run") as bar:
 

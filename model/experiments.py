@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import itertools
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -315,6 +316,15 @@ def run_point(design: Design, values: dict, rep: int) -> pd.DataFrame:
 
 
 TRIAL_WEEKS = 13
+
+
+def duration(seconds: float) -> str:
+    """A time as a person reads it."""
+    if seconds < 90:
+        return f"{math.ceil(seconds)} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def seconds_per_run(design: Design) -> float:

@@ -333,3 +333,64 @@ def sweep_chart(sweep: pd.DataFrame, lever: str) -> alt.LayerChart:
         title=f"Profit against {declared.label.lower()}: the best level is inside the range",
         height=320,
     )
+
+
+OUTCOME_FORMATS = {
+    "cumulative_profit": ",.3~s",
+    "profit_difference": ",.3~s",
+    "turnover": ".0%",
+    "customer_retention": ".0%",
+}
+"""Axis formats of sweep outcomes (others: satisfaction points)."""
+
+
+def tornado(effects: pd.DataFrame, outcome: str, label: str, centre: float) -> alt.LayerChart:
+    """Which parameters move an outcome most, in its own units.
+
+    One bar per parameter, widest first: from the mean outcome of all runs
+    to the mean of runs with the parameter in the bottom quarter of its
+    range, and to the top quarter's.
+    """
+    names = {
+        row.parameter: f"{BY_NAME[row.parameter].label} ({row.low:g} to {row.high:g})"
+        for row in effects.itertuples()
+    }
+    ends = pd.concat(
+        [
+            effects.assign(end="Bottom quarter of its range", value=effects.at_low),
+            effects.assign(end="Top quarter of its range", value=effects.at_high),
+        ]
+    ).assign(name=lambda t: t.parameter.map(names), centre=centre)
+    number = OUTCOME_FORMATS.get(outcome, ",.1f")
+    y = alt.Y("name:N", title=None, sort=list(names.values()), axis=alt.Axis(labelLimit=360))
+    bars = (
+        alt.Chart(ends)
+        .mark_bar(size=22)
+        .encode(
+            y=y,
+            x=alt.X(
+                "value:Q", title=label, axis=alt.Axis(format=number), scale=alt.Scale(zero=False)
+            ),
+            x2="centre:Q",
+            color=alt.Color(
+                "end:N",
+                title=None,
+                scale=alt.Scale(range=[BASELINE_COLOUR, SCENARIO_COLOUR]),
+                legend=alt.Legend(orient="top"),
+            ),
+            tooltip=[
+                alt.Tooltip("name:N", title="Parameter"),
+                alt.Tooltip("end:N", title="Runs with it in the"),
+                alt.Tooltip("value:Q", title="Mean outcome", format=number),
+                alt.Tooltip("effect:Q", title="Bottom to top", format=number),
+                alt.Tooltip("effect_ci:Q", title="± (95%)", format=number),
+            ],
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"centre": [centre]})).mark_rule(color="black").encode(x="centre:Q")
+    )
+    return (bars + rule).properties(
+        title=f"Which parameters move {label.split(' (')[0].lower()} most",
+        height=max(160, 44 * len(names)),
+    )

@@ -17,7 +17,7 @@ from model.simulate import follow, workers
 
 
 @st.cache_resource
-def _pool():
+def pool():
     """Worker processes shared by every session: replications run in parallel."""
     return workers()
 
@@ -25,7 +25,7 @@ def _pool():
 @st.cache_data(max_entries=200, show_spinner=False)
 def _table(scenario_yaml: str, seed: int, reps: int, level: str, version: str) -> pd.DataFrame:
     return simulate(
-        read_scenario_text(scenario_yaml), seed=seed, reps=reps, level=level, executor=_pool()
+        read_scenario_text(scenario_yaml), seed=seed, reps=reps, level=level, executor=pool()
     )
 
 

@@ -17,7 +17,7 @@ from . import state
 UPLOAD_KEY = "upload"
 
 
-def _step(p: Parameter) -> float:
+def slider_step(p: Parameter) -> float:
     """A slider step that lands on round values across the range."""
     if p.integer:
         return 1
@@ -48,7 +48,7 @@ def _on_upload() -> None:
 
 def lever(p: Parameter) -> None:
     """One parameter's slider, from its declaration."""
-    step = _step(p)
+    step = slider_step(p)
     low, high = (int(p.low), int(p.high)) if p.integer else (float(p.low), float(p.high))
     st.slider(
         f"{p.label} ({p.unit})",
