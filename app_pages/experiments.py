@@ -142,7 +142,7 @@ def run_controls(design, where) -> int:
     done = sweeps.finished_count(design, where)
     left, middle, right, _ = st.columns([1, 1, 1, 3])
     start = left.button(
-        "Run" if done == 0 else "Resume",
+        "Resume" if 0 < done < total else "Run",
         type="primary",
         icon=":material/play_arrow:",
         disabled=done == total,
@@ -174,8 +174,8 @@ def run_controls(design, where) -> int:
 
         slots = os.cpu_count() or 1
         sweep(design, where, runs.pool(), in_flight=2 * slots, on_progress=progress)
-        done = total
-    elif st.session_state.get("x_stopped") and done < total:
+        st.rerun()  # redrawn as finished: results shown, Run disabled
+    if st.session_state.get("x_stopped") and done < total:
         st.warning(f"Stopped: {done:,} of {total:,} runs are kept. Resume goes on from there.")
     elif done:
         st.progress(done / total, text=f"{done:,} of {total:,} runs finished")
