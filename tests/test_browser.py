@@ -38,7 +38,13 @@ RESULTS = ROOT / "test-results"
 
 
 @pytest.fixture(scope="session")
-def server():
+def sweeps_dir(tmp_path_factory):
+    """Where the server keeps the runs of sweeps started in the browser."""
+    return tmp_path_factory.mktemp("sweeps")
+
+
+@pytest.fixture(scope="session")
+def server(sweeps_dir):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -59,7 +65,7 @@ def server():
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": str(ROOT), "SERVICE_PROFIT_SWEEPS": str(sweeps_dir)},
     )
     url = f"http://127.0.0.1:{port}"
     for _ in range(120):
@@ -178,6 +184,7 @@ def test_switching_pages(page):
         ("Compare scenarios", "Compare scenarios"),
         ("Organisation", "The organisation"),
         ("About the model", "About the model"),
+        ("Experiments", "Experiments"),
         ("Simulator", "Baseline retail chain"),
     ]:
         page.get_by_role("link", name=name).click()
@@ -208,3 +215,23 @@ def test_the_run_data_downloads_with_both_sides(page, tmp_path):
     table = pd.read_csv(saved)
     assert set(table.run) == {"scenario", "baseline"}
     assert len(table) == 2 * table.rep.nunique() * 156
+
+
+def test_a_sweep_stops_on_request_keeping_its_finished_runs(page, sweeps_dir):
+    page.get_by_role("link", name="Experiments").click()
+    wait(page)
+    page.get_by_role("button", name="Run").click()
+    runs = lambda: list(sweeps_dir.glob("*/runs/point*.parquet"))  # noqa: E731
+    deadline = time.monotonic() + 120
+    while len(runs()) < 4 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert page.get_by_text(re.compile(r"of 200 runs · about .* left")).count() == 1
+    page.get_by_role("button", name="Stop").click()
+    warning = page.locator("[data-testid=stAlertContentWarning]")
+    warning.wait_for()
+    kept = int(re.search(r"Stopped: (\d+) of 200 runs are kept", warning.inner_text())[1])
+    time.sleep(3)  # runs under way as it stopped may still land; then nothing more
+    settled = len(runs())
+    time.sleep(3)
+    assert 4 <= kept <= settled == len(runs()) < 200
+    assert page.get_by_role("button", name="Resume").is_enabled()
