@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from model import __version__, docs
+from model import __version__, charts, docs
 from model.calibration import engagement_sweep, measure
-from ui import charts
 
 EVIDENCE_REPS = 4
 

@@ -4,9 +4,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from model import load_scenario, scenario_names
+from model import charts, load_scenario, scenario_names
 from model.analysis import RECENT_WEEKS, bands
-from ui import charts, runs, state
+from ui import runs, state
 
 CURRENT = "Current settings"
 OUTCOMES = [

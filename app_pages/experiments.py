@@ -8,12 +8,12 @@ import pandas as pd
 import streamlit as st
 import yaml
 
-from model import PARAMETERS, InputError
+from model import PARAMETERS, InputError, charts
 from model.analysis import main_effects, where_it_pays
 from model.experiments import METHODS, OUTCOMES, duration, indices, parse_design, sweep
 from model.parameters import BY_NAME
 from model.scenario import MAX_FILE_BYTES, read_yaml, scenario_names
-from ui import charts, runs, sweeps
+from ui import runs, sweeps
 from ui.sidebar import slider_step
 
 SHIPPED, UPLOAD, BUILD = "A shipped design", "Upload a design file", "Build one here"

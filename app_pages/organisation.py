@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from ui import charts, runs, state
+from model import charts
+from ui import runs, state
 
 HEAT = [
     "employee_satisfaction",

@@ -5,8 +5,9 @@ import time
 import pandas as pd
 import streamlit as st
 
+from model import charts
 from model.analysis import RECENT_WEEKS, business_case, recent
-from ui import charts, runs, state
+from ui import runs, state
 
 KPIS = [
     "employee_satisfaction",

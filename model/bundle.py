@@ -2,7 +2,8 @@
 
 A bundle holds the scenario file (its parameters and timeline), `run.json`
 (seed, replications, horizon, level, model and library versions), the data as
-Parquet and CSV, and a README with the command that re-runs it. `replay` reads
+Parquet and CSV, charts of the main measures, and a README with the command
+that re-runs it. `replay` reads
 a bundle without extracting it (only the members it expects, each size-checked),
 runs the scenario again and compares the numbers.
 """
@@ -15,7 +16,10 @@ import zipfile
 from pathlib import Path
 
 import pandas as pd
+import vl_convert as vlc
 
+from .analysis import RECENT_WEEKS
+from .charts import band_chart
 from .parameters import InputError
 from .scenario import MAX_FILE_BYTES, Scenario, read_scenario_text
 from .simulate import atomic_file, simulate, table_bytes
@@ -32,6 +36,7 @@ seed {seed}, {reps} replication(s), {steps} weeks, level `{level}`.
 - `scenario.yaml`: the scenario (starting parameters and timeline)
 - `run.json`: seed, replications, horizon and the versions that produced the data
 - `data.parquet`, `data.csv`: the data (one row per replication and week{unit_rows})
+- `charts/`: {charts}
 
 Re-run and compare with the numbers here, from the project's folder:
 
@@ -60,6 +65,10 @@ def write_bundle(path: str | Path, scenario: Scenario, table: pd.DataFrame, meta
             version=meta["model_version"],
             name=path.name,
             unit_rows=" and unit" if settings["level"] == "unit" else "",
+            charts="the main measures over time, mean and 10-90% band across replications "
+            "(SVG and PNG)"
+            if settings["level"] == "org"
+            else "none for a unit-level run (draw them from the data)",
             **settings,
         ),
         "scenario.yaml": scenario.to_yaml(),
@@ -67,6 +76,8 @@ def write_bundle(path: str | Path, scenario: Scenario, table: pd.DataFrame, meta
         "data.parquet": table_bytes(table, meta, ".parquet"),
         "data.csv": table_bytes(table, meta, ".csv"),
     }
+    if settings["level"] == "org":
+        files |= _charts(table, settings["steps"], scenario)
     with (
         atomic_file(path, "--bundle") as file,
         zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive,
@@ -74,6 +85,20 @@ def write_bundle(path: str | Path, scenario: Scenario, table: pd.DataFrame, meta
         for name, content in files.items():
             archive.writestr(name, content)
     return path
+
+
+CHARTS = ("cumulative_profit", "employee_satisfaction", "customer_satisfaction", "turnover_rate")
+"""Measures drawn into a bundle, as SVG and PNG (made here, without a browser or network)."""
+
+
+def _charts(table: pd.DataFrame, steps: int, scenario: Scenario) -> dict[str, bytes | str]:
+    marks = sorted({step.week for step in scenario.timeline if step.week <= steps})
+    files = {}
+    for measure in CHARTS:
+        chart = band_chart(table, None, measure, steps, marks=marks, smooth=RECENT_WEEKS)
+        files[f"charts/{measure}.svg"] = vlc.vegalite_to_svg(chart.to_dict())
+        files[f"charts/{measure}.png"] = vlc.vegalite_to_png(chart.to_dict(), scale=2)
+    return files
 
 
 def read_bundle(path: str | Path) -> tuple[Scenario, dict, pd.DataFrame]:

@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT
 
 from model import InputError, load_scenario, simulate
-from model.bundle import MEMBERS, read_bundle, replay, write_bundle
+from model.bundle import CHARTS, MEMBERS, read_bundle, replay, write_bundle
 from model.simulate import provenance
 
 
@@ -44,8 +44,13 @@ def rewritten(bundle, path, **replace):
 
 def test_a_bundle_holds_everything_and_replays_exactly_in_another_process(bundle):
     with zipfile.ZipFile(bundle) as archive:
-        assert set(archive.namelist()) == set(MEMBERS)
+        charts = {f"charts/{m}.{kind}" for m in CHARTS for kind in ("svg", "png")}
+        assert set(archive.namelist()) == set(MEMBERS) | charts
         assert "python -m model replay run.zip" in archive.read("README.md").decode()
+        svg = archive.read("charts/employee_satisfaction.svg").decode()
+        assert svg.startswith("<svg") and "Employee satisfaction (0-100)" in svg
+        assert ">Week</text>" in svg and ">Baseline</text>" not in svg  # no baseline in a run
+        assert archive.read("charts/turnover_rate.png")[:8] == b"\x89PNG\r\n\x1a\n"
     scenario, run, data = read_bundle(bundle)
     assert scenario == load_scenario("start_at_the_top")
     assert (run["seed"], run["reps"], run["steps"]) == (3, 2, 20)

@@ -7,9 +7,9 @@ import re
 import altair as alt
 import pandas as pd
 
-from model import MEASURES
-from model.analysis import bands
-from model.parameters import BY_NAME
+from .analysis import bands
+from .observe import MEASURES
+from .parameters import BY_NAME
 
 SCENARIO_COLOUR = "#1f6fb4"
 BASELINE_COLOUR = "#8c8c8c"
@@ -71,26 +71,28 @@ def fmt_delta(measure: str, delta: float) -> str:
 
 def band_chart(
     scenario: pd.DataFrame,
-    baseline: pd.DataFrame,
+    baseline: pd.DataFrame | None,
     measure: str,
     weeks: int,
     until: int | None = None,
     marks=(),
     smooth: int = 1,
 ) -> alt.LayerChart:
-    """Mean and 10-90% band across replications, scenario beside baseline."""
+    """Mean and 10-90% band across replications, scenario beside baseline (if any)."""
+    sides = {"Scenario": scenario, "Baseline": baseline}
     data = pd.concat(
-        [
-            bands(scenario, measure, smooth).assign(run="Scenario"),
-            bands(baseline, measure, smooth).assign(run="Baseline"),
-        ]
+        [bands(t, measure, smooth).assign(run=run) for run, t in sides.items() if t is not None]
     )
     if until is not None:
         data = data[data.step <= until]
     axis_title = f"{title(measure)} ({unit(measure)})"
     base = alt.Chart(data).encode(
         x=alt.X("step:Q", title="Week", scale=alt.Scale(domain=[1, weeks])),
-        color=alt.Color("run:N", scale=RUNS, legend=alt.Legend(title=None, orient="top")),
+        color=alt.Color(
+            "run:N",
+            scale=RUNS if baseline is not None else alt.Scale(range=[SCENARIO_COLOUR]),
+            legend=alt.Legend(title=None, orient="top") if baseline is not None else None,
+        ),
     )
     band = base.mark_area(opacity=0.22).encode(
         y=alt.Y("low:Q"),
