@@ -222,3 +222,18 @@ def test_an_intervention_is_measured_against_its_absence_on_the_same_draws(tmp_p
     assert (runs.profit_difference < -0.5 * payroll).all()  # pay costs at once; loyalty is slow
     assert "profit_difference" in design.outcomes()
     assert "profit_difference" not in parse_design(SMALL).outcomes()
+
+
+def test_the_sensitivity_command_reports_main_effects_and_where_it_pays(tmp_path):
+    pay_rise = {"week": 1, "set": {"wage_level": 1.3}}
+    design = tmp_path / "design.yaml"
+    design.write_text(yaml.safe_dump(SMALL | {"reps": 1, "intervention": pay_rise}))
+    sweep(load_design(design), tmp_path / "out")
+    report = cli("sensitivity", "out", "--outcome", "profit_difference", cwd=tmp_path)
+    out, err = report.communicate(timeout=120)
+    assert report.returncode == 0, err
+    assert "from the bottom to the top quarter of each range" in out
+    assert "staff_per_unit" in out and "leader_care" in out
+    assert "It did not pay back within 13 weeks in any run." in out
+    unknown = cli("sensitivity", "out", "--outcome", "nps", cwd=tmp_path)
+    assert unknown.wait(timeout=60) == 2
