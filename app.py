@@ -21,8 +21,11 @@ navigation = st.navigation(
         ),
         st.Page("app_pages/organisation.py", title="Organisation", icon=":material/store:"),
         st.Page("app_pages/experiments.py", title="Experiments", icon=":material/science:"),
+        st.Page("app_pages/workshop.py", title="Workshop", icon=":material/groups:"),
+        st.Page("app_pages/facilitator.py", title="Facilitate", icon=":material/co_present:"),
         st.Page("app_pages/about.py", title="About the model", icon=":material/menu_book:"),
     ]
 )
-sidebar.render()
+if navigation.url_path not in ("workshop", "facilitator"):  # teams' phones: no lever panel
+    sidebar.render()
 navigation.run()

@@ -396,3 +396,33 @@ def tornado(effects: pd.DataFrame, outcome: str, label: str, centre: float) -> a
         title=f"Which parameters move {label.split(' (')[0].lower()} most",
         height=max(160, 44 * len(names)),
     )
+
+
+def companies_chart(lines: pd.DataFrame, measure: str, weeks_per_round: int) -> alt.LayerChart:
+    """Each workshop company's `measure` by week (13-week mean), rounds marked."""
+    rounds = pd.DataFrame(
+        {"week": range(weeks_per_round, int(lines.step.max()) + 1, weeks_per_round)}
+    )
+    chart = (
+        alt.Chart(lines)
+        .mark_line(strokeWidth=3)
+        .encode(
+            x=alt.X("step:Q", title="Week"),
+            y=alt.Y(
+                "value:Q", title=f"{title(measure)} ({unit(measure)})", scale=alt.Scale(zero=False)
+            ),
+            color=alt.Color("company:N", title=None, legend=alt.Legend(orient="top")),
+            strokeDash=alt.condition(
+                alt.datum.company == "Baseline (decides nothing)",
+                alt.value([6, 4]),
+                alt.value([1, 0]),
+            ),
+            tooltip=[
+                alt.Tooltip("company:N", title="Company"),
+                alt.Tooltip("step:Q", title="Week"),
+                alt.Tooltip("value:Q", title=title(measure), format=",.3~f"),
+            ],
+        )
+    )
+    ends = alt.Chart(rounds).mark_rule(color="#bbbbbb").encode(x="week:Q")
+    return (ends + chart).properties(title=f"{title(measure)}, 13-week mean", height=300)

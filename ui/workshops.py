@@ -1,0 +1,72 @@
+"""Workshop state for the pages: the shared store, and what teams and facilitators both see.
+
+The store's file is `SERVICE_PROFIT_WORKSHOPS` (default `workshops.sqlite3`
+in the project folder), created on first use. The join code (and, for the
+facilitator, the key) ride in the page's address, so a refresh keeps them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from model import charts
+from model.workshop import PREDICTED, round_outcomes
+from model.workshop_store import BASELINE, Workshop, WorkshopStore
+
+ROOT = Path(__file__).resolve().parent.parent
+STORE_ENV = "SERVICE_PROFIT_WORKSHOPS"
+
+
+@st.cache_resource
+def _store(path: str) -> WorkshopStore:
+    return WorkshopStore(path)
+
+
+def store() -> WorkshopStore:
+    """The workshop store every session of this server shares."""
+    return _store(os.environ.get(STORE_ENV, str(ROOT / "workshops.sqlite3")))
+
+
+def outcomes_table(workshop: Workshop, team_id: int) -> pd.DataFrame | None:
+    """Per round: the team's prediction, its outcome and the baseline's, side by side."""
+    table = store().results(workshop, team_id)
+    if table is None:
+        return None
+    mine = round_outcomes(table, workshop.settings).set_index("round")
+    baseline = round_outcomes(store().results(workshop, BASELINE), workshop.settings)
+    decided = store().decisions(workshop)
+    predicted = decided[decided.team_id == team_id].set_index("round")[list(PREDICTED)]
+    rows = []
+    for round_ in mine.index:
+        for measure, label in PREDICTED.items():
+            rows.append(
+                {
+                    "round": round_,
+                    "measure": label,
+                    "predicted": charts.fmt(measure, predicted[measure].get(round_))
+                    if round_ in predicted.index
+                    else "none",
+                    "outcome": charts.fmt(measure, mine.loc[round_, measure]),
+                    "baseline": charts.fmt(
+                        measure, baseline.set_index("round").loc[round_, measure]
+                    ),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def progress_chart(workshop: Workshop, team_ids: dict[int, str], measure: str):
+    """Each company's weekly `measure` (mean of replications) with the baseline, to now."""
+    lines = []
+    for team_id, name in {BASELINE: "Baseline (decides nothing)", **team_ids}.items():
+        table = store().results(workshop, team_id)
+        if table is not None:
+            mean = table.groupby("step")[measure].mean().rolling(13, min_periods=1).mean()
+            lines.append(pd.DataFrame({"step": mean.index, "value": mean.values, "company": name}))
+    if not lines:
+        return None
+    return charts.companies_chart(pd.concat(lines), measure, workshop.settings.weeks_per_round)
