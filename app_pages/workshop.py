@@ -6,7 +6,7 @@ from model import InputError, charts
 from model.parameters import BY_NAME, GROUPS
 from model.workshop import PREDICTED, SHOCKS, SPENDING, cost, round_outcomes
 from ui import workshops
-from ui.sidebar import slider_step
+from ui.sidebar import lever
 
 WAITING_POLL = "4s"
 
@@ -52,19 +52,7 @@ def decide(workshop, team_id: int, round_: int) -> None:
     ]:
         with st.expander(title, expanded=True):
             for name in sorted(names, key=lambda n: GROUPS.index(BY_NAME[n].group)):
-                p = BY_NAME[name]
-                low, high = (
-                    (int(p.low), int(p.high)) if p.integer else (float(p.low), float(p.high))
-                )
-                choices[name] = st.slider(
-                    f"{p.label} ({p.unit})",
-                    low,
-                    high,
-                    value=int(current[name]) if p.integer else float(current[name]),
-                    step=slider_step(p),
-                    key=f"w_{round_}_{name}",
-                    help=p.help,
-                )
+                choices[name] = lever(BY_NAME[name], f"w_{round_}_{name}", current[name])
     spend = cost(choices, start, workshop.prices)
     st.metric(
         "These settings cost, each round",

@@ -1,95 +1,34 @@
 """The app in a real browser: Debian's chromium driven by Playwright.
 
-A Streamlit server is started on a free loopback port for the session. A failing
+A Streamlit server is started on a free loopback port for the module. A failing
 test leaves a screenshot in test-results/.
 """
 
-import contextlib
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pandas as pd
 import pytest
-from conftest import ROOT
+from browsing import free_port, screenshot_if_failed, start_server, wait
 
 from model import load_scenario
 
-playwright = pytest.importorskip("playwright.sync_api")
-
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-RESULTS = ROOT / "test-results"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def sweeps_dir(tmp_path_factory):
     """Where the server keeps the runs of sweeps started in the browser."""
     return tmp_path_factory.mktemp("sweeps")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server(sweeps_dir):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "SERVICE_PROFIT_SWEEPS": str(sweeps_dir)},
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail("the Streamlit server did not start")
-    yield url
+    port = free_port()
+    process = start_server(port, SERVICE_PROFIT_SWEEPS=str(sweeps_dir))
+    yield f"http://127.0.0.1:{port}"
     process.terminate()
     process.wait(timeout=20)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -100,18 +39,8 @@ def page(browser, server, request):
     page.goto(server)
     wait(page)
     yield page
-    failed = getattr(request.node, "report_call", None)
-    if failed is not None and failed.failed:
-        RESULTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(RESULTS / f"{request.node.name}.png"), full_page=True)
+    screenshot_if_failed(page, request)
     context.close()
-
-
-def wait(page):
-    """Until the rerun an action started has finished."""
-    with contextlib.suppress(playwright.Error):  # it may have been quicker than that
-        page.wait_for_selector("[data-test-script-state=running]", timeout=1500)
-    page.wait_for_selector("[data-test-script-state=notRunning]")
 
 
 def open_group(page, group):

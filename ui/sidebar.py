@@ -46,17 +46,18 @@ def _on_upload() -> None:
     state.use_base(scenario, upload.name)
 
 
-def lever(p: Parameter) -> None:
-    """One parameter's slider, from its declaration."""
+def lever(p: Parameter, key: str | None = None, value: float | None = None) -> float:
+    """One parameter's slider, from its declaration (by default, the sidebar's lever)."""
     step = slider_step(p)
     low, high = (int(p.low), int(p.high)) if p.integer else (float(p.low), float(p.high))
-    st.slider(
+    return st.slider(
         f"{p.label} ({p.unit})",
         low,
         high,
+        value=None if value is None else int(value) if p.integer else float(value),
         step=step,
         format="%d" if p.integer else "%.2f" if step < 1 else "%.0f",
-        key=state.lever_key(p.name),
+        key=key or state.lever_key(p.name),
         help=p.help if p.role == "lever" else f"{p.help} ({p.role})",
     )
 
