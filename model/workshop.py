@@ -306,7 +306,7 @@ def debrief_row(
     outcomes = round_outcomes(table, settings).set_index("round")
     misses = {}
     if len(predictions):
-        joined = predictions.set_index("round").join(outcomes, rsuffix="_actual", how="inner")
+        joined = predictions.merge(outcomes, on="round", suffixes=("", "_actual"))
         for measure in PREDICTED:
             misses[measure] = float((joined[measure] - joined[f"{measure}_actual"]).abs().mean())
     return {

@@ -11,8 +11,10 @@ from model.workshop import (
     LEVERS,
     SPENDING,
     Settings,
+    debrief_row,
     play,
     prices,
+    round_outcomes,
     team_scenario,
     time_to_impact,
 )
@@ -214,3 +216,15 @@ def test_the_chain_responds_inside_out_to_a_culture_investment():
     assert weeks["Employees"] < weeks["Loyalty"]
     assert impact.loc["Profit", "direction"] == "down"  # it costs before it pays
     assert (impact.direction[["Employees", "Customers", "Loyalty"]] == "up").all()
+
+
+def test_the_debrief_measures_how_far_predictions_missed():
+    settings = Settings(title="Debrief", rounds=2, weeks_per_round=4, reps=2)
+    baseline = play(settings, [{}, {}])
+    team = play(settings, [{"engagement_program": 2000}] * 2)
+    actual = round_outcomes(team, settings)
+    guesses = actual.assign(profit=actual.profit + 1000.0, turnover_rate=actual.turnover_rate)
+    row = debrief_row("Alpha", team, baseline, guesses, settings)
+    assert row["profit_miss"] == pytest.approx(1000.0)
+    assert row["turnover_miss"] == 0 and row["customer_satisfaction_miss"] == 0
+    assert row["extra_operating_cost"] > 0  # the programme is paid for
