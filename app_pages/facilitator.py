@@ -108,19 +108,7 @@ def console(workshop) -> None:
 
 def progress(workshop) -> None:
     """Every company against the baseline so far."""
-    teams = workshops.store().teams(workshop)
-    measure = st.segmented_control(
-        "Measure",
-        ["cumulative_profit", "employee_satisfaction", "customer_satisfaction", "turnover_rate"],
-        default="cumulative_profit",
-        format_func=charts.title,
-        key="f_measure",
-    )
-    chart = workshops.progress_chart(workshop, teams, measure or "cumulative_profit")
-    if chart is None:
-        st.info("No round played yet.")
-    else:
-        st.altair_chart(chart, width="stretch")
+    workshops.show_progress(workshop, workshops.store().teams(workshop), "f_measure")
 
 
 def debrief(workshop) -> None:

@@ -114,15 +114,7 @@ for at, shock in sorted(shocks.items()):
 
 if workshop.played_round:
     st.subheader(f"Your company after round {workshop.played_round}")
-    measure = st.segmented_control(
-        "Measure",
-        ["cumulative_profit", "employee_satisfaction", "customer_satisfaction", "turnover_rate"],
-        default="cumulative_profit",
-        format_func=charts.title,
-        key="w_measure",
-    )
-    chart = workshops.progress_chart(workshop, {team_id: team}, measure or "cumulative_profit")
-    st.altair_chart(chart, width="stretch")
+    workshops.show_progress(workshop, {team_id: team}, "w_measure")
     st.dataframe(workshops.outcomes_table(workshop, team_id), hide_index=True, width="stretch")
 
 if workshop.open_round is not None:

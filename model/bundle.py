@@ -19,7 +19,7 @@ import pandas as pd
 import vl_convert as vlc
 
 from .analysis import RECENT_WEEKS
-from .charts import band_chart
+from .charts import HEADLINE, band_chart
 from .parameters import InputError
 from .scenario import MAX_FILE_BYTES, Scenario, read_scenario_text
 from .simulate import atomic_file, simulate, table_bytes
@@ -87,7 +87,7 @@ def write_bundle(path: str | Path, scenario: Scenario, table: pd.DataFrame, meta
     return path
 
 
-CHARTS = ("cumulative_profit", "employee_satisfaction", "customer_satisfaction", "turnover_rate")
+CHARTS = HEADLINE
 """Measures drawn into a bundle, as SVG and PNG (made here, without a browser or network)."""
 
 

@@ -26,6 +26,9 @@ CHAIN = [
 ]
 """The chain's stages, inside-out, and the measure that shows each."""
 
+HEADLINE = ("cumulative_profit", "employee_satisfaction", "customer_satisfaction", "turnover_rate")
+"""The measures a run is summed up by at a glance (bundles, workshop screens)."""
+
 MONEY = {
     "revenue",
     "costs",

@@ -59,8 +59,12 @@ def outcomes_table(workshop: Workshop, team_id: int) -> pd.DataFrame | None:
     return pd.DataFrame(rows)
 
 
-def progress_chart(workshop: Workshop, team_ids: dict[int, str], measure: str):
-    """Each company's weekly `measure` (mean of replications) with the baseline, to now."""
+def show_progress(workshop: Workshop, team_ids: dict[int, str], key: str) -> None:
+    """Each company's chosen headline measure by week, with the baseline, to now."""
+    measure = st.segmented_control(
+        "Measure", charts.HEADLINE, default=charts.HEADLINE[0], format_func=charts.title, key=key
+    )
+    measure = measure or charts.HEADLINE[0]
     lines = []
     for team_id, name in {BASELINE: "Baseline (decides nothing)", **team_ids}.items():
         table = store().results(workshop, team_id)
@@ -68,5 +72,7 @@ def progress_chart(workshop: Workshop, team_ids: dict[int, str], measure: str):
             mean = table.groupby("step")[measure].mean().rolling(13, min_periods=1).mean()
             lines.append(pd.DataFrame({"step": mean.index, "value": mean.values, "company": name}))
     if not lines:
-        return None
-    return charts.companies_chart(pd.concat(lines), measure, workshop.settings.weeks_per_round)
+        st.info("No round played yet.")
+        return
+    chart = charts.companies_chart(pd.concat(lines), measure, workshop.settings.weeks_per_round)
+    st.altair_chart(chart, width="stretch")
