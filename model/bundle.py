@@ -129,6 +129,8 @@ def read_bundle(path: str | Path) -> tuple[Scenario, dict, pd.DataFrame]:
                     )
             scenario = read_scenario_text(archive.read("scenario.yaml"))
             run = json.loads(archive.read("run.json"))
+            if not isinstance(run, dict):
+                raise InputError(f"bundle: run.json holds {type(run).__name__}; allowed: a mapping")
             data = pd.read_parquet(io.BytesIO(archive.read("data.parquet")))
     except (zipfile.BadZipFile, OSError) as error:
         raise InputError(

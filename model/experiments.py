@@ -188,7 +188,7 @@ def parse_design(data: object, folder: Path | None = None) -> Design:
     """
     data = top_level(data, "design", FIELDS)
     method = data.get("method")
-    if method not in METHODS:
+    if not isinstance(method, str) or method not in METHODS:
         raise InputError(f"method: {method!r} is not a method; allowed: {', '.join(METHODS)}")
     source = data.get("scenario", "baseline")
     if isinstance(source, dict):

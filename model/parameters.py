@@ -15,7 +15,19 @@ Role = Literal["lever", "uncertainty", "structure"]
 
 
 class InputError(ValueError):
-    """A parameter or scenario field that cannot be used, said in one line."""
+    """A parameter or scenario field that cannot be used, said in one line.
+
+    Messages quote what the user gave; a hostile value could be long or hold
+    line breaks, so the message is kept to one line of at most `MAX_MESSAGE`.
+    """
+
+    MAX_MESSAGE = 600
+
+    def __init__(self, message: str):
+        line = " ".join(str(message).split())
+        if len(line) > self.MAX_MESSAGE:
+            line = line[: self.MAX_MESSAGE - 5] + " ..."
+        super().__init__(line)
 
 
 @dataclass(frozen=True)

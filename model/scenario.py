@@ -180,6 +180,12 @@ def read_yaml(text: str | bytes, what: str) -> object:
         raise InputError(f"{what}: {len(text)} bytes; allowed: at most {MAX_FILE_BYTES} bytes")
     try:
         return yaml.safe_load(text)
+    except RecursionError:
+        raise InputError(f"{what}: nested too deeply; allowed: a YAML mapping") from None
+    except ValueError as error:  # e.g. a number with thousands of digits
+        raise InputError(
+            f"{what}: a value cannot be read ({error}); allowed: a YAML mapping"
+        ) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""

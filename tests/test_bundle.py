@@ -86,6 +86,8 @@ def test_changed_numbers_are_reported(bundle, tmp_path):
             "malformed YAML",
         ),
         (lambda b, p: rewritten(b, p, **{"run.json": b"{"}), "run.json or data.parquet is damaged"),
+        (lambda b, p: rewritten(b, p, **{"run.json": b"[1, 2]"}), "run.json holds list"),
+        (lambda b, p: rewritten(b, p, **{"run.json": b'{"steps": 4}'}), "run.json has no 'seed'"),
     ],
 )
 def test_damaged_and_hostile_bundles_get_one_clear_error(bundle, tmp_path, make, message):
