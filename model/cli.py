@@ -174,6 +174,7 @@ def _executor(processes: int | None, scheduler: str | None):
 def sweep_command(args: argparse.Namespace) -> int:
     """`sweep`: run a design's pending runs with a progress bar; resumable."""
     design = experiments.load_design(args.design)
+    experiments.prepare(design, Path(args.out))  # an unusable folder is said before anything runs
     todo = len(experiments.pending(design, Path(args.out)))
     print(
         f"{design.title}: {design.runs():,} runs ({design.runs() // design.reps:,} points x "

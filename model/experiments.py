@@ -268,7 +268,7 @@ def _run_file(out: Path, point: int, rep: int) -> Path:
     return out / "runs" / f"point{point:07d}-rep{rep:04d}.parquet"
 
 
-def _prepare(design: Design, out: Path) -> None:
+def prepare(design: Design, out: Path) -> None:
     """Create the sweep folder, or check that it holds this same design."""
     saved = out / "design.yaml"
     try:
@@ -364,7 +364,7 @@ def sweep(
         The number of runs finished by this call.
     """
     out = Path(out)
-    _prepare(design, out)
+    prepare(design, out)
     points = design.points()
     todo = pending(design, out)
     total = design.runs()
