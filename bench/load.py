@@ -21,59 +21,23 @@ import time
 import urllib.request
 from pathlib import Path
 
-import websockets
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))  # the browser tests' server launcher
+sys.path.insert(0, str(ROOT / "tests"))  # the browser tests' server and session client
 
-from browsing import free_port, start_server  # noqa: E402
+from browsing import connect, free_port, rerun, start_server  # noqa: E402
 
 SESSIONS = int(sys.argv[1]) if len(sys.argv) > 1 else 10
 CHANGES = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-LEVER = "Engagement and recognition programme"
-
-
-async def rerun(socket, widget_id: str | None = None, value: float | None = None) -> dict:
-    """Ask for a rerun (with one slider moved) and read the page until the run finishes."""
-    message = BackMsg()
-    message.rerun_script.query_string = ""
-    if widget_id is not None:
-        state = message.rerun_script.widget_states.widgets.add()
-        state.id = widget_id
-        state.double_array_value.data.append(value)
-    await socket.send(message.SerializeToString())
-    page = {"alerts": [], "exceptions": [], "slider": None}
-    while True:
-        reply = ForwardMsg()
-        reply.ParseFromString(await socket.recv())
-        kind = reply.WhichOneof("type")
-        if kind == "script_finished":
-            return page
-        if kind != "delta" or reply.delta.WhichOneof("type") != "new_element":
-            continue
-        element = reply.delta.new_element
-        shown = element.WhichOneof("type")
-        if shown == "slider" and element.slider.label.startswith(LEVER):
-            page["slider"] = element.slider.id
-        elif shown == "alert":
-            page["alerts"].append(element.alert.body)
-        elif shown == "exception":
-            page["exceptions"].append(element.exception.message)
 
 
 async def session(port: int, index: int, times: list, problems: list, changes=CHANGES) -> None:
-    url = f"ws://127.0.0.1:{port}/_stcore/stream"
     try:
-        async with websockets.connect(
-            url, subprotocols=["streamlit"], origin=f"http://127.0.0.1:{port}", max_size=2**26
-        ) as socket:
-            slider = (await rerun(socket))["slider"]
+        async with connect(port) as socket:
+            slider = (await rerun(socket, "Engagement and recognition programme"))["slider"]
             for change in range(changes):
                 value = 50.0 * (1 + index + change * SESSIONS)  # no other session's value
                 started = time.perf_counter()
-                page = await rerun(socket, slider, value)
+                page = await rerun(socket, "Engagement and recognition programme", slider, value)
                 times.append(time.perf_counter() - started)
                 expected = f"engagement_program = {value:g}"
                 changed = [a for a in page["alerts"] if a.startswith("Changed:")]

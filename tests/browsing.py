@@ -1,4 +1,5 @@
-"""Helpers for the browser tests: a Streamlit server on loopback and Debian's chromium."""
+"""Helpers for the browser tests: a Streamlit server on loopback, Debian's chromium, and a
+session client that speaks Streamlit's websocket protocol."""
 
 import contextlib
 import os
@@ -10,7 +11,10 @@ import time
 import urllib.request
 
 import pytest
+import websockets
 from conftest import ROOT
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -78,3 +82,45 @@ def wait(page):
     with contextlib.suppress(playwright.Error):  # it may have been quicker than that
         page.wait_for_selector("[data-test-script-state=running]", timeout=1500)
     page.wait_for_selector("[data-test-script-state=notRunning]")
+
+
+def connect(port: int):
+    """A websocket session with the server on `port`, as a new browser tab opens one."""
+    return websockets.connect(
+        f"ws://127.0.0.1:{port}/_stcore/stream",
+        subprotocols=["streamlit"],
+        origin=f"http://127.0.0.1:{port}",
+        max_size=2**26,
+    )
+
+
+async def rerun(
+    socket, slider_label: str, widget_id: str | None = None, value: float | None = None
+) -> dict:
+    """Ask for a rerun (with one slider moved), as a browser tab does over Streamlit's
+    websocket, and read the page until the run finishes: the id of the slider whose
+    label starts with `slider_label`, the alerts' texts, any exceptions."""
+    message = BackMsg()
+    message.rerun_script.query_string = ""
+    if widget_id is not None:
+        state = message.rerun_script.widget_states.widgets.add()
+        state.id = widget_id
+        state.double_array_value.data.append(value)
+    await socket.send(message.SerializeToString())
+    page = {"alerts": [], "exceptions": [], "slider": None}
+    while True:
+        reply = ForwardMsg()
+        reply.ParseFromString(await socket.recv())
+        kind = reply.WhichOneof("type")
+        if kind == "script_finished":
+            return page
+        if kind != "delta" or reply.delta.WhichOneof("type") != "new_element":
+            continue
+        element = reply.delta.new_element
+        shown = element.WhichOneof("type")
+        if shown == "slider" and element.slider.label.startswith(slider_label):
+            page["slider"] = element.slider.id
+        elif shown == "alert":
+            page["alerts"].append(element.alert.body)
+        elif shown == "exception":
+            page["exceptions"].append(element.exception.message)
