@@ -26,6 +26,6 @@ navigation = st.navigation(
         st.Page("app_pages/about.py", title="About the model", icon=":material/menu_book:"),
     ]
 )
-if navigation.url_path not in ("workshop", "facilitator"):  # teams' phones: no lever panel
+if navigation.url_path not in ("experiments", "workshop", "facilitator"):  # their own settings
     sidebar.render()
 navigation.run()
