@@ -38,6 +38,10 @@ SLOT_HEADROOM = 1.4
 NEW_MANAGER_GAP = 10.0
 """Points below the standard that managers of newly opened units start their habits at."""
 
+NEW_LEADER_SATISFACTION = 55.0
+NEW_MANAGER_STREAM = 1_000_003
+"""Spawn-key tag of the streams that new managers' habits are drawn from."""
+
 NEW_UNIT_CUSTOMERS = 0.2
 """A new unit's customers on opening, as a share of its market's regulars."""
 
@@ -138,7 +142,8 @@ class ServiceProfitChain(mesa.Model):
     """A chain of units whose leaders, employees and customers form the service-profit chain.
 
     Args:
-        timeline: (week, {parameter: value}) changes applied at the start of that week.
+        timeline: Interventions (`model.scenario.Intervention`), each applied at the
+            start of its week.
         record_units: Whether to record one row per unit each week as well.
         seed: Seed of the model's generator, or None with `rng` given.
         rng: A numpy Generator or SeedSequence to draw from instead of `seed`.
@@ -150,7 +155,7 @@ class ServiceProfitChain(mesa.Model):
         super().__init__(seed=seed, rng=rng)
         self.record_units = record_units
         self.p = defaults() | validate(parameters)
-        self.timeline = sorted(timeline, key=lambda change: change[0])
+        self.timeline = sorted(timeline, key=lambda step: step.week)
         self.n_departments = int(self.p["support_departments"])
         self.leader_agents: list[Leader] = []
         self.records: list[dict] = []
@@ -203,10 +208,7 @@ class ServiceProfitChain(mesa.Model):
         managers of new units are promoted or hired in a hurry.
         """
         n = len(parent)
-        spread = self.p["manager_habit_spread"]
-        person = self.rng.normal(0.0, spread * 0.8, (n, 1))
-        behaviour = self.rng.normal(0.0, spread * 0.6, (n, 4))
-        habit = np.clip(self._standard() - habit_gap + person + behaviour, 0.0, 100.0)
+        habit = self._habits(n, habit_gap, self.rng)
         first = len(self.leaders)
         self.leaders.extend(
             Leaders(
@@ -215,12 +217,37 @@ class ServiceProfitChain(mesa.Model):
                 team=np.asarray(team, int),
                 habit=habit,
                 behaviour=habit.copy(),
-                satisfaction=np.full(n, 55.0),
+                satisfaction=np.full(n, NEW_LEADER_SATISFACTION),
                 nominal_reports=np.ones(n),
             )
         )
         self.leader_agents += [Leader(self, i) for i in range(first, first + n)]
         return np.arange(first, first + n)
+
+    def _habits(self, n: int, gap: float, rng: np.random.Generator) -> np.ndarray:
+        """Habits of `n` new leaders: today's standard less `gap`, each their own person."""
+        spread = self.p["manager_habit_spread"]
+        person = rng.normal(0.0, spread * 0.8, (n, 1))
+        behaviour = rng.normal(0.0, spread * 0.6, (n, 4))
+        return np.clip(self._standard() - gap + person + behaviour, 0.0, 100.0)
+
+    def replace_manager(self, unit: int) -> None:
+        """A new manager takes over `unit`, hired in a hurry like a new unit's.
+
+        Their habits start `NEW_MANAGER_GAP` below the standard. They are drawn
+        from a stream of their own, derived from the model's seed, the week and
+        the unit, so the rest of the run keeps its draws: a run with the change
+        and one without differ by the new manager alone (common random numbers).
+        """
+        root = self.rng.bit_generator.seed_seq
+        own = np.random.SeedSequence(
+            root.entropy, spawn_key=(*root.spawn_key, NEW_MANAGER_STREAM, self.steps, unit)
+        )
+        leader = self.units.manager[unit]
+        habit = self._habits(1, NEW_MANAGER_GAP, np.random.default_rng(own))[0]
+        self.leaders.habit[leader] = habit
+        self.leaders.behaviour[leader] = habit
+        self.leaders.satisfaction[leader] = NEW_LEADER_SATISFACTION
 
     def _add_teams(self, slots, authorised, parent, level, habit_gap) -> np.ndarray:
         """Append teams (units or departments), their managers and their posts.
@@ -390,8 +417,10 @@ class ServiceProfitChain(mesa.Model):
     def step(self) -> None:
         """One week: apply this week's interventions, advance the chain, record it."""
         week = self.steps
-        for _, changes in (c for c in self.timeline if c[0] == week):
-            self.p.update(validate(changes, during_run=True))
+        for step in (step for step in self.timeline if step.week == week):
+            self.p.update(validate(step.changes, during_run=True))
+            for unit in step.new_manager:
+                self.replace_manager(unit)
         self.open_new_units()
         self._advance()
         self._record(week)

@@ -237,8 +237,10 @@ def parse_design(data: object, folder: Path | None = None) -> Design:
 
 def _intervention(data: object, design: Design) -> Intervention:
     """The change whose payback the sweep measures, run beside its absence."""
-    intervention = parse_intervention(data, "intervention", design.weeks)
-    if not intervention.changes:
+    intervention = parse_intervention(
+        data, "intervention", design.weeks, design.scenario.values()["n_units"]
+    )
+    if not intervention.changes and not intervention.new_manager:
         raise InputError(
             "intervention.set: nothing is changed; allowed: at least one NAME: VALUE line"
         )
@@ -310,7 +312,7 @@ def run_point(design: Design, values: dict, rep: int) -> pd.DataFrame:
     if design.intervention is None:
         return replications([scenario], design.weeks, design.seed, rep)[0]
     change = design.intervention
-    treated = scenario.with_change(change.week, change.changes, change.note)
+    treated = scenario.with_change(change.week, change.changes, change.note, change.new_manager)
     without, table = replications([scenario, treated], design.weeks, design.seed, rep)
     return table.assign(counterfactual_cumulative_profit=without.cumulative_profit.to_numpy())
 

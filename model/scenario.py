@@ -25,16 +25,19 @@ FIELDS = ("title", "description", "weeks", "parameters", "timeline")
 
 @dataclass(frozen=True)
 class Intervention:
-    """Parameter changes that take effect at the start of `week`."""
+    """Parameter changes, and units that get a new manager, at the start of `week`."""
 
     week: int
     changes: dict[str, float]
     note: str = ""
+    new_manager: tuple[int, ...] = ()
 
     def to_dict(self) -> dict:
         """Plain data that `parse_intervention` reads back to an equal intervention."""
-        return {"week": self.week, "set": dict(self.changes)} | (
-            {"note": self.note} if self.note else {}
+        return (
+            {"week": self.week, "set": dict(self.changes)}
+            | ({"new_manager": list(self.new_manager)} if self.new_manager else {})
+            | ({"note": self.note} if self.note else {})
         )
 
 
@@ -56,13 +59,16 @@ class Scenario:
         """This scenario starting from other parameter values (validated)."""
         return replace(self, parameters=self.parameters | validate(changes, where=where))
 
-    def with_change(self, week: int, changes: dict[str, object], note: str = "") -> Scenario:
+    def with_change(
+        self, week: int, changes: dict[str, object], note: str = "", new_manager=()
+    ) -> Scenario:
         """This scenario with one more intervention at `week` (validated)."""
         where = f"timeline week {week}"
         _week(week, where, self.weeks)
         checked = validate(changes, during_run=True, where=f"{where}: ")
-        timeline = sorted((*self.timeline, Intervention(week, checked, note)), key=lambda i: i.week)
-        return replace(self, timeline=tuple(timeline))
+        units = _units(list(new_manager), f"{where}: new_manager", self.values()["n_units"])
+        step = Intervention(week, checked, note, units)
+        return replace(self, timeline=tuple(sorted((*self.timeline, step), key=lambda i: i.week)))
 
     def to_dict(self) -> dict:
         """Plain data that `parse_scenario` reads back to an equal scenario."""
@@ -127,12 +133,14 @@ def top_level(data: object, what: str, fields: tuple[str, ...]) -> dict:
     return data
 
 
-def parse_intervention(entry: object, where: str, weeks: int) -> Intervention:
-    """Check one `{week, set, note}` entry (a timeline's, or a design's intervention)."""
+def parse_intervention(entry: object, where: str, weeks: int, n_units: int) -> Intervention:
+    """Check one `{week, set, new_manager, note}` entry (a timeline's, or a design's)."""
     entry = _mapping(entry, where)
-    extra = [key for key in entry if key not in ("week", "set", "note")]
+    extra = [key for key in entry if key not in ("week", "set", "new_manager", "note")]
     if extra:
-        raise InputError(f"{where}.{extra[0]}: unknown field; allowed: week, set, note")
+        raise InputError(
+            f"{where}.{extra[0]}: unknown field; allowed: week, set, new_manager, note"
+        )
     week = _week(entry.get("week"), f"{where}.week", weeks)
     changes = validate(
         _mapping(entry.get("set"), f"{where}.set"), during_run=True, where=f"{where}.set."
@@ -140,7 +148,20 @@ def parse_intervention(entry: object, where: str, weeks: int) -> Intervention:
     note = entry.get("note") or ""
     if not isinstance(note, str):
         raise InputError(f"{where}.note: {note!r} is not text; allowed: a short text")
-    return Intervention(week, changes, note)
+    units = _units(entry.get("new_manager") or [], f"{where}.new_manager", n_units)
+    return Intervention(week, changes, note, units)
+
+
+def _units(value: object, where: str, n_units: int) -> tuple[int, ...]:
+    """Unit numbers (0 to `n_units` - 1, as in unit-level results)."""
+    if not isinstance(value, list) or not all(
+        isinstance(u, int) and not isinstance(u, bool) and 0 <= u < n_units for u in value
+    ):
+        raise InputError(
+            f"{where}: {value!r} is not a list of units; allowed: unit numbers from 0 to "
+            f"{n_units - 1}"
+        )
+    return tuple(value)
 
 
 def parse_scenario(data: object) -> Scenario:
@@ -156,10 +177,12 @@ def parse_scenario(data: object) -> Scenario:
     if not isinstance(timeline_data, list):
         raise InputError(
             f"timeline: {timeline_data!r} is not a list; allowed: a list of "
-            "{week, set, note} entries"
+            "{week, set, new_manager, note} entries"
         )
+    n_units = (defaults() | parameters)["n_units"]
     timeline = [
-        parse_intervention(entry, f"timeline[{i}]", weeks) for i, entry in enumerate(timeline_data)
+        parse_intervention(entry, f"timeline[{i}]", weeks, n_units)
+        for i, entry in enumerate(timeline_data)
     ]
     return Scenario(
         title=_text(data, "title", required=True),

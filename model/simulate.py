@@ -93,7 +93,7 @@ def _starts(scenario: Scenario, seed: int, reps: int, executor: Executor | None)
 def _restored(start: bytes, scenario: Scenario) -> ServiceProfitChain:
     """A fresh copy of a warmed-up organisation, with the scenario's timeline."""
     model = pickle.loads(start)
-    model.timeline = [(step.week, step.changes) for step in scenario.timeline]
+    model.timeline = list(scenario.timeline)
     return model
 
 

@@ -59,11 +59,12 @@ PREDICTED = {
 
 @dataclass(frozen=True)
 class Shock:
-    """A scripted event: parameter changes for every company, or a cut in the budget."""
+    """A scripted event for every company: parameter changes, new managers, a budget cut."""
 
     label: str
     changes: dict[str, float] = field(default_factory=dict)
     budget_factor: float = 1.0
+    new_manager: tuple[int, ...] = ()
 
 
 SHOCKS = {
@@ -74,6 +75,10 @@ SHOCKS = {
     ),
     "demand_surge": Shock(
         "Demand surge: a fifth more customers want to buy", {"demand_level": 1.2}
+    ),
+    "new_manager": Shock(
+        "A new manager in unit 0: hired in a hurry, habits below the standard",
+        new_manager=(0,),
     ),
     "new_managers": Shock(
         "A wave of new managers: leaders fall back on habit as coaching lapses",
@@ -133,10 +138,11 @@ class Settings:
         """The scenario every company starts from, with the scripted shocks in its timeline."""
         scenario = load_scenario(self.scenario)
         scenario = replace(scenario, weeks=self.rounds * self.weeks_per_round)
-        for at, shock in sorted(self.shocks.items()):
-            if SHOCKS[shock].changes:
+        for at, key in sorted(self.shocks.items()):
+            shock = SHOCKS[key]
+            if shock.changes or shock.new_manager:
                 scenario = scenario.with_change(
-                    self.first_week(at), SHOCKS[shock].changes, SHOCKS[shock].label
+                    self.first_week(at), shock.changes, shock.label, shock.new_manager
                 )
         return scenario
 

@@ -4,7 +4,7 @@ import mesa
 import numpy as np
 import pytest
 
-from model import MEASURES, Scenario, ServiceProfitChain, load_scenario, simulate
+from model import MEASURES, InputError, Scenario, ServiceProfitChain, load_scenario, simulate
 from model.agents import Employee, Leader, Level
 from model.scenario import read_scenario_text
 
@@ -114,3 +114,31 @@ def test_the_model_steps_like_a_mesa_model():
     for _ in range(3):
         model.step()
     assert model.steps == 3 and len(model.records) == 3
+
+
+def test_a_new_manager_takes_over_one_unit_at_the_week_given():
+    plain = Scenario("plain")
+    one = plain.with_change(10, {}, "a new manager", new_manager=[0])
+    every = plain.with_change(10, {}, "new managers everywhere", new_manager=list(range(24)))
+    assert read_scenario_text(one.to_yaml()) == one
+    before, after, all_new = (
+        simulate(s, steps=30, reps=2, level="unit") for s in (plain, one, every)
+    )
+    assert before[before.step < 10].equals(after[after.step < 10])
+
+    def behaviour(table, units):
+        rows = table[table.unit.isin(units) & table.step.between(10, 20)]
+        return rows.leader_behaviour.mean()
+
+    others = behaviour(after, [1, 2, 3]) - behaviour(before, [1, 2, 3])
+    assert abs(others) < 0.05  # the others keep their managers
+    assert behaviour(after, [0]) != behaviour(before, [0])
+    # hired in a hurry: on average their habits start 10 points below the standard
+    assert behaviour(all_new, range(24)) < behaviour(before, range(24)) - 3
+
+
+@pytest.mark.parametrize("units", [[24], [-1], "0", [True]])
+def test_a_new_manager_for_a_unit_that_does_not_exist_is_refused(units):
+    text = f"title: x\ntimeline:\n  - week: 3\n    new_manager: {units!r}\n"
+    with pytest.raises(InputError, match="timeline\\[0\\].new_manager: .* is not a list of units"):
+        read_scenario_text(text)
