@@ -196,11 +196,12 @@ def test_shocks_hit_every_company_and_a_budget_cut_tightens_the_budget():
         title="Shocks",
         rounds=4,
         weeks_per_round=4,
-        shocks={2: "tight_labour_market", 3: "budget_cut"},
+        shocks={2: "tight_labour_market", 3: "budget_cut", 4: "new_manager"},
     )
     timeline = team_scenario(settings, [{}] * 4).timeline
-    assert [(step.week, step.changes) for step in timeline] == [
-        (5, {"labour_market_tightness": 85})
+    assert [(step.week, step.changes, step.new_manager) for step in timeline] == [
+        (5, {"labour_market_tightness": 85}, ()),
+        (13, {}, (0,)),
     ]
     assert [settings.budget_in(r) for r in (1, 2, 3, 4)] == [200_000, 200_000, 100_000, 100_000]
 
