@@ -9,9 +9,9 @@ decides nothing, is run to the end of the round on the same seeds. State is
 kept in SQLite (`model.workshop_store`), so nothing here holds any.
 
 What a team's settings cost comes from the model's own books: the extra
-operating cost, in the first week, of moving each lever by one unit, times
-the weeks of a round. Leader standards and policies cost nothing in the books;
-what limits them is how slowly an organisation changes.
+spending, in the first week, of moving each lever in `SPENDING` by one unit,
+times the weeks of a round. Leader standards and policies cost nothing in the
+books; what limits them is how slowly an organisation changes.
 """
 
 from __future__ import annotations
