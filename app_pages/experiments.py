@@ -10,7 +10,15 @@ import yaml
 
 from model import PARAMETERS, InputError, charts
 from model.analysis import main_effects, where_it_pays
-from model.experiments import METHODS, OUTCOMES, duration, indices, parse_design, sweep
+from model.experiments import (
+    METHODS,
+    OUTCOMES,
+    duration,
+    indices,
+    load_design,
+    parse_design,
+    sweep,
+)
 from model.parameters import BY_NAME
 from model.scenario import MAX_FILE_BYTES, read_yaml, scenario_names
 from ui import runs, sweeps
@@ -52,7 +60,6 @@ def built_design() -> dict:
         ranges[name] = list(chosen)
     columns = st.columns(4)
     design = {
-        "title": f"{method} sweep of {scenario}",
         "scenario": scenario,
         "method": method,
         "parameters": ranges,
@@ -93,7 +100,7 @@ def chosen_design():
             return parse_design(built_design())
         designs = sweeps.shipped()
         title = st.selectbox("Design", list(designs), key="x_shipped")
-        return parse_design(yaml.safe_load(designs[title].read_text()), designs[title].parent)
+        return load_design(designs[title])
     except InputError as error:
         st.error(f"This design cannot run: {error}")
         return None

@@ -162,14 +162,16 @@ def debrief(workshop) -> None:
     st.markdown(f"**{name}: prediction, outcome and baseline, round by round**")
     st.dataframe(workshops.outcomes_table(workshop, team_id), hide_index=True, width="stretch")
     if workshop.settings.research_export:
-        data = store.research_data(workshop)
-        left, right = st.columns(2)
+        left, right = st.columns(2)  # the data is gathered only when downloaded
         left.download_button(
-            "Research data (CSV)", lambda: data.to_csv(index=False), "workshop.csv", "text/csv"
+            "Research data (CSV)",
+            lambda: store.research_data(workshop).to_csv(index=False),
+            "workshop.csv",
+            "text/csv",
         )
         right.download_button(
             "Research data (Parquet)",
-            lambda: data.to_parquet(index=False),
+            lambda: store.research_data(workshop).to_parquet(index=False),
             "workshop.parquet",
             "application/octet-stream",
         )

@@ -40,7 +40,7 @@ def decide(workshop, team_id: int, round_: int) -> None:
     store = workshops.store()
     budget = workshop.settings.budget_in(round_)
     current = store.settings_for(workshop, team_id, round_)
-    start = workshop.start_values()
+    start = workshop.start_values
     st.subheader(f"Your decisions for round {round_}")
     choices = {}
     for title, names in [

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import io
 import json
 import secrets
@@ -86,6 +87,7 @@ class Workshop:
             return None
         return self.played_round + 1
 
+    @functools.cached_property
     def start_values(self) -> dict[str, float]:
         """Every company's lever settings before any decision."""
         return self.settings.start().values()
@@ -179,14 +181,17 @@ class WorkshopStore:
         name = " ".join(str(name).split())
         if not 1 <= len(name) <= 40:
             raise InputError("team name: empty or too long; allowed: 1 to 40 characters")
+        find = "SELECT id FROM teams WHERE workshop_id = ? AND name = ?"
+        with self._connection() as db:  # a page redrawn for a team that has joined: no write
+            found = db.execute(find, (workshop.id, name)).fetchone()
+        if found:
+            return found[0]
         with self._writing() as db:
             db.execute(
                 "INSERT OR IGNORE INTO teams (workshop_id, name, joined) VALUES (?, ?, ?)",
                 (workshop.id, name, _now()),
             )
-            return db.execute(
-                "SELECT id FROM teams WHERE workshop_id = ? AND name = ?", (workshop.id, name)
-            ).fetchone()[0]
+            return db.execute(find, (workshop.id, name)).fetchone()[0]
 
     def teams(self, workshop: Workshop) -> dict[int, str]:
         """Team ids and names, in the order they joined."""
@@ -200,7 +205,7 @@ class WorkshopStore:
 
     def settings_for(self, workshop: Workshop, team_id: int, round_: int) -> dict[str, float]:
         """A team's lever settings in a round: its last decision up to it, else the start."""
-        values = {n: workshop.start_values()[n] for n in workshop.prices}
+        values = {n: workshop.start_values[n] for n in workshop.prices}
         with self._connection() as db:
             rows = db.execute(
                 "SELECT choices FROM decisions WHERE team_id = ? AND round <= ? ORDER BY round",
@@ -241,7 +246,7 @@ class WorkshopStore:
                 raise InputError(
                     "round: decisions are locked; allowed: submitting while a round is open"
                 )
-            start = workshop.start_values()
+            start = workshop.start_values
             checked = check_choices(
                 choices, start, workshop.prices, workshop.settings.budget_in(round_)
             )

@@ -37,7 +37,9 @@ def outcomes_table(workshop: Workshop, team_id: int) -> pd.DataFrame | None:
     if table is None:
         return None
     mine = round_outcomes(table, workshop.settings).set_index("round")
-    baseline = round_outcomes(store().results(workshop, BASELINE), workshop.settings)
+    baseline = round_outcomes(store().results(workshop, BASELINE), workshop.settings).set_index(
+        "round"
+    )
     decided = store().decisions(workshop)
     predicted = decided[decided.team_id == team_id].set_index("round")[list(PREDICTED)]
     rows = []
@@ -51,9 +53,7 @@ def outcomes_table(workshop: Workshop, team_id: int) -> pd.DataFrame | None:
                     if round_ in predicted.index
                     else "none",
                     "outcome": charts.fmt(measure, mine.loc[round_, measure]),
-                    "baseline": charts.fmt(
-                        measure, baseline.set_index("round").loc[round_, measure]
-                    ),
+                    "baseline": charts.fmt(measure, baseline.loc[round_, measure]),
                 }
             )
     return pd.DataFrame(rows)
