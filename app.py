@@ -14,16 +14,14 @@ st.set_page_config(
 navigation = st.navigation(
     [
         st.Page(
-            "app_pages/simulator.py", title="Simulator", icon=":material/play_circle:", default=True
+            "ui/pages/simulator.py", title="Simulator", icon=":material/play_circle:", default=True
         ),
-        st.Page(
-            "app_pages/compare.py", title="Compare scenarios", icon=":material/compare_arrows:"
-        ),
-        st.Page("app_pages/organisation.py", title="Organisation", icon=":material/store:"),
-        st.Page("app_pages/experiments.py", title="Experiments", icon=":material/science:"),
-        st.Page("app_pages/workshop.py", title="Workshop", icon=":material/groups:"),
-        st.Page("app_pages/facilitator.py", title="Facilitate", icon=":material/co_present:"),
-        st.Page("app_pages/about.py", title="About the model", icon=":material/menu_book:"),
+        st.Page("ui/pages/compare.py", title="Compare scenarios", icon=":material/compare_arrows:"),
+        st.Page("ui/pages/organisation.py", title="Organisation", icon=":material/store:"),
+        st.Page("ui/pages/experiments.py", title="Experiments", icon=":material/science:"),
+        st.Page("ui/pages/workshop.py", title="Workshop", icon=":material/groups:"),
+        st.Page("ui/pages/facilitator.py", title="Facilitate", icon=":material/co_present:"),
+        st.Page("ui/pages/about.py", title="About the model", icon=":material/menu_book:"),
     ]
 )
 if navigation.url_path not in ("experiments", "workshop", "facilitator"):  # their own settings

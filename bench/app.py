@@ -13,12 +13,10 @@ import logging
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from streamlit.testing.v1 import AppTest
 
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from model.paths import BENCH_RESULTS, PROJECT
 
 logging.getLogger("streamlit").setLevel(logging.ERROR)  # headless runs warn about contexts
 
@@ -33,7 +31,7 @@ def timed(action) -> float:
 
 
 def main() -> None:
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    app = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=600)
     app.session_state["reps"] = REPS
     first = timed(app.run)
     fresh = [timed(app.slider(key="lever_leader_care").set_value(v).run) for v in VALUES]
@@ -55,8 +53,8 @@ def main() -> None:
         f"lever change back to a value already seen (cached): median "
         f"{figures['cached_redraw_seconds_median']:.2f} s"
     )
-    (ROOT / "bench" / "results").mkdir(exist_ok=True)
-    out = ROOT / "bench" / "results" / f"app_{REPS}_replications.json"
+    BENCH_RESULTS.mkdir(exist_ok=True)
+    out = BENCH_RESULTS / f"app_{REPS}_replications.json"
     out.write_text(json.dumps(figures, indent=2) + "\n")
 
 

@@ -7,12 +7,9 @@ a table and writes bench/results/calibration.md.
 """
 
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from model.calibration import engagement_sweep, measure  # noqa: E402
+from model.experiments.calibration import engagement_sweep, measure
+from model.paths import BENCH_RESULTS
 
 
 def main() -> None:
@@ -46,8 +43,8 @@ def main() -> None:
         )
     text = "\n".join(lines) + "\n"
     print(text)
-    (ROOT / "bench" / "results").mkdir(exist_ok=True)
-    (ROOT / "bench" / "results" / "calibration.md").write_text(text)
+    BENCH_RESULTS.mkdir(exist_ok=True)
+    (BENCH_RESULTS / "calibration.md").write_text(text)
 
 
 if __name__ == "__main__":

@@ -17,10 +17,8 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
+from model.paths import BENCH_RESULTS
 
 SIZES = {
     "default (24 units x 20 staff, 12,000 customers)": {},
@@ -36,7 +34,6 @@ NAIVE_WEEKS = 26
 
 MEASURE = """
 import json, resource, sys, time
-sys.path.insert(0, {root!r})
 from model import Scenario, simulate
 from model.simulate import _STARTS
 scenario = Scenario("bench").with_parameters({params!r})
@@ -59,7 +56,6 @@ print(json.dumps({{"seconds": median(cold), "seconds_warm_up_shared": median(war
 COMPARE = """
 import json, sys, time
 import numpy as np
-sys.path.insert(0, {root!r}); sys.path.insert(0, {bench!r})
 from model import ServiceProfitChain
 from reference_naive import NaiveChain
 engine = ServiceProfitChain(seed=1, n_units={units}, support_departments=0)
@@ -81,8 +77,10 @@ print(json.dumps({{"engine_week": engine_week, "naive_week": naive_week,
 
 
 def run(code: str) -> dict:
+    """Run `code` in a fresh process beside the naive reference; its last line of JSON."""
     result = subprocess.run(
         [sys.executable, "-c", code],
+        cwd=BENCH_RESULTS.parent,
         capture_output=True,
         text=True,
         check=True,
@@ -104,18 +102,14 @@ def main() -> None:
         if args.quick and "1,000,000" in label:
             continue
         repeats = 5 if not params else 1
-        figure = run(MEASURE.format(root=str(ROOT), params=params, repeats=repeats))
+        figure = run(MEASURE.format(params=params, repeats=repeats))
         figures["sizes"][label] = figure
         print(
             f"{label:<48} {figure['headcount']:>10,.0f} {figure['customers']:>10,.0f} "
             f"{figure['seconds']:>9.2f} {figure['seconds_warm_up_shared']:>9.2f} "
             f"{figure['peak_mib']:>9,.0f}"
         )
-    compare = run(
-        COMPARE.format(
-            root=str(ROOT), bench=str(ROOT / "bench"), units=NAIVE_UNITS, weeks=NAIVE_WEEKS
-        )
-    )
+    compare = run(COMPARE.format(units=NAIVE_UNITS, weeks=NAIVE_WEEKS))
     figures["naive"] = compare
     ratio = compare["naive_week"] / compare["engine_week"]
     print(
@@ -126,8 +120,8 @@ def main() -> None:
     print(f"{'mean over the weeks':<28} {'engine':>10} {'naive':>10}")
     for key in compare["engine"]:
         print(f"{key:<28} {compare['engine'][key]:>10.2f} {compare['naive'][key]:>10.2f}")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "engine.json").write_text(json.dumps(figures, indent=2) + "\n")
+    BENCH_RESULTS.mkdir(exist_ok=True)
+    (BENCH_RESULTS / "engine.json").write_text(json.dumps(figures, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -19,12 +19,9 @@ import statistics
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))  # the browser tests' server and session client
-
-from browsing import connect, free_port, rerun, start_server  # noqa: E402
+from model.paths import BENCH_RESULTS
+from ui.remote import connect, free_port, rerun, start_server
 
 SESSIONS = int(sys.argv[1]) if len(sys.argv) > 1 else 10
 CHANGES = int(sys.argv[2]) if len(sys.argv) > 2 else 3
@@ -93,8 +90,8 @@ async def main() -> None:
     )
     for problem in problems:
         print("  ", problem)
-    (ROOT / "bench" / "results").mkdir(exist_ok=True)
-    (ROOT / "bench" / "results" / "load.json").write_text(json.dumps(figures, indent=2) + "\n")
+    BENCH_RESULTS.mkdir(exist_ok=True)
+    (BENCH_RESULTS / "load.json").write_text(json.dumps(figures, indent=2) + "\n")
 
 
 if __name__ == "__main__":

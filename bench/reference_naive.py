@@ -14,9 +14,9 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from model import mechanisms as m
-from model.chain import ESTABLISHED_LIFT, ESTABLISHED_SATISFACTION, PLANNED_SKILL
-from model.parameters import BY_NAME, defaults
+from model.engine import mechanisms as m
+from model.engine.chain import ESTABLISHED_LIFT, ESTABLISHED_SATISFACTION, PLANNED_SKILL
+from model.engine.parameters import BY_NAME, defaults
 
 ONE = np.ones(1)
 

@@ -12,13 +12,11 @@ import os
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from model.experiments import parse_design, sweep  # noqa: E402
-from model.simulate import workers  # noqa: E402
+from model.experiments.designs import parse_design
+from model.experiments.sweeps import sweep
+from model.paths import BENCH_RESULTS
+from model.simulate import workers
 
 DESIGN = {
     "title": "throughput",
@@ -56,8 +54,8 @@ def main() -> None:
         f"{processes} workers {figures['parallel_runs_per_minute']:.0f} runs/min "
         f"({figures['speed_up']:.2f} times)"
     )
-    (ROOT / "bench" / "results").mkdir(exist_ok=True)
-    (ROOT / "bench" / "results" / "sweep.json").write_text(json.dumps(figures, indent=2) + "\n")
+    BENCH_RESULTS.mkdir(exist_ok=True)
+    (BENCH_RESULTS / "sweep.json").write_text(json.dumps(figures, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -16,13 +16,14 @@ from pathlib import Path
 import yaml
 from tqdm import tqdm
 
-from . import experiments
-from .analysis import main_effects, where_it_pays
-from .bundle import replay, write_bundle
-from .observe import MEASURES
-from .parameters import GROUPS, PARAMETERS, InputError
-from .scenario import load_scenario, scenario_names
-from .simulate import LEVELS, VERSION, provenance, simulate, workers, write_table
+from model.engine.observe import MEASURES
+from model.engine.parameters import GROUPS, PARAMETERS, InputError
+from model.experiments import designs, sensitivity, sweeps
+from model.experiments.bundles import replay, write_bundle
+from model.experiments.sensitivity import main_effects, where_it_pays
+from model.io import write_table
+from model.scenario import load_scenario, scenario_names
+from model.simulate import LEVELS, VERSION, provenance, simulate, workers
 
 SUMMARY = (
     "employee_satisfaction",
@@ -104,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sensitivity.add_argument("out", help="the sweep's folder")
     sensitivity.add_argument(
-        "--outcome", default="cumulative_profit", choices=list(experiments.OUTCOMES)
+        "--outcome", default="cumulative_profit", choices=list(designs.OUTCOMES)
     )
 
     replay = commands.add_parser("replay", help="re-run a bundle and compare its numbers")
@@ -168,24 +169,70 @@ def _executor(processes: int | None, scheduler: str | None):
             "of a running Dask scheduler"
         ) from None
     with client:
+        _check_cluster(client, scheduler)
         yield client.get_executor(), sum(client.nthreads().values())
+
+
+def _check_cluster(client, scheduler: str) -> None:
+    """Refuse, in one line, a cluster that cannot run this version of the model.
+
+    The scheduler unpickles the task graph and the workers run it, so each
+    needs the model installed, at the version here. Without this check a
+    worker that cannot import it dies on its first task and the sweep waits
+    for ever; a scheduler that cannot fails with a traceback.
+
+    Args:
+        client: A Dask client connected to the cluster.
+        scheduler: The scheduler's address, as the user gave it.
+
+    Raises:
+        InputError: The scheduler or a worker cannot import the model, or has another version.
+    """
+
+    def model_version() -> str:  # a local function is sent by value: loading it needs no model
+        import model
+
+        return model.__version__
+
+    try:
+        found = {"the scheduler": client.run_on_scheduler(model_version)}
+    except ImportError as error:
+        found = {"the scheduler": error}
+    found |= {
+        f"worker {address}": answer
+        for address, answer in client.run(model_version, on_error="return").items()
+    }
+    allowed = "allowed: a scheduler and workers with this project installed (pip install -e .)"
+    for where, answer in found.items():
+        if isinstance(answer, ImportError):
+            raise InputError(
+                f"--scheduler: the cluster at {scheduler!r} cannot import the model "
+                f"({where}: {answer}); {allowed}"
+            )
+        if isinstance(answer, BaseException):
+            raise answer
+        if answer != VERSION:
+            raise InputError(
+                f"--scheduler: the cluster at {scheduler!r} runs model {answer} ({where}), "
+                f"not {VERSION} as here; {allowed} at version {VERSION}"
+            )
 
 
 def sweep_command(args: argparse.Namespace) -> int:
     """`sweep`: run a design's pending runs with a progress bar; resumable."""
-    design = experiments.load_design(args.design)
-    experiments.prepare(design, Path(args.out))  # an unusable folder is said before anything runs
-    todo = len(experiments.pending(design, Path(args.out)))
+    design = designs.load_design(args.design)
+    sweeps.prepare(design, Path(args.out))  # an unusable folder is said before anything runs
+    todo = len(sweeps.pending(design, Path(args.out)))
     print(
         f"{design.title}: {design.runs():,} runs ({design.runs() // design.reps:,} points x "
         f"{design.reps} replications), {design.runs() - todo:,} already done"
     )
     if not todo:
         return 0
-    per_run = experiments.seconds_per_run(design)
+    per_run = sweeps.seconds_per_run(design)
     with _executor(args.workers, args.scheduler) as (executor, slots):
         print(
-            f"about {experiments.duration(per_run * todo / max(slots, 1))} on {slots} "
+            f"about {sweeps.duration(per_run * todo / max(slots, 1))} on {slots} "
             f"worker(s) (about {per_run:.2f} s a run, from a short trial); Ctrl-C stops, "
             "keeping what has finished"
         )
@@ -195,9 +242,7 @@ def sweep_command(args: argparse.Namespace) -> int:
                 bar.update(finished - bar.n)
 
             try:
-                experiments.sweep(
-                    design, args.out, executor, in_flight=2 * slots, on_progress=progress
-                )
+                sweeps.sweep(design, args.out, executor, in_flight=2 * slots, on_progress=progress)
             except KeyboardInterrupt:
                 print(f"\nstopped; run the same command to resume ({args.out})")
                 return 130
@@ -212,14 +257,14 @@ def _readable(value: float) -> str:
 
 def sensitivity_command(args: argparse.Namespace) -> int:
     """`sensitivity`: main effects, indices (Sobol, Morris) and where an intervention pays."""
-    design, runs = experiments.finished(args.out)
-    outcome = experiments.check_outcome(design, args.outcome)
-    print(f"{outcome}: {experiments.OUTCOMES[outcome]}")
+    design, runs = sensitivity.finished(args.out)
+    outcome = sensitivity.check_outcome(design, args.outcome)
+    print(f"{outcome}: {designs.OUTCOMES[outcome]}")
     print("\nfrom the bottom to the top quarter of each range (mean over runs):")
     print(main_effects(runs, design.ranges, outcome).to_string(index=False, float_format=_readable))
     if design.method in ("sobol", "morris"):
         print(f"\n{design.method} indices:")
-        table = experiments.indices(design, runs, outcome)
+        table = sensitivity.indices(design, runs, outcome)
         print(table.to_string(index=False, float_format=_readable))
     if design.intervention:
         print(f"\n{where_it_pays(runs, list(design.ranges), design.weeks)['statement']}")

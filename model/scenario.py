@@ -9,14 +9,15 @@ anything runs.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
 
-from .parameters import InputError, defaults, validate
+from model.engine.parameters import InputError, defaults, validate
+from model.paths import SCENARIOS
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 DEFAULT_WEEKS = 156
 MAX_WEEKS = 1040
 MAX_FILE_BYTES = 256 * 1024
@@ -52,8 +53,24 @@ class Scenario:
     weeks: int = DEFAULT_WEEKS
 
     def values(self) -> dict[str, float]:
-        """Every parameter's value at week 1."""
+        """Every parameter's starting value, before any intervention."""
         return defaults() | self.parameters
+
+    def values_at(self, week: int) -> dict[str, float]:
+        """Every parameter's value in effect in `week`.
+
+        The starting values, then every timeline change at or before `week`,
+        in the order the run applies them (interventions act at the start of
+        their week, so week 1's are in effect in week 1).
+
+        Args:
+            week: A week of the run.
+        """
+        values = self.values()
+        for step in sorted(self.timeline, key=lambda i: i.week):
+            if step.week <= week:
+                values |= step.changes
+        return values
 
     def with_parameters(self, changes: dict[str, object], where: str = "parameters.") -> Scenario:
         """This scenario starting from other parameter values (validated)."""
@@ -83,6 +100,14 @@ class Scenario:
     def to_yaml(self) -> str:
         """The scenario as a YAML file's text."""
         return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+
+    def key(self) -> str:
+        """A cache key: the same text for equal scenarios, another for different ones.
+
+        The scenario holds dicts, so it cannot be hashed itself. This is its
+        `to_dict()` as JSON with names sorted, as their order changes nothing.
+        """
+        return json.dumps(self.to_dict(), sort_keys=True)
 
 
 def _text(data: dict, key: str, required: bool) -> str:
@@ -243,15 +268,15 @@ def read_scenario_text(text: str | bytes) -> Scenario:
 
 def scenario_names() -> list[str]:
     """Names of the scenarios shipped in `scenarios/`, baseline first."""
-    names = sorted(path.stem for path in SCENARIO_DIR.glob("*.yaml"))
+    names = sorted(path.stem for path in SCENARIOS.glob("*.yaml"))
     return sorted(names, key=lambda name: name != "baseline")
 
 
 def scenario_path(name_or_path: str | Path) -> Path:
     """A shipped scenario's file by name, or the given path."""
     path = Path(name_or_path)
-    if path.suffix not in (".yaml", ".yml") and (SCENARIO_DIR / f"{path}.yaml").exists():
-        return SCENARIO_DIR / f"{path}.yaml"
+    if path.suffix not in (".yaml", ".yml") and (SCENARIOS / f"{path}.yaml").exists():
+        return SCENARIOS / f"{path}.yaml"
     return path
 
 

@@ -1,9 +1,9 @@
 """Running scenarios for the pages: cached result tables, replications in parallel.
 
-Results are cached by (scenario file text, seed, replications, level, model
-version); models are never cached, only their tables, so nothing heavy stays
-alive between reruns. Replications run in a shared pool of worker processes
-and give the same numbers as in one process.
+Results are cached by (scenario, seed, replications, level, model version),
+the scenario keyed by `Scenario.key()`; models are never cached, only their
+tables, so nothing heavy stays alive between reruns. Replications run in a
+shared pool of worker processes and give the same numbers as in one process.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import pandas as pd
 import streamlit as st
 
 from model import Scenario, __version__, simulate
-from model.scenario import read_scenario_text
 from model.simulate import follow, workers
 
 
@@ -23,21 +22,23 @@ def pool():
 
 
 @st.cache_data(max_entries=200, show_spinner=False)
-def _table(scenario_yaml: str, seed: int, reps: int, level: str, version: str) -> pd.DataFrame:
-    return simulate(
-        read_scenario_text(scenario_yaml), seed=seed, reps=reps, level=level, executor=pool()
-    )
+def _table(
+    key: str, seed: int, reps: int, level: str, version: str, _scenario: Scenario
+) -> pd.DataFrame:
+    # Streamlit hashes every argument but `_scenario` (named with "_"): `key` is its key().
+    return simulate(_scenario, seed=seed, reps=reps, level=level, executor=pool())
 
 
 @st.cache_data(max_entries=50, show_spinner=False)
-def _story(scenario_yaml: str, seed: int, version: str) -> pd.DataFrame:
-    return follow(read_scenario_text(scenario_yaml), seed=seed)
+def _story(key: str, seed: int, version: str, _scenario: Scenario) -> pd.DataFrame:
+    # As `_table`: `key` is `_scenario.key()`.
+    return follow(_scenario, seed=seed)
 
 
 def run(scenario: Scenario, seed: int, reps: int, level: str = "org") -> pd.DataFrame:
     """All replications of `scenario` (cached)."""
     with st.spinner(f"Simulating {scenario.title}: {reps} replication(s)..."):
-        return _table(scenario.to_yaml(), int(seed), int(reps), level, __version__)
+        return _table(scenario.key(), int(seed), int(reps), level, __version__, scenario)
 
 
 def pair(
@@ -49,4 +50,4 @@ def pair(
 
 def story(scenario: Scenario, seed: int) -> pd.DataFrame:
     """One typical employee's and customer's weeks in replication 0."""
-    return _story(scenario.to_yaml(), int(seed), __version__)
+    return _story(scenario.key(), int(seed), __version__, scenario)

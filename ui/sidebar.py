@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from model import PARAMETERS, InputError, scenario_names
-from model.parameters import GROUPS, ORGANISATION, Parameter
+from model.engine.parameters import GROUPS, ORGANISATION, Parameter
 from model.scenario import MAX_FILE_BYTES, read_scenario_text
 
 from . import state
@@ -118,13 +118,13 @@ def render() -> None:
                 st.caption("The organisation's shape: changes rebuild both sides.")
             for p in members:
                 lever(p)
-    moved = state.pending()
+    moved = state.moved_levers()
     if moved:
         sidebar.info("Changed: " + ", ".join(f"{k} = {v:g}" for k, v in moved.items()))
     left, right = sidebar.columns(2)
     left.button(
         "Add to timeline",
-        on_click=state.record_pending,
+        on_click=state.record_moved_levers,
         disabled=not moved,
         help="Keep this change at its week and start another.",
     )

@@ -1,8 +1,9 @@
 """What the user has chosen, kept in `st.session_state`, and the scenarios it makes.
 
 The *base* is the chosen preset or uploaded file. The user's own changes are
-interventions recorded on top of it, plus the pending change that the lever
-widgets show right now, applied from a chosen week. The *baseline* is the
+interventions recorded on top of it, plus the moved levers: the lever widgets'
+values that differ from those in effect and are not on the timeline yet,
+applied from a chosen week. The *baseline* is the
 base's starting organisation with no interventions at all: the same
 organisation doing nothing new, run on the same seeds.
 """
@@ -15,7 +16,7 @@ from dataclasses import replace
 import streamlit as st
 
 from model import PARAMETERS, Scenario, load_scenario
-from model.parameters import BY_NAME
+from model.engine.parameters import BY_NAME
 from model.scenario import Intervention
 
 DEFAULT_REPS = 5
@@ -62,10 +63,8 @@ def use_base(scenario: Scenario, label: str) -> None:
 def in_effect() -> dict[str, float]:
     """Each parameter's value once the base's and the recorded interventions have acted."""
     base: Scenario = st.session_state.base
-    values = base.values()
-    for step in sorted((*base.timeline, *st.session_state.recorded), key=lambda i: i.week):
-        values |= step.changes
-    return values
+    recorded = replace(base, timeline=(*base.timeline, *st.session_state.recorded))
+    return recorded.values_at(base.weeks)
 
 
 def reset_levers() -> None:
@@ -74,8 +73,8 @@ def reset_levers() -> None:
         st.session_state[lever_key(name)] = value
 
 
-def pending() -> dict[str, float]:
-    """Levers the user has moved away from the value in effect."""
+def moved_levers() -> dict[str, float]:
+    """Levers the user has moved away from the value in effect (not on the timeline yet)."""
     effect = in_effect()
     moved = {}
     for p in PARAMETERS:
@@ -85,9 +84,9 @@ def pending() -> dict[str, float]:
     return moved
 
 
-def record_pending() -> None:
-    """Add the pending change to the recorded timeline (widget callback)."""
-    changes = {k: v for k, v in pending().items() if BY_NAME[k].may_change_during_run}
+def record_moved_levers() -> None:
+    """Add the moved levers to the recorded timeline, at the chosen week (widget callback)."""
+    changes = {k: v for k, v in moved_levers().items() if BY_NAME[k].may_change_during_run}
     if changes:
         week = int(st.session_state.from_week)
         st.session_state.recorded = [*st.session_state.recorded, Intervention(week, changes)]
@@ -103,14 +102,14 @@ def clear_recorded() -> None:
 def baseline() -> Scenario:
     """The base's organisation, with structure changes, doing nothing new."""
     base: Scenario = st.session_state.base
-    structure = {k: v for k, v in pending().items() if not BY_NAME[k].may_change_during_run}
+    structure = {k: v for k, v in moved_levers().items() if not BY_NAME[k].may_change_during_run}
     return replace(base.with_parameters(structure), title=f"{base.title} (baseline)", timeline=())
 
 
 def scenario() -> Scenario:
-    """The base, its timeline, the recorded changes and the pending one."""
+    """The base, its timeline, the recorded changes and the moved levers."""
     base: Scenario = st.session_state.base
-    moved = pending()
+    moved = moved_levers()
     structure = {k: v for k, v in moved.items() if not BY_NAME[k].may_change_during_run}
     levers = {k: v for k, v in moved.items() if BY_NAME[k].may_change_during_run}
     result = base.with_parameters(structure)

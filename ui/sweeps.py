@@ -17,18 +17,18 @@ import pandas as pd
 import streamlit as st
 import yaml
 
-from model import experiments
-from model.experiments import Design
+from model.experiments import designs
+from model.experiments import sweeps as runner
+from model.experiments.designs import Design
+from model.paths import DESIGNS, PROJECT
 
-ROOT = Path(__file__).resolve().parent.parent
-DESIGN_DIR = ROOT / "designs"
 SWEEPS_ENV = "SERVICE_PROFIT_SWEEPS"
 
 
 def shipped() -> dict[str, Path]:
     """The shipped design files by title."""
-    paths = sorted(DESIGN_DIR.glob("*.yaml"))
-    return {experiments.load_design(path).title: path for path in paths}
+    paths = sorted(DESIGNS.glob("*.yaml"))
+    return {designs.load_design(path).title: path for path in paths}
 
 
 def folder(design: Design) -> Path:
@@ -36,22 +36,22 @@ def folder(design: Design) -> Path:
     text = yaml.safe_dump(design.to_dict(), sort_keys=True)
     digest = hashlib.sha256(text.encode()).hexdigest()[:12]
     slug = re.sub(r"[^a-z0-9]+", "-", design.title.lower()).strip("-")[:40] or "design"
-    return Path(os.environ.get(SWEEPS_ENV, ROOT / "sweeps")) / f"{slug}-{digest}"
+    return Path(os.environ.get(SWEEPS_ENV, PROJECT / "sweeps")) / f"{slug}-{digest}"
 
 
 def finished_count(design: Design, where: Path) -> int:
     """Runs of the design already on disk."""
-    return design.runs() - len(experiments.pending(design, where)) if where.exists() else 0
+    return design.runs() - len(runner.pending(design, where)) if where.exists() else 0
 
 
 @st.cache_data(max_entries=10, show_spinner=False)
 def seconds_per_run(design_yaml: str) -> float:
     """One run's time on this server (a short trial, once per design)."""
-    return experiments.seconds_per_run(experiments.parse_design(yaml.safe_load(design_yaml)))
+    return runner.seconds_per_run(designs.parse_design(yaml.safe_load(design_yaml)))
 
 
 @st.cache_data(max_entries=10, show_spinner="Reading the finished runs...")
 def results(where: str, finished: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Weekly rows and one row per run of the `finished` runs in `where`."""
-    weekly = experiments.results(where)
-    return weekly, experiments.summarise(weekly)
+    weekly = runner.results(where)
+    return weekly, runner.summarise(weekly)

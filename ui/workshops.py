@@ -8,16 +8,17 @@ facilitator, the key) ride in the page's address, so a refresh keeps them.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from model import charts
-from model.workshop import PREDICTED, round_outcomes
-from model.workshop_store import BASELINE, Workshop, WorkshopStore
+from model.analysis import RECENT_WEEKS
+from model.engine.observe import HEADLINE
+from model.paths import PROJECT
+from model.report import charts
+from model.workshop.rules import PREDICTED, round_outcomes
+from model.workshop.store import BASELINE, Workshop, WorkshopStore
 
-ROOT = Path(__file__).resolve().parent.parent
 STORE_ENV = "SERVICE_PROFIT_WORKSHOPS"
 
 
@@ -28,7 +29,7 @@ def _store(path: str) -> WorkshopStore:
 
 def store() -> WorkshopStore:
     """The workshop store every session of this server shares."""
-    return _store(os.environ.get(STORE_ENV, str(ROOT / "workshops.sqlite3")))
+    return _store(os.environ.get(STORE_ENV, str(PROJECT / "workshops.sqlite3")))
 
 
 def outcomes_table(workshop: Workshop, team_id: int) -> pd.DataFrame | None:
@@ -62,14 +63,14 @@ def outcomes_table(workshop: Workshop, team_id: int) -> pd.DataFrame | None:
 def show_progress(workshop: Workshop, team_ids: dict[int, str], key: str) -> None:
     """Each company's chosen headline measure by week, with the baseline, to now."""
     measure = st.segmented_control(
-        "Measure", charts.HEADLINE, default=charts.HEADLINE[0], format_func=charts.title, key=key
+        "Measure", HEADLINE, default=HEADLINE[0], format_func=charts.title, key=key
     )
-    measure = measure or charts.HEADLINE[0]
+    measure = measure or HEADLINE[0]
     lines = []
     for team_id, name in {BASELINE: "Baseline (decides nothing)", **team_ids}.items():
         table = store().results(workshop, team_id)
         if table is not None:
-            mean = table.groupby("step")[measure].mean().rolling(13, min_periods=1).mean()
+            mean = table.groupby("step")[measure].mean().rolling(RECENT_WEEKS, min_periods=1).mean()
             lines.append(pd.DataFrame({"step": mean.index, "value": mean.values, "company": name}))
     if not lines:
         st.info("No round played yet.")

@@ -1,0 +1,162 @@
+"""What is recorded each week: aggregates for the organisation and for each unit.
+
+Per-agent rows are never collected (they cost seconds and gigabytes at
+scale); the organisation and unit views are computed from the same arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.engine import mechanisms as mech
+
+MEASURES = {
+    "employee_satisfaction": "Mean employee satisfaction (0-100)",
+    "engaged_share": f"Share of employees with satisfaction of {mech.ENGAGED_AT:g} or more (0-1)",
+    "turnover_rate": "Quits this week per employee, annualised (0-1 per year)",
+    "headcount": "Employees in post",
+    "vacancies": "Authorised posts standing empty",
+    "internal_service_quality": "Mean internal service quality employees receive (0-100)",
+    "service_quality": "Mean quality of customer visits (0-100)",
+    "customer_satisfaction": "Mean satisfaction of the customers (0-100)",
+    "active_customers": "Customers who have not defected (regulars of the chain)",
+    "customer_retention": "Customers kept at this week's defection rate, annualised (0-1)",
+    "nps": "Net promoter score (-100 to 100)",
+    "revenue": "Sales this week (currency)",
+    "costs": "All costs this week, cost of goods included (currency)",
+    "cost_of_goods": "Cost of the goods sold this week (currency)",
+    "profit": "Revenue minus costs this week (currency)",
+    "cumulative_profit": "Profit summed since week 1 (currency)",
+    "leader_behaviour": "Mean behaviour unit managers show (0-100)",
+    "skill": "Mean employee skill (0-100)",
+    "quits": "Employees who quit this week",
+    "early_quits": "Quits within 13 weeks of hire",
+    "hires": "Vacancies filled this week",
+    "visits": "Customer visits this week",
+    "new_customers": "Customers gained this week",
+    "turnover_cost": "Cost of this week's leavers (currency)",
+    "payroll": "Front-line and support pay this week, overtime included (currency)",
+    "service_standard": "Share of the ideal time per customer units hold themselves to (0-1)",
+    "workload": "Staffed visits over capacity at planned pace (1 = full)",
+}
+"""Every recorded measure and its meaning, in column order."""
+
+
+CHAIN = [
+    ("Leaders", "leader_behaviour"),
+    ("Internal service", "internal_service_quality"),
+    ("Employees", "employee_satisfaction"),
+    ("Service", "service_quality"),
+    ("Customers", "customer_satisfaction"),
+    ("Loyalty", "customer_retention"),
+    ("Profit", "profit"),
+]
+"""The chain's stages, inside-out, and the measure that shows each."""
+
+HEADLINE = ("cumulative_profit", "employee_satisfaction", "customer_satisfaction", "turnover_rate")
+"""The measures a run is summed up by at a glance (bundles, workshop screens)."""
+
+
+def _sums(model) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Per-team sums over employees and per-unit sums over customers and money."""
+    s, b = model.staff, model.books
+    teams = len(model.team_manager)
+    filled = s.filled
+
+    def per_team(values):
+        return np.bincount(s.team, weights=values * filled, minlength=teams)
+
+    employees = {
+        "headcount": per_team(np.ones(len(s))),
+        "satisfaction_sum": per_team(s.satisfaction),
+        "engaged": per_team(s.satisfaction >= mech.ENGAGED_AT),
+        "isq_sum": per_team(s.isq),
+        "skill_sum": per_team(s.skill),
+        "vacancies": model.vacancies(),
+        "quits": b["quits"],
+        "early_quits": b["early_quits"],
+        "hires": b["hires"],
+    }
+    units = (
+        dict(model.customer_view)
+        | {
+            key: b[key]
+            for key in (
+                "cost_of_goods",
+                "visits",
+                "quality_sum",
+                "revenue",
+                "costs",
+                "profit",
+                "defections",
+                "customers_before",
+                "arrivals",
+                "turnover_cost",
+                "payroll",
+            )
+        }
+        | {
+            "cumulative_profit": model.units.cumulative_profit,
+            "leader_behaviour_sum": model.shown[model.units.manager].mean(axis=1),
+            "standard_sum": model.units.standard,
+            "workload_sum": model.units.load,
+            "units": np.ones(len(model.units)),
+        }
+    )
+    return employees, units
+
+
+def _measures(e: dict, u: dict) -> dict:
+    """The measures of `MEASURES` from sums; works on per-unit arrays and on totals."""
+    staff = np.maximum(e["headcount"], 1)
+    customers = np.maximum(u["customers"], 1)
+    units = np.maximum(u["units"], 1)
+    weekly_loss = np.clip(u["defections"] / np.maximum(u["customers_before"], 1), 0.0, 1.0)
+    return {
+        "employee_satisfaction": e["satisfaction_sum"] / staff,
+        "engaged_share": e["engaged"] / staff,
+        "turnover_rate": e["quits"] / staff * 52.0,
+        "headcount": e["headcount"],
+        "vacancies": e["vacancies"] * 1.0,
+        "internal_service_quality": e["isq_sum"] / staff,
+        "service_quality": u["quality_sum"] / np.maximum(u["visits"], 1),
+        "customer_satisfaction": u["satisfaction_sum"] / customers,
+        "active_customers": u["customers"] * 1.0,
+        "customer_retention": (1.0 - weekly_loss) ** 52,
+        "nps": 100.0 * u["net_promoters"] / customers,
+        "revenue": u["revenue"],
+        "costs": u["costs"],
+        "cost_of_goods": u["cost_of_goods"],
+        "profit": u["profit"],
+        "cumulative_profit": u["cumulative_profit"] * 1.0,
+        "leader_behaviour": u["leader_behaviour_sum"] / units,
+        "skill": e["skill_sum"] / staff,
+        "quits": e["quits"] * 1.0,
+        "early_quits": e["early_quits"] * 1.0,
+        "hires": e["hires"] * 1.0,
+        "visits": u["visits"] * 1.0,
+        "new_customers": u["arrivals"] * 1.0,
+        "turnover_cost": u["turnover_cost"],
+        "payroll": u["payroll"],
+        "service_standard": u["standard_sum"] / units,
+        "workload": u["workload_sum"] / units,
+    }
+
+
+def unit_rows(model, week: int) -> dict[str, np.ndarray]:
+    """One row per unit: its own staff, customers and books."""
+    employees, units = _sums(model)
+    front_line = {key: value[model.n_departments :] for key, value in employees.items()}
+    n = len(model.units)
+    return {
+        "step": np.full(n, week),
+        "unit": np.arange(n),
+        "region": model.units.region.copy(),
+    } | _measures(front_line, units)
+
+
+def org_row(model, week: int) -> dict[str, float]:
+    """One row for the organisation: every team, support departments included."""
+    employees, units = _sums(model)
+    totals = [{key: np.sum(value) for key, value in sums.items()} for sums in (employees, units)]
+    return {"step": week} | {key: float(v) for key, v in _measures(*totals).items()}

@@ -1,0 +1,10 @@
+"""Where the project's shipped files live: one place, for the package, the app and the tests."""
+
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+"""The project folder (the package is installed from it in editable mode)."""
+
+SCENARIOS = PROJECT / "scenarios"
+DESIGNS = PROJECT / "designs"
+BENCH_RESULTS = PROJECT / "bench" / "results"

@@ -1,0 +1,1 @@
+"""What people read: Altair charts (`charts`) and the generated documentation (`docs`)."""

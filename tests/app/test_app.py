@@ -1,0 +1,167 @@
+"""The app, headless (Streamlit's AppTest): set widgets, run, check what is shown."""
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from model import PARAMETERS, load_scenario
+from model.paths import PROJECT
+from model.scenario import read_scenario_text
+
+pytestmark = pytest.mark.slow  # whole runs: left out of the quick run
+
+TIMEOUT = 180
+
+
+@pytest.fixture
+def app():
+    st.cache_data.clear()
+    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=TIMEOUT)
+    at.session_state["reps"] = 3
+    return at.run()
+
+
+def metric(at, label):
+    return next(m for m in at.metric if m.label == label)
+
+
+def test_the_simulator_opens_on_the_baseline(app):
+    assert not app.exception
+    assert app.title[0].value == "Baseline retail chain"
+    assert not metric(app, "Employee satisfaction").delta  # nothing changed yet
+    assert "3 replication(s)" in " ".join(m.value for m in app.markdown)
+    assert float(metric(app, "Employee satisfaction").value) > 40
+    assert metric(app, "Payback week").value == "none"
+
+
+def test_a_lever_moves_the_kpis_against_the_baseline(app):
+    app.slider(key="lever_engagement_program").set_value(1500).run()
+    assert not app.exception
+    delta = metric(app, "Employee satisfaction").delta
+    assert delta.startswith("+") and float(delta) > 1.0
+    assert metric(app, "Turnover rate").delta.startswith("-")
+    changes = app.dataframe[-1].value
+    assert "engagement_program = 1500" in changes.changes.iloc[0]
+    assert "engagement_program = 1500" in app.sidebar.info[0].value
+
+
+def test_a_change_from_a_later_week_is_recorded_in_the_timeline(app):
+    app.number_input(key="from_week").set_value(60).run()
+    app.slider(key="lever_senior_involvement").set_value(90).run()
+    timeline = app.dataframe[-1].value
+    assert list(timeline.week) == [60]
+    add = next(b for b in app.button if b.label == "Add to timeline")
+    add.click().run()
+    assert app.session_state["recorded"][0].week == 60
+    assert app.slider(key="lever_senior_involvement").value == 90  # now the value in effect
+    assert not any("senior_involvement" in i.value for i in app.sidebar.info)
+    app.number_input(key="from_week").set_value(100).run()
+    app.slider(key="lever_senior_involvement").set_value(20).run()
+    timeline = app.dataframe[-1].value
+    assert list(timeline.week) == [60, 100]
+
+
+def test_play_week_by_week(app):
+    week_one = next(b for b in app.button if b.label == "Week 1")
+    week_one.click().run()
+    assert "**Week 1 of 156**" in app.markdown[1].value or any(
+        "Week 1 of 156" in m.value for m in app.markdown
+    )
+    next(b for b in app.button if b.label == "+1 quarter").click().run()
+    assert any("Week 14 of 156" in m.value for m in app.markdown)
+    assert app.session_state["from_week"] == 15  # a change now acts from the next week
+    assert "The business case, weeks 1 to 14" in [h.value for h in app.subheader]
+
+
+def test_play_advances_until_the_end(app):
+    app.session_state["week_shown"] = 140
+    app.run()
+    next(b for b in app.button if b.label == "Play").click().run()
+    weeks = [app.session_state["week_shown"]]
+    while app.session_state["playing"] and len(weeks) < 10:
+        app.run()
+        weeks.append(app.session_state["week_shown"])
+    assert weeks[0] == 144 and weeks[-1] == 156
+    assert all(b - a == 4 for a, b in zip(weeks, weeks[1:], strict=False) if b < 156)
+    assert not app.session_state["playing"]
+    app.run()
+    assert any(b.label == "Play" for b in app.button)
+
+
+def test_presets_load_with_their_timeline(app):
+    app.selectbox(key="preset").set_value("start_at_the_top").run()
+    assert not app.exception
+    assert app.title[0].value == load_scenario("start_at_the_top").title
+    timeline = app.dataframe[-1].value
+    assert list(timeline.week) == [13, 26]
+    assert metric(app, "Employee satisfaction").delta.startswith("+")
+
+
+def test_same_seed_same_numbers_other_seed_other_numbers(app):
+    first = metric(app, "Profit").value
+    app.number_input(key="seed").set_value(1).run()
+    other = metric(app, "Profit").value
+    app.number_input(key="seed").set_value(0).run()
+    assert metric(app, "Profit").value == first
+    assert other != first
+
+
+def test_the_settings_file_loads_back_to_the_same_run(app):
+    app.slider(key="lever_wage_level").set_value(1.2).run()
+    shown = metric(app, "Cumulative profit").value
+    saved = app.session_state["base"].with_change(1, {"wage_level": 1.2}).to_yaml()
+    assert "wage_level: 1.2" in saved
+    again = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=TIMEOUT)
+    again.session_state["reps"] = 3
+    again.session_state["base"] = read_scenario_text(saved)
+    again.run()
+    assert not again.exception
+    assert metric(again, "Cumulative profit").value == shown
+
+
+def test_compare_page(app):
+    app.switch_page("ui/pages/compare.py").run()
+    assert not app.exception
+    assert app.title[0].value == "Compare scenarios"
+    outcomes = app.dataframe[-1].value
+    assert len(outcomes) == 2
+    app.multiselect[0].set_value(["baseline", "silos", "start_at_the_top"]).run()
+    outcomes = app.dataframe[-1].value
+    assert len(outcomes) == 3
+    assert any("Δ" in column for column in outcomes.columns)
+
+
+def test_organisation_page(app):
+    app.switch_page("ui/pages/organisation.py").run()
+    assert not app.exception
+    assert app.title[0].value == "The organisation"
+    spread = app.dataframe[0].value
+    assert spread.loc["Employee satisfaction", "max"] > spread.loc["Employee satisfaction", "min"]
+    assert any("person(s) over 156 weeks" in m.value for m in app.markdown)
+
+
+def test_about_page_is_generated_from_the_model(app):
+    app.switch_page("ui/pages/about.py").run()
+    assert not app.exception
+    headings = [h.value for h in app.subheader]
+    for heading in ("What is it?", "How it works", "Things to try", "Credits and references"):
+        assert heading in headings
+    table = app.dataframe[0].value
+    assert set(table.name) == {p.name for p in PARAMETERS}
+    assert "Boushey and Glynn" in " ".join(table.source)
+    evidence = app.dataframe[1].value
+    assert "Rucci, Kirn and Quinn (1998), Sears" in set(evidence.source)
+    assert set(evidence.holds) <= {"yes", "not yet"}
+    coefficients = app.dataframe[2].value
+    assert "QUIT_BASE" in set(coefficients.coefficient)
+    assert "Heskett et al. (1994), Xerox: 6 times" in set(coefficients.source)
+    assert "Investing in employees pays up to a point" in headings
+
+
+def test_a_very_large_organisation_asks_before_running(app):
+    app.slider(key="lever_n_units").set_value(2000).run()
+    assert not app.exception
+    assert "may take minutes" in app.warning[0].value
+    assert not app.metric  # nothing was run
+    app.slider(key="lever_n_units").set_value(24).run()
+    assert not app.warning and app.metric

@@ -1,0 +1,167 @@
+"""The app in a real browser: Debian's chromium driven by Playwright.
+
+A Streamlit server is started on a free loopback port for the module. A failing
+test leaves a screenshot in test-results/.
+"""
+
+import re
+import time
+
+import pandas as pd
+import pytest
+from browsing import screenshot_if_failed, wait
+
+from model import load_scenario
+from ui.remote import free_port, start_server
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def sweeps_dir(tmp_path_factory):
+    """Where the server keeps the runs of sweeps started in the browser."""
+    return tmp_path_factory.mktemp("sweeps")
+
+
+@pytest.fixture(scope="module")
+def server(sweeps_dir):
+    port = free_port()
+    process = start_server(port, SERVICE_PROFIT_SWEEPS=str(sweeps_dir))
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture
+def page(browser, server, request):
+    context = browser.new_context(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(server)
+    wait(page)
+    yield page
+    screenshot_if_failed(page, request)
+    context.close()
+
+
+def open_group(page, group):
+    """Open a group of levers in the sidebar."""
+    page.locator("[data-testid=stSidebar] summary").filter(has_text=group).click()
+
+
+def metric(page, label):
+    box = page.locator("[data-testid=stMetric]").filter(has_text=label).first
+    value = box.locator("[data-testid=stMetricValue]").inner_text()
+    delta = box.locator("[data-testid=stMetricDelta]")
+    return value, (delta.inner_text() if delta.count() else "")
+
+
+def test_changing_a_lever_changes_the_kpis(page):
+    before, delta = metric(page, "Employee satisfaction")
+    assert not delta
+    open_group(page, "Programmes")
+    slider = page.get_by_role("slider", name=re.compile("Engagement and recognition"))
+    slider.focus()
+    for _ in range(15):
+        slider.press("ArrowRight")  # 15 steps of 50 a year per employee
+    wait(page)
+    after, delta = metric(page, "Employee satisfaction")
+    assert delta.strip().startswith("+") or "↑" in delta or float(after) > float(before)
+    assert float(after) > float(before)
+    assert page.get_by_text("engagement_program = 750").count() >= 1
+
+
+def upload(page, path):
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(path))
+    wait(page)
+
+
+def test_uploading_a_scenario_file_and_a_bad_one(page, tmp_path):
+    good = tmp_path / "silos.yaml"
+    good.write_text(load_scenario("silos").to_yaml())
+    upload(page, good)
+    assert page.get_by_role("heading", name="Silos and the weakest link").count() == 1
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("title: x\nparameters:\n  leader_care: 900\n")
+    upload(page, bad)
+    error = page.locator("[data-testid=stAlertContentError]").inner_text()
+    assert "leader_care" in error and "0 to 100" in error
+    assert page.get_by_role("heading", name="Silos and the weakest link").count() == 1
+
+
+def test_downloaded_settings_load_back_to_the_same_run(page, tmp_path):
+    open_group(page, "Hiring, staffing and pay")
+    slider = page.get_by_role("slider", name=re.compile("Wage level"))
+    slider.focus()
+    for _ in range(10):
+        slider.press("ArrowRight")
+    wait(page)
+    shown = metric(page, "Cumulative profit")[0]
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download these settings (YAML)").click()
+    saved = tmp_path / "settings.yaml"
+    download.value.save_as(saved)
+    assert "wage_level: 1.1" in saved.read_text()
+    fresh = page.context.new_page()
+    fresh.goto(page.url.split("?")[0])
+    wait(fresh)
+    upload(fresh, saved)
+    assert metric(fresh, "Cumulative profit")[0] == shown
+
+
+def test_switching_pages(page):
+    for name, heading in [
+        ("Compare scenarios", "Compare scenarios"),
+        ("Organisation", "The organisation"),
+        ("About the model", "About the model"),
+        ("Experiments", "Experiments"),
+        ("Simulator", "Baseline retail chain"),
+    ]:
+        page.get_by_role("link", name=name).click()
+        wait(page)
+        assert page.get_by_role("heading", name=heading).count() >= 1
+    assert page.locator("[data-testid=stVegaLiteChart]").count() >= 5
+
+
+def test_a_chart_downloads_as_png(page, tmp_path):
+    charts = page.locator("[data-testid=stElementContainer]").filter(
+        has=page.locator("[data-testid=stVegaLiteChart]")
+    )
+    chart = charts.nth(1)
+    chart.scroll_into_view_if_needed()
+    chart.hover()
+    with page.expect_download() as download:
+        chart.get_by_role("button", name="Download as PNG").click()
+    saved = tmp_path / "chart.png"
+    download.value.save_as(saved)
+    assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_run_data_downloads_with_both_sides(page, tmp_path):
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download data (CSV)").click()
+    saved = tmp_path / "run.csv"
+    download.value.save_as(saved)
+    table = pd.read_csv(saved)
+    assert set(table.run) == {"scenario", "baseline"}
+    assert len(table) == 2 * table.rep.nunique() * 156
+
+
+def test_a_sweep_stops_on_request_keeping_its_finished_runs(page, sweeps_dir):
+    page.get_by_role("link", name="Experiments").click()
+    wait(page)
+    page.get_by_role("button", name="Run").click()
+    runs = lambda: list(sweeps_dir.glob("*/runs/point*.parquet"))  # noqa: E731
+    deadline = time.monotonic() + 120
+    while len(runs()) < 4 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert page.get_by_text(re.compile(r"of 200 runs · about .* left")).count() == 1
+    page.get_by_role("button", name="Stop").click()
+    warning = page.locator("[data-testid=stAlertContentWarning]")
+    warning.wait_for()
+    kept = int(re.search(r"Stopped: (\d+) of 200 runs are kept", warning.inner_text())[1])
+    time.sleep(3)  # runs under way as it stopped may still land; then nothing more
+    settled = len(runs())
+    time.sleep(3)
+    assert 4 <= kept <= settled == len(runs()) < 200
+    assert page.get_by_role("button", name="Resume").is_enabled()

@@ -1,0 +1,135 @@
+"""A workshop in real browsers: a facilitator and two teams, each in its own browser context.
+
+The server keeps its workshops in a SQLite file of the test's; halfway through
+it is killed and started again on the same port and file, and every screen
+carries on where it was.
+"""
+
+import re
+import signal
+
+import pytest
+from browsing import screenshot_if_failed, wait
+from playwright.sync_api import expect
+
+from ui.remote import free_port, start_server
+
+pytestmark = pytest.mark.browser
+expect.set_options(timeout=60_000)  # a busy server may take a while to redraw
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A server that the test can restart: (url, restart)."""
+    port, store = free_port(), tmp_path / "workshops.sqlite3"
+    running = [start_server(port, SERVICE_PROFIT_WORKSHOPS=str(store))]
+
+    def restart():
+        running[0].send_signal(signal.SIGKILL)  # no chance to tidy up
+        running[0].wait(timeout=20)
+        running[0] = start_server(port, SERVICE_PROFIT_WORKSHOPS=str(store))
+
+    yield f"http://127.0.0.1:{port}", restart
+    running[0].terminate()
+    running[0].wait(timeout=20)
+
+
+@pytest.fixture
+def screens(browser, request):
+    """Pages in separate browser contexts (separate cookies and sessions)."""
+    opened = []
+
+    def open_screen(url):
+        context = browser.new_context(viewport={"width": 1300, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(90_000)
+        page.goto(url)
+        wait(page)
+        opened.append(page)
+        return page
+
+    yield open_screen
+    for i, page in enumerate(opened):
+        screenshot_if_failed(page, request, f"{request.node.name}-{i}")
+        page.context.close()
+
+
+def predict_and_submit(team, profit):
+    for label, value in [
+        ("Profit in the round (currency)", profit),
+        ("Turnover, annualised (share/year)", 0.6),
+        ("Customer satisfaction at the round's end (0-100)", 75),
+    ]:
+        box = team.get_by_role("spinbutton", name=label)
+        box.fill(str(value))
+        box.press("Enter")
+        wait(team)
+    team.get_by_role("button", name="Submit decisions and prediction").click()
+    wait(team)
+    expect(team.get_by_text(re.compile(r"Submitted for round \d"))).to_have_count(1)
+
+
+def play_round(facilitator, round_):
+    facilitator.reload()
+    wait(facilitator)
+    facilitator.get_by_role("button", name=f"Lock decisions and play round {round_}").click()
+    wait(facilitator)
+
+
+def test_two_teams_play_two_rounds_and_a_restart_loses_nothing(server, screens):
+    url, restart = server
+    facilitator = screens(f"{url}/facilitator")
+    facilitator.get_by_label("Rounds").fill("2")
+    facilitator.get_by_label("Rounds").press("Enter")
+    facilitator.get_by_role("button", name="Create the workshop").click()
+    wait(facilitator)
+    code = facilitator.locator(".join-code").first.inner_text().strip()
+    assert re.fullmatch(r"[A-Z2-9]{6}", code)
+
+    teams = {}
+    for name in ("Alpha", "Beta"):
+        team = screens(f"{url}/workshop")
+        team.get_by_label("Join code").fill(code)
+        team.get_by_label("Team name").fill(name)
+        team.get_by_role("button", name="Join").click()
+        wait(team)
+        expect(team.get_by_role("heading", name=f"{name} · ")).to_have_count(1)
+        teams[name] = team
+
+    bad = screens(f"{url}/workshop")
+    bad.get_by_label("Join code").fill("ZZZZZZ")
+    bad.get_by_label("Team name").fill("Gamma")
+    bad.get_by_role("button", name="Join").click()
+    wait(bad)
+    assert "is not a workshop here" in bad.locator("[data-testid=stAlertContentError]").inner_text()
+
+    alpha = teams["Alpha"]
+    slider = alpha.get_by_role("slider", name=re.compile("Engagement and recognition"))
+    slider.focus()
+    for _ in range(10):
+        slider.press("ArrowRight")  # 10 steps of 50 a year per employee
+    wait(alpha)
+    predict_and_submit(alpha, 5_500_000)
+    predict_and_submit(teams["Beta"], 5_000_000)
+
+    restart()  # mid-workshop: decisions in, round not yet played
+    for page in (facilitator, *teams.values()):
+        page.reload()
+        wait(page)
+    expect(alpha.get_by_text(re.compile("Last submitted"))).to_have_count(1)
+    engagement = alpha.locator("[data-testid=stSlider]").filter(has_text="Engagement and recog")
+    assert engagement.locator("[data-testid=stSliderThumbValue]").inner_text() == "500"
+
+    play_round(facilitator, 1)
+    for team in teams.values():  # the teams' screens notice the round on their own
+        team.get_by_role("heading", name="Your company after round 1").wait_for(timeout=60_000)
+    predict_and_submit(alpha, 5_600_000)
+    predict_and_submit(teams["Beta"], 5_100_000)
+    play_round(facilitator, 2)
+    expect(facilitator.get_by_text("All rounds played: see the debrief.")).to_have_count(1)
+    for team in teams.values():
+        team.get_by_text("The workshop is over").wait_for(timeout=60_000)
+
+    facilitator.get_by_role("tab", name="Debrief").click()
+    expect(facilitator.get_by_role("heading", name="What each team learned")).to_have_count(1)
+    expect(facilitator.get_by_text("When each stage of Alpha's chain responded")).to_have_count(1)

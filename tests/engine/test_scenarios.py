@@ -1,0 +1,113 @@
+"""Every shipped scenario loads, runs, and tells the story its description promises."""
+
+import pytest
+from simulated import window
+
+from model import load_scenario, scenario_names, simulate
+
+pytestmark = pytest.mark.slow  # whole runs: left out of the quick run
+
+NAMES = scenario_names()
+
+
+@pytest.fixture(scope="module")
+def results():
+    """Each scenario and the baseline over three years, three replications, same seeds."""
+    return {name: simulate(name, reps=3, seed=5) for name in NAMES}
+
+
+def change(results, name, measure, first, last):
+    return (
+        window(results[name], first, last)[measure]
+        - window(results["baseline"], first, last)[measure]
+    )
+
+
+def test_the_shipped_scenarios_cover_the_failure_modes_and_remedies():
+    assert NAMES[0] == "baseline"
+    assert len(NAMES) >= 8
+    for name in NAMES:
+        scenario = load_scenario(name)
+        assert scenario.title and scenario.description.strip()
+        assert "notice" in scenario.description.lower()
+        if name != "baseline":
+            assert scenario.parameters or scenario.timeline
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_scenario_runs(name):
+    table = simulate(name, steps=5, seed=1)
+    assert list(table.step) == [1, 2, 3, 4, 5]
+    assert table.notna().all().all()
+
+
+def test_training_without_culture_raises_skill_more_than_service(results):
+    skill = change(results, "compliance_without_culture", "skill", 53, 156)
+    before = window(results["compliance_without_culture"], 1, 12)
+    after = window(results["compliance_without_culture"], 53, 156)
+    assert after.skill - before.skill > 3.0
+    assert after.employee_satisfaction - before.employee_satisfaction < 3.0
+    assert (
+        window(results["compliance_without_culture"], 53, 156).service_quality
+        < window(results["baseline"], 53, 156).service_quality
+    )
+    assert skill > -5.0
+
+
+def test_growth_dilutes_the_culture(results):
+    grown = results["growth_dilutes_culture"]
+    start, end = window(grown, 1, 12), window(grown, 130, 156)
+    assert end.headcount > 2.0 * start.headcount
+    assert end.employee_satisfaction < start.employee_satisfaction - 2.0
+    assert end.skill < start.skill
+    assert end.revenue > 1.5 * start.revenue
+
+
+def test_short_term_profit_squeeze_pays_at_once_and_costs_later(results):
+    assert change(results, "short_term_profit_squeeze", "profit", 27, 52) > 0
+    squeezed = results["short_term_profit_squeeze"]
+    assert window(squeezed, 27, 52).profit > window(squeezed, 1, 25).profit
+    assert window(squeezed, 104, 156).profit < window(squeezed, 1, 25).profit
+    assert window(squeezed, 104, 156).revenue < 0.95 * window(squeezed, 1, 25).revenue
+    assert (
+        window(squeezed, 104, 156).customer_satisfaction
+        < window(squeezed, 1, 25).customer_satisfaction
+    )
+
+
+def test_breaking_silos_lifts_internal_service_then_people(results):
+    silos = results["silos"]
+    before, after = window(silos, 27, 52), window(silos, 65, 104)
+    assert after.internal_service_quality > before.internal_service_quality + 8.0
+    assert after.employee_satisfaction > before.employee_satisfaction + 3.0
+    assert after.turnover_rate < before.turnover_rate
+
+
+def test_starting_at_the_top_travels_inside_out(results):
+    assert change(results, "start_at_the_top", "leader_behaviour", 52, 156) > 10.0
+    assert change(results, "start_at_the_top", "employee_satisfaction", 52, 156) > 4.0
+    assert change(results, "start_at_the_top", "turnover_rate", 52, 156) < -0.1
+    assert change(results, "start_at_the_top", "customer_satisfaction", 52, 156) > 0.3
+    assert results["start_at_the_top"].cumulative_profit.iloc[-1] > 0
+
+
+def test_an_engagement_programme_helps_less_than_leaders_do(results):
+    programme = change(results, "engagement_programme", "employee_satisfaction", 52, 156)
+    leaders = change(results, "start_at_the_top", "employee_satisfaction", 52, 156)
+    assert 1.0 < programme < leaders
+
+
+def test_letting_up_after_success_fades_slowly(results):
+    table = results["letting_up_after_success"]
+    peak, soon, late = window(table, 52, 77), window(table, 79, 90), window(table, 130, 156)
+    assert peak.leader_behaviour - late.leader_behaviour > 3.0
+    assert soon.employee_satisfaction > late.employee_satisfaction
+    assert peak.employee_satisfaction - late.employee_satisfaction > 2.0
+
+
+def test_a_demand_surge_brings_overtime_then_quits_and_eroded_standards(results):
+    surge = change(results, "demand_surge", "workload", 52, 61)
+    assert surge > 0.05
+    quits_during = change(results, "demand_surge", "turnover_rate", 56, 70)
+    assert quits_during > 0.0
+    assert change(results, "demand_surge", "service_standard", 62, 80) < -0.005

@@ -1,0 +1,124 @@
+"""Reading results: bands, the recent quarter and the business case."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.analysis import bands, business_case, payback_week, recent
+from model.experiments.sensitivity import main_effects, prim_trajectory, where_it_pays
+
+
+def table(profit, costs, cost_of_goods, reps=2):
+    rows = []
+    for rep in range(reps):
+        for step, (p, c, g) in enumerate(zip(profit, costs, cost_of_goods, strict=True), 1):
+            rows.append(
+                {
+                    "rep": rep,
+                    "step": step,
+                    "profit": p + rep,
+                    "costs": c,
+                    "cost_of_goods": g,
+                    "turnover_rate": 0.5 + 0.1 * rep,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_payback_is_the_week_from_which_the_change_stays_ahead():
+    assert payback_week(pd.Series([-5, -3, 1, 4], index=[1, 2, 3, 4])) == 3
+    assert payback_week(pd.Series([-5, 2, -1, 4], index=[1, 2, 3, 4])) == 4
+    assert payback_week(pd.Series([-5, -3, -1, -1], index=[1, 2, 3, 4])) is None
+    assert payback_week(pd.Series([1, 2], index=[1, 2])) is None
+    assert payback_week(pd.Series([0, 0, 3], index=[1, 2, 3])) is None
+
+
+def test_business_case_of_an_investment_that_pays_back():
+    base = table([10, 10, 10, 10], [90, 90, 90, 90], [50, 50, 50, 50])
+    scenario = table([4, 8, 16, 20], [96, 92, 94, 96], [50, 50, 60, 66])
+    case = business_case(scenario, base)
+    # operating costs (costs less cost of goods): +6 +2 -6 -10 = -8 per replication
+    assert case["investment"] == pytest.approx(-8)
+    assert case["profit_difference"][0] == pytest.approx(8)
+    assert case["payback_week"] == 4
+    assert case["weeks"] == 4
+
+
+def test_bands_and_smoothing():
+    t = table([0, 10, 0, 10], [0] * 4, [0] * 4)
+    b = bands(t, "profit")
+    assert list(b["mean"]) == [0.5, 10.5, 0.5, 10.5]
+    assert (b.low <= b["mean"]).all() and (b["mean"] <= b.high).all()
+    smooth = bands(t, "profit", smooth=2)
+    assert list(smooth["mean"]) == [0.5, 5.5, 5.5, 5.5]
+
+
+def test_recent_is_the_last_quarter_and_cumulative_profit_the_level():
+    t = pd.DataFrame(
+        {
+            "rep": 0,
+            "step": range(1, 27),
+            "turnover_rate": [1.0] * 13 + [0.0] * 13,
+            "cumulative_profit": range(26),
+        }
+    )
+    assert recent(t, "turnover_rate", 26) == 0.0
+    assert recent(t, "turnover_rate", 13) == 1.0
+    assert recent(t, "cumulative_profit", 26) == 25
+
+
+def uniform_runs(n=400, seed=1):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "demand_level": rng.uniform(0.8, 1.2, n),
+            "labour_market_tightness": rng.uniform(0, 100, n),
+            "leader_care": rng.uniform(0, 100, n),
+        }
+    )
+
+
+def test_main_effects_give_the_move_from_the_bottom_to_the_top_of_each_range():
+    runs = uniform_runs()
+    rng = np.random.default_rng(2)
+    peak = -((runs.leader_care - 50) ** 2) / 100  # best in the middle of the range
+    runs["profit"] = 1e6 * runs.demand_level + 1e3 * peak + rng.normal(0, 1e3, len(runs))
+    ranges = {"demand_level": (0.8, 1.2), "leader_care": (0, 100)}
+    effects = main_effects(runs, ranges, "profit").set_index("parameter")
+    # linear: the quarters' centres, 0.85 and 1.15, are 0.3 apart
+    assert effects.loc["demand_level", "effect"] == pytest.approx(0.3e6, rel=0.1)
+    assert effects.loc["demand_level", "effect_ci"] < 0.05e6
+    # a peak inside the range: both ends are low, so the ends differ by little
+    assert abs(effects.loc["leader_care", "effect"]) <= 2 * effects.loc["leader_care", "effect_ci"]
+    assert effects.index[0] == "demand_level"
+
+
+def test_prim_finds_the_box_where_an_intervention_pays():
+    runs = uniform_runs()
+    rng = np.random.default_rng(3)
+    pays = (runs.demand_level > 1.0) & (runs.labour_market_tightness < 60)
+    pays ^= rng.random(len(runs)) < 0.05  # a few runs the other way: noise
+    runs["profit_difference"] = np.where(pays, 1.0, -1.0)
+    found = where_it_pays(runs, ["demand_level", "labour_market_tightness", "leader_care"], 104)
+    assert set(found["bounds"]) == {"demand_level", "labour_market_tightness"}
+    assert found["bounds"]["demand_level"][0] == pytest.approx(1.0, abs=0.03)
+    assert found["bounds"]["labour_market_tightness"][1] == pytest.approx(60, abs=5)
+    assert found["share"] > 0.85
+    assert "It paid back within 104 weeks in" in found["statement"]
+    assert "demand is at least 1" in found["statement"]
+
+
+def test_prim_boxes_shrink_and_get_purer_as_it_peels():
+    runs = uniform_runs()
+    y = (runs.leader_care > 70).to_numpy()
+    trajectory = prim_trajectory(runs, y, min_runs=20)
+    sizes = [box["runs"] for box in trajectory]
+    assert sizes == sorted(sizes, reverse=True) and sizes[-1] >= 20
+    assert trajectory[0]["share"] == pytest.approx(y.mean())
+    assert max(box["share"] for box in trajectory) == 1.0
+
+
+@pytest.mark.parametrize(("difference", "words"), [(1.0, "in every run"), (-1.0, "in any run")])
+def test_an_intervention_that_always_or_never_pays_is_said_plainly(difference, words):
+    runs = uniform_runs(50).assign(profit_difference=difference)
+    assert words in where_it_pays(runs, ["leader_care"], 52)["statement"]

@@ -1,0 +1,213 @@
+"""The facilitator's console: set up a workshop, show the join code, advance rounds, debrief."""
+
+import pandas as pd
+import streamlit as st
+
+from model import InputError, scenario_names
+from model.analysis import RECENT_WEEKS, recent
+from model.report import charts
+from model.workshop import rounds
+from model.workshop.rules import PREDICTED, SHOCKS, Settings, debrief_row, time_to_impact
+from model.workshop.store import BASELINE
+from ui import runs, state, workshops
+
+PRESENTER_CSS = """
+<style>
+[data-testid="stMain"] h1 { font-size: 3.2rem; }
+[data-testid="stMain"] p, [data-testid="stMain"] li { font-size: 1.5rem; }
+[data-testid="stMetricValue"] { font-size: 3rem; }
+.join-code { font-size: 6rem; font-weight: 700; letter-spacing: 0.3em; }
+</style>
+"""
+
+
+def set_up() -> None:
+    """The form that creates a workshop; the address then carries its code and key."""
+    st.title("Set up a workshop")
+    with st.form("set_up"):
+        title = st.text_input("Title", "Service-profit chain workshop")
+        left, middle, right = st.columns(3)
+        scenario = left.selectbox("Scenario", scenario_names(), format_func=state.preset_title)
+        round_count = middle.number_input("Rounds", 1, 20, 8)
+        weeks = right.number_input("Weeks per round", 1, 52, 13, help="13: a quarter")
+        left, middle, right = st.columns(3)
+        budget = left.number_input("Budget per round (currency)", 0, 10**9, 200_000, step=10_000)
+        seed = middle.number_input("Seed", 0, 2**31 - 1, 0)
+        reps = right.number_input("Replications", 1, 20, 3)
+        st.markdown("**Scripted shocks** (round they hit; 0 for none)")
+        at = {
+            key: column.number_input(shock.label.split(":")[0], 0, 20, 0, key=f"f_shock_{key}")
+            for column, (key, shock) in zip(st.columns(len(SHOCKS)), SHOCKS.items(), strict=True)
+        }
+        research = st.checkbox(
+            "Keep decisions, predictions and outcomes for research export",
+            help="Off unless the group agrees.",
+        )
+        create = st.form_submit_button("Create the workshop", type="primary")
+    if not create:
+        return
+    settings = Settings(
+        title=title,
+        scenario=scenario,
+        rounds=int(round_count),
+        weeks_per_round=int(weeks),
+        budget=float(budget),
+        shocks={int(r): key for key, r in at.items() if r},
+        seed=int(seed),
+        reps=int(reps),
+        research_export=research,
+    )
+    try:
+        with st.spinner("Pricing the levers on the model's books..."):
+            code, key = rounds.open_workshop(workshops.store(), settings)
+    except InputError as error:
+        st.error(str(error))
+        return
+    st.query_params.update(code=code, key=key)
+    st.rerun()
+
+
+def console(workshop) -> None:
+    """Join code, who has decided, and the button that plays the round."""
+    store = workshops.store()
+    teams = store.teams(workshop)
+    st.markdown(
+        f"Teams join on the **Workshop** page with the code<br>"
+        f"<span class='join-code'>{workshop.code}</span>",
+        unsafe_allow_html=True,
+    )
+    round_ = workshop.open_round
+    decided = store.decisions(workshop)
+    done = set(decided[decided["round"] == round_].team_id) if round_ else set()
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "team": list(teams.values()),
+                f"round {round_ or '-'}": ["decided" if t in done else "deciding" for t in teams],
+            }
+        ),
+        hide_index=True,
+    )
+    if round_ is None and workshop.played_round >= workshop.settings.rounds:
+        st.success("All rounds played: see the debrief.")
+        return
+    if round_ is not None:
+        st.caption(
+            f"Round {round_} of {workshop.settings.rounds}: budget "
+            f"{charts.fmt('costs', workshop.settings.budget_in(round_))}"
+            + "".join(
+                f" · shock: {SHOCKS[s].label}"
+                for r, s in workshop.settings.shocks.items()
+                if r == round_
+            )
+        )
+    label = f"Lock decisions and play round {workshop.played_round + 1}"
+    if st.button(label, type="primary", icon=":material/play_arrow:"):
+        with st.spinner("Running every company to the end of the round..."):
+            rounds.play_round(store, workshop.code, st.query_params["key"], runs.pool())
+        st.rerun()
+
+
+def progress(workshop) -> None:
+    """Every company against the baseline so far."""
+    workshops.show_progress(workshop, workshops.store().teams(workshop), "f_measure")
+
+
+def debrief(workshop) -> None:
+    """Prediction against outcome against baseline; the chain; time to impact; all teams."""
+    store = workshops.store()
+    teams = store.teams(workshop)
+    baseline = store.results(workshop, BASELINE)
+    if baseline is None or not teams:
+        st.info("The debrief needs teams and at least one round played.")
+        return
+    decided = store.decisions(workshop)
+    rows = []
+    for team_id, name in teams.items():
+        predictions = decided[decided.team_id == team_id][["round", *PREDICTED]]
+        rows.append(
+            debrief_row(
+                name, store.results(workshop, team_id), baseline, predictions, workshop.settings
+            )
+        )
+    st.subheader("What each team learned")
+    st.caption(
+        "Not a league table: how far each company moved from the baseline, what it cost, "
+        "whether it got worse before it got better, and how far predictions missed "
+        "(mean absolute miss per round)."
+    )
+    table = pd.DataFrame(rows)
+    shown = table.assign(
+        extra_operating_cost=table.extra_operating_cost.map(lambda v: charts.fmt("costs", v)),
+        profit_difference=table.profit_difference.map(lambda v: charts.fmt("profit", v)),
+        payback_week=table.payback_week.map(lambda w: "-" if pd.isna(w) else int(w)),
+        worse_before_better=table.worse_before_better.map({True: "yes", False: "no"}),
+        profit_miss=table.profit_miss.map(lambda v: "-" if pd.isna(v) else charts.fmt("profit", v)),
+        turnover_miss=table.turnover_miss.map(
+            lambda v: "-" if pd.isna(v) else f"{100 * v:.1f} pts"
+        ),
+        customer_satisfaction_miss=table.customer_satisfaction_miss.map(
+            lambda v: "-" if pd.isna(v) else f"{v:.1f} pts"
+        ),
+    )
+    st.dataframe(shown, hide_index=True, width="stretch")
+
+    name = st.selectbox("Team", list(teams.values()), key="f_team")
+    team_id = next(t for t, n in teams.items() if n == name)
+    mine = store.results(workshop, team_id)
+    week = int(mine.step.max())
+    values = {m: recent(mine, m, week) for m in mine.columns if m not in ("rep", "step")}
+    deltas = {m: values[m] - recent(baseline, m, week) for m in values}
+    st.altair_chart(charts.chain_chart(values, deltas), width="stretch")
+    st.markdown(f"**When each stage of {name}'s chain responded** (against the baseline)")
+    st.dataframe(time_to_impact(mine, baseline, 1), hide_index=True, width="stretch")
+    st.markdown(f"**{name}: prediction, outcome and baseline, round by round**")
+    st.dataframe(workshops.outcomes_table(workshop, team_id), hide_index=True, width="stretch")
+    if workshop.settings.research_export:
+        left, right = st.columns(2)  # the data is gathered only when downloaded
+        left.download_button(
+            "Research data (CSV)",
+            lambda: rounds.research_data(store, workshop).to_csv(index=False),
+            "workshop.csv",
+            "text/csv",
+        )
+        right.download_button(
+            "Research data (Parquet)",
+            lambda: rounds.research_data(store, workshop).to_parquet(index=False),
+            "workshop.parquet",
+            "application/octet-stream",
+        )
+
+
+code, key = st.query_params.get("code"), st.query_params.get("key")
+if not code or not key:
+    set_up()
+    st.stop()
+try:
+    workshop = workshops.store().facilitate(code, key)
+except InputError as error:
+    st.error(str(error))
+    st.stop()
+
+presenter = st.toggle("Presenter view", key="f_presenter", help="Large type, controls hidden.")
+if presenter:
+    st.markdown(PRESENTER_CSS, unsafe_allow_html=True)
+st.title(workshop.settings.title)
+if not presenter:
+    st.caption(
+        "Keep this page's address: it carries the facilitator key. "
+        f"Scenario {workshop.settings.scenario}, {workshop.settings.rounds} rounds of "
+        f"{workshop.settings.weeks_per_round} weeks, seed {workshop.settings.seed}, "
+        f"{workshop.settings.reps} replications, the same for every team. "
+        f"The chain's response is read over {RECENT_WEEKS}-week windows."
+    )
+live, story = st.tabs(["Rounds", "Debrief"])
+with live:
+    if presenter:
+        st.markdown(f"<span class='join-code'>{workshop.code}</span>", unsafe_allow_html=True)
+        progress(workshop)
+    else:
+        console(workshop)
+        progress(workshop)
+with story:
+    debrief(workshop)

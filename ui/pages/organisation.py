@@ -1,0 +1,55 @@
+"""Organisation: how outcomes vary across units and leaders, and one person's story."""
+
+import streamlit as st
+
+from model.report import charts
+from ui import runs, state
+
+HEAT = [
+    "employee_satisfaction",
+    "turnover_rate",
+    "leader_behaviour",
+    "service_quality",
+    "customer_satisfaction",
+    "profit",
+]
+
+scenario = state.scenario()
+seed = int(st.session_state.seed)
+weeks = scenario.weeks
+st.title("The organisation")
+st.caption(f"{scenario.title} · replication 1 of seed {seed} · one row per unit (store)")
+
+last = st.session_state.week_shown or weeks
+first, last = st.slider("Weeks", 1, weeks, (max(1, last - 12), last))
+units = runs.run(scenario, seed, 1, level="unit")
+period = (
+    units[(units.step >= first) & (units.step <= last)]
+    .groupby("unit")
+    .mean(numeric_only=True)
+    .reset_index()
+)
+
+left, right = st.columns([3, 2])
+left.altair_chart(charts.unit_heatmap(period, HEAT), width="stretch")
+right.altair_chart(charts.leader_scatter(period), width="stretch")
+spread = period[HEAT].agg(["min", "median", "max"]).T
+spread.index = [charts.title(m) for m in spread.index]
+right.markdown("**Spread across units**")
+right.dataframe(spread.style.format("{:,.2f}"), width="stretch")
+
+st.subheader("A story")
+story = runs.story(scenario, seed)
+st.altair_chart(charts.story_chart(story), width="stretch")
+changes = story[story.employee_holder.diff().fillna(0) > 0]
+gone = story[~story.customer_active]
+holders = int(story.employee_holder.iloc[-1] - story.employee_holder.iloc[0] + 1)
+facts = [f"The post was held by {holders} person(s) over {weeks} weeks."]
+if len(changes):
+    facts.append("A new person started in weeks " + ", ".join(str(w) for w in changes.step) + ".")
+facts.append(
+    f"The customer left for good in week {int(gone.step.iloc[0])}."
+    if len(gone)
+    else "The customer stayed throughout."
+)
+st.markdown(" ".join(facts))

@@ -1,0 +1,128 @@
+"""A team in a workshop: join with the code, set levers within budget, predict, see the result."""
+
+import streamlit as st
+
+from model import InputError
+from model.engine.parameters import BY_NAME, GROUPS
+from model.report import charts
+from model.workshop.rules import PREDICTED, SHOCKS, SPENDING, cost, round_outcomes
+from ui import workshops
+from ui.sidebar import lever
+
+WAITING_POLL = "4s"
+
+
+def join_form() -> None:
+    """Join with the code on the facilitator's screen; the address then remembers the team."""
+    st.title("Join a workshop")
+    with st.form("join"):
+        code = st.text_input("Join code", max_chars=6, placeholder="ABC234")
+        name = st.text_input("Team name", max_chars=40)
+        joined = st.form_submit_button("Join", type="primary")
+    if joined:
+        try:
+            workshops.store().join(code, name)
+        except InputError as error:
+            st.error(str(error))
+            return
+        st.query_params.update(code=code.strip().upper(), team=" ".join(name.split()))
+        st.rerun()
+
+
+@st.fragment(run_every=WAITING_POLL)
+def wait_for(round_played: int, code: str) -> None:
+    """Redraw the page when the facilitator plays the next round."""
+    if workshops.store().workshop(code).played_round != round_played:
+        st.rerun(scope="app")
+
+
+def decide(workshop, team_id: int, round_: int) -> None:
+    """The lever settings and the prediction for the open round."""
+    store = workshops.store()
+    budget = workshop.settings.budget_in(round_)
+    current = store.settings_for(workshop, team_id, round_)
+    start = workshop.start_values
+    st.subheader(f"Your decisions for round {round_}")
+    choices = {}
+    for title, names in [
+        ("Investments (they use the budget)", [n for n in workshop.prices if n in SPENDING]),
+        (
+            "Standards and policies (free in the books; slow to take hold)",
+            [n for n in workshop.prices if n not in SPENDING],
+        ),
+    ]:
+        with st.expander(title, expanded=True):
+            for name in sorted(names, key=lambda n: GROUPS.index(BY_NAME[n].group)):
+                choices[name] = lever(BY_NAME[name], f"w_{round_}_{name}", current[name])
+    spend = cost(choices, start, workshop.prices)
+    st.metric(
+        "These settings cost, each round",
+        charts.fmt("costs", spend),
+        f"{charts.fmt('costs', budget - spend)} left of {charts.fmt('costs', budget)}",
+        delta_color="normal" if spend <= budget else "inverse",
+        help="Extra spending against the starting organisation, from the model's books.",
+    )
+    last = store.results(workshop, team_id)
+    previous = round_outcomes(last, workshop.settings).iloc[-1] if last is not None else None
+    st.markdown("**Before you see it: what will happen in this round?**")
+    prediction = {}
+    for column, (measure, label) in zip(st.columns(3), PREDICTED.items(), strict=True):
+        prediction[measure] = column.number_input(
+            label,
+            value=float(previous[measure]) if previous is not None else None,
+            key=f"w_{round_}_predict_{measure}",
+            format="%.3f",
+            help="Starts at the last round's outcome." if previous is not None else None,
+        )
+    if st.button("Submit decisions and prediction", type="primary"):
+        try:
+            store.submit(workshop.code, team_id, choices, prediction)
+        except InputError as error:
+            st.error(str(error))
+        else:
+            st.success(
+                f"Submitted for round {round_}. You can change it until the facilitator "
+                "plays the round."
+            )
+    decided = store.decisions(workshop)
+    mine = decided[(decided.team_id == team_id) & (decided["round"] == round_)]
+    if len(mine):
+        st.caption(f"Last submitted {mine.submitted.iloc[0]} (UTC).")
+
+
+code, team = st.query_params.get("code"), st.query_params.get("team")
+if not code or not team:
+    join_form()
+    st.stop()
+try:
+    team_id = workshops.store().join(code, team)
+    workshop = workshops.store().workshop(code)
+except InputError as error:
+    st.error(str(error))
+    st.query_params.clear()
+    st.button("Join another workshop")
+    st.stop()
+
+settings = workshop.settings
+st.title(f"{team} · {settings.title}")
+st.caption(
+    f"Join code {workshop.code} · {settings.rounds} rounds of {settings.weeks_per_round} "
+    f"weeks · {workshop.played_round} played"
+)
+shocks = {at: s for at, s in settings.shocks.items() if at <= (workshop.open_round or 0)}
+for at, shock in sorted(shocks.items()):
+    st.warning(f"Round {at}: {SHOCKS[shock].label}", icon=":material/bolt:")
+
+if workshop.played_round:
+    st.subheader(f"Your company after round {workshop.played_round}")
+    workshops.show_progress(workshop, {team_id: team}, "w_measure")
+    st.dataframe(workshops.outcomes_table(workshop, team_id), hide_index=True, width="stretch")
+
+if workshop.open_round is not None:
+    decide(workshop, team_id, workshop.open_round)
+    wait_for(workshop.played_round, workshop.code)
+elif workshop.played_round >= settings.rounds:
+    st.success("The workshop is over: the facilitator has the debrief on the projector.")
+else:
+    st.info("The facilitator is playing the round...")
+    wait_for(workshop.played_round, workshop.code)
