@@ -23,11 +23,12 @@ WARM_UP_WEEKS = 104
 """Weeks run before week 1 so that a run starts from the organisation's own
 steady state rather than from its initial draw."""
 
+
 PLANNED_SKILL = 85.0
 """Skill of the seasoned staff that unit staffing was planned for."""
 
 ESTABLISHED_SATISFACTION = 61.0
-ESTABLISHED_LIFT = 15.0
+ESTABLISHED_LIFT = 25.0
 """Where established employees' satisfaction, and established customers'
 satisfaction and expectations (points above a newcomer's), start: near the
 levels the baseline settles at, so that the warm-up is short."""
@@ -113,14 +114,22 @@ class Staff(Columns):
 
 @dataclass
 class Units(Columns):
-    """Front-line units: their market, region and service standard."""
+    """Front-line units: market, region, service standard and management's perceptions.
+
+    `pool` is the unit's market: the potential customers, drawn once from the
+    organisation's spread of markets. `perceived_demand` and
+    `perceived_time_share` are what management believes of its demand and pace.
+    """
 
     market: np.ndarray
     staff_plan: np.ndarray
+    slots: np.ndarray
     region: np.ndarray
-    base_customers: np.ndarray
+    pool: np.ndarray
     standard: np.ndarray
     load: np.ndarray
+    perceived_demand: np.ndarray
+    perceived_time_share: np.ndarray
     customer_satisfaction: np.ndarray
     cumulative_profit: np.ndarray
     manager: np.ndarray
@@ -128,7 +137,12 @@ class Units(Columns):
 
 @dataclass
 class Customers(Columns):
-    """Customer rows (no agent each: there may be a million)."""
+    """Customer rows (no agent each: there may be a million).
+
+    `server` is the post of a customer's usual server (-1: none yet) and
+    `server_holder` which holder of that post it was (`Staff.hires`), so a
+    customer whose server has left meets a stranger.
+    """
 
     id: np.ndarray
     unit: np.ndarray
@@ -136,6 +150,10 @@ class Customers(Columns):
     satisfaction: np.ndarray
     expectation: np.ndarray
     tenure: np.ndarray
+    values_people: np.ndarray
+    relational: np.ndarray
+    server: np.ndarray
+    server_holder: np.ndarray
 
 
 class ServiceProfitChain(mesa.Model):
@@ -180,6 +198,7 @@ class ServiceProfitChain(mesa.Model):
         self.customers = Customers.empty()
         self.team_manager = np.empty(0, int)
         self.team_first = np.empty(0, int)
+        self.team_fatigue = np.empty(0)
         self.authorised = np.empty(0, int)
         self.top = self._add_leaders(Level.SENIOR, np.array([-1]), np.array([-1]), 0.0)[0]
         planned_front_line = p["n_units"] * p["staff_per_unit"]
@@ -195,6 +214,7 @@ class ServiceProfitChain(mesa.Model):
             Level.DEPARTMENT_MANAGER,
             habit_gap=0.0,
         )
+        self._hire(np.flatnonzero(self.staff.team < n), established=True)
         self.region_leaders = np.empty(0, int)
         self._add_units(p["n_units"], established=True)
         self._set_nominal_reports()
@@ -258,6 +278,7 @@ class ServiceProfitChain(mesa.Model):
         teams = np.arange(first_team, first_team + len(slots))
         managers = self._add_leaders(level, parent, teams, habit_gap)
         self.team_manager = np.concatenate([self.team_manager, managers])
+        self.team_fatigue = np.concatenate([self.team_fatigue, np.zeros(len(slots))])
         self.authorised = np.concatenate([self.authorised, authorised]).astype(int)
         first_post = len(self.staff)
         self.team_first = np.concatenate(
@@ -295,6 +316,7 @@ class ServiceProfitChain(mesa.Model):
         staff_plan = p["staff_per_unit"] * market
         authorised = np.maximum(np.round(staff_plan * p["staffing_level"]), 1).astype(int)
         slots = np.ceil(staff_plan * SLOT_HEADROOM).astype(int) + 1
+        planned_customers = p["customers_per_unit"] * market
         first_unit = len(self.units)
         region = np.arange(first_unit, first_unit + n) // p["units_per_region"]
         new_regions = int(region.max()) + 1 - len(self.region_leaders)
@@ -314,10 +336,13 @@ class ServiceProfitChain(mesa.Model):
             Units(
                 market=market,
                 staff_plan=staff_plan,
+                slots=slots,
                 region=region,
-                base_customers=p["customers_per_unit"] * market,
+                pool=p["market_potential"] * planned_customers,
                 standard=np.ones(n),
                 load=np.full(n, mech.TARGET_UTILISATION),
+                perceived_demand=np.ones(n),
+                perceived_time_share=np.ones(n),
                 customer_satisfaction=np.full(n, float(p["customer_expectation"])),
                 cumulative_profit=np.zeros(n),
                 manager=self.team_manager[teams],
@@ -329,7 +354,7 @@ class ServiceProfitChain(mesa.Model):
             )
             self._hire(np.repeat(self.team_first[teams], authorised) + offset, established=True)
         start_customers = np.round(
-            p["customers_per_unit"] * market * (1.0 if established else NEW_UNIT_CUSTOMERS)
+            planned_customers * (1.0 if established else NEW_UNIT_CUSTOMERS)
         ).astype(int)
         self._add_customers(
             np.repeat(np.arange(first_unit, first_unit + n), start_customers), established
@@ -339,24 +364,35 @@ class ServiceProfitChain(mesa.Model):
         """New customers expect what the market expects; established ones have history."""
         p = self.p
         m = len(unit)
+        if m == 0:
+            return
         temperament = self.rng.normal(0.0, mech.TEMPERAMENT_SPREAD, m)
         expectation = float(p["customer_expectation"])
         if established:
             expectation += ESTABLISHED_LIFT
             satisfaction = np.clip(self.rng.normal(expectation, 8.0, m) + temperament, 0.0, 100.0)
-            tenure = self.rng.exponential(120.0, m)
+            # Those who stay longer are more of a customer base than of its newcomers:
+            # each kind is present in proportion to how long it stays (its lifetime).
+            lifetime = 1.0 / mech.defection_probability(satisfaction)
+            kept = self.rng.choice(m, m, p=lifetime / lifetime.sum())
+            temperament, satisfaction = temperament[kept], satisfaction[kept]
+            tenure = self.rng.exponential(lifetime[kept])
         else:
             satisfaction, tenure = np.full(m, expectation), np.zeros(m)
         first_id = self.customers_ever
         self.customers_ever += m
         self.customers.extend(
             Customers(
-                np.arange(first_id, first_id + m),
-                unit.astype(np.int32),
-                temperament.astype(np.float32),
-                satisfaction.astype(np.float32),
-                np.full(m, expectation, np.float32),
-                tenure.astype(np.int32),
+                id=np.arange(first_id, first_id + m),
+                unit=unit.astype(np.int32),
+                temperament=temperament.astype(np.float32),
+                satisfaction=satisfaction.astype(np.float32),
+                expectation=np.full(m, expectation, np.float32),
+                tenure=tenure.astype(np.int32),
+                values_people=self.rng.random(m, dtype=np.float32) < mech.PEOPLE_VALUING_SHARE,
+                relational=self.rng.random(m, dtype=np.float32) < mech.RELATIONAL_SHARE,
+                server=np.full(m, -1, np.int32),
+                server_holder=np.zeros(m, np.int32),
             )
         )
 
@@ -396,16 +432,31 @@ class ServiceProfitChain(mesa.Model):
         p = self.p
         s = self.staff
         n = len(posts)
+        if n == 0:
+            return
         s.filled[posts] = True
         s.hires[posts] += 1
         s.disposition[posts] = self.rng.normal(-3.0 + 0.08 * p["hiring_selectivity"], 7.0, n)
         s.champion_trait[posts] = self.rng.random(n)
         if established:
-            tenure = self.rng.exponential(90.0, n).astype(int)
+            # As with customers: those who stay longer are more of a workforce than of its
+            # hires, each kind present in proportion to how long it stays.
+            satisfaction = np.clip(ESTABLISHED_SATISFACTION + s.disposition[posts], 0, 100)
+            stay = 1.0 / mech.quit_probability(
+                satisfaction,
+                np.full(n, 52),
+                p["wage_level"],
+                p["labour_market_tightness"],
+                p["hiring_selectivity"],
+                p["onboarding_quality"],
+            )
+            kept = self.rng.choice(n, n, p=stay / stay.sum())
+            s.disposition[posts] = s.disposition[posts][kept]
+            tenure = self.rng.exponential(stay[kept]).astype(int)
             s.skill[posts] = 100.0 - (100.0 - mech.SKILL_START) * np.exp(
                 -mech.SKILL_LEARNING * tenure
             )
-            s.satisfaction[posts] = np.clip(ESTABLISHED_SATISFACTION + s.disposition[posts], 0, 100)
+            s.satisfaction[posts] = satisfaction[kept]
         else:
             tenure = np.zeros(n, int)
             s.skill[posts] = mech.new_hire_skill(p["onboarding_quality"])
@@ -462,10 +513,15 @@ class ServiceProfitChain(mesa.Model):
         """Leaders serve their people; behaviour is pulled to the standard or drifts to habit."""
         L = self.leaders
         p = self.p
-        shown = mech.shown_behaviour(L.behaviour, L.satisfaction)
+        reports = np.maximum(self._reports(), 1)
+        admin = mech.admin_share(
+            max(p["hierarchy_layers"] - 3, 0),
+            p["internal_policy_friction"],
+            reports / L.nominal_reports - 1.0,
+        )
+        shown = mech.shown_behaviour(mech.behaviour_within_time(L.behaviour, admin), L.satisfaction)
         has_parent = L.parent >= 0
         parent = np.where(has_parent, L.parent, 0)
-        reports = np.maximum(self._reports(), 1)
         reach = np.sqrt(np.minimum(1.0, L.nominal_reports / reports))
         served = np.where(
             has_parent, shown[parent].mean(axis=1) * reach[parent], mech.BOARD_SERVICE
@@ -521,13 +577,14 @@ class ServiceProfitChain(mesa.Model):
         support = mech.support_chain_quality(department_service, p["cross_department_cooperation"])
         self.capacity = self._capacity()  # staff do not change before customers are served
         self.team_pressure = self._team_pressure(self.capacity)
+        self.team_fatigue = mech.fatigue(self.team_fatigue, self.team_pressure)
         s.isq = mech.internal_service_quality(
             manager_service[s.team],
             support,
             p["internal_policy_friction"],
             max(p["hierarchy_layers"] - 3, 0),
             mech.programme_boost(p["engagement_program"]),
-            self.team_pressure[s.team],
+            self.team_fatigue[s.team],
         )
 
     def serve_customers(self) -> dict[str, np.ndarray]:
@@ -540,28 +597,31 @@ class ServiceProfitChain(mesa.Model):
         s.potential = mech.service_potential(s.skill, s.satisfaction, self.team_pressure[s.team])
         time_share = mech.achieved_time_share(u.load, u.standard)
 
-        demand = u.market * p["demand_level"]
         satisfaction = c.satisfaction
         draw = rng.random(len(c), dtype=np.float32)
-        visit = draw < mech.visit_probability(satisfaction, demand[c.unit])
+        visit = draw < mech.visit_probability(satisfaction, p["demand_level"])
         leave = ~visit & (draw > 1.0 - mech.defection_probability(satisfaction))
         visitors = np.flatnonzero(visit)
         unit = c.unit[visitors]
         self_served = rng.random(len(visitors), dtype=np.float32) < p["automation_level"]
-        quality = np.full(
-            len(visitors), mech.SELF_SERVICE_QUALITY - 0.1 * p["customer_policy_friction"]
-        )
+        quality = mech.self_service_quality(
+            c.values_people[visitors], p["customer_policy_friction"]
+        ).astype(np.float64)
         staffed = ~self_served
-        server, has_server = self._servers(unit[staffed])
+        regular, lost = self._relationships(visitors[staffed])
+        server, has_server = self._servers(unit[staffed], regular)
         staffed_quality = mech.service_quality(
             s.potential[server],
             time_share[unit[staffed]],
             unit_pressure[unit[staffed]],
             p["customer_policy_friction"],
+        ) + mech.RELATIONSHIP_BONUS * (regular >= 0)
+        quality[staffed] = np.where(
+            has_server, np.minimum(staffed_quality, 100.0), mech.NO_SERVICE_QUALITY
         )
-        quality[staffed] = np.where(has_server, staffed_quality, mech.NO_SERVICE_QUALITY)
         noise = rng.standard_normal(len(visitors), dtype=np.float32) * mech.EXPERIENCE_NOISE
         experience = np.clip(quality + noise, 0.0, 100.0)
+        self._bond(visitors[staffed], server, has_server & (regular < 0))
 
         old_satisfaction = satisfaction[visitors]
         revenue = np.bincount(
@@ -579,9 +639,11 @@ class ServiceProfitChain(mesa.Model):
             unit[let_down & (word < mech.WARNING_PROBABILITY)], minlength=n_units
         )
 
-        c.satisfaction[visitors] = mech.customer_satisfaction(
+        judged = mech.customer_satisfaction(
             old_satisfaction, experience, c.expectation[visitors], c.temperament[visitors]
         )
+        judged[np.flatnonzero(staffed)[lost]] -= mech.LOST_SERVER_DIP
+        c.satisfaction[visitors] = np.clip(judged, 0.0, 100.0)
         c.expectation[visitors] = mech.adapted_expectation(
             c.expectation[visitors], experience, p["customer_expectation"]
         )
@@ -589,8 +651,9 @@ class ServiceProfitChain(mesa.Model):
         customers_before = np.bincount(c.unit, minlength=n_units)
         defections = np.bincount(c.unit[leave], minlength=n_units)
         c.keep(~leave)
+        prospects = np.maximum(u.pool - (customers_before - defections), 0.0)
         arrivals = rng.poisson(
-            mech.new_customers_expected(u.base_customers, demand, referrals, warnings)
+            mech.new_customers_expected(prospects, u.pool, p["demand_level"], referrals, warnings)
         )
         self._add_customers(np.repeat(np.arange(n_units), arrivals), established=False)
 
@@ -606,6 +669,18 @@ class ServiceProfitChain(mesa.Model):
         )
         u.standard = mech.service_standard(u.standard, achieved, anchor)
         u.load = load
+        planned_visits = (
+            self.visits_per_capacity
+            * mech.TARGET_UTILISATION
+            * mech.productivity(np.array(PLANNED_SKILL))
+            * u.staff_plan
+        )
+        u.perceived_demand = mech.perceived(
+            u.perceived_demand, staffed_visits / planned_visits, mech.DEMAND_PERCEPTION_WEEKS
+        )
+        u.perceived_time_share = mech.perceived(
+            u.perceived_time_share, achieved, mech.PRODUCTIVITY_PERCEPTION_WEEKS
+        )
         return {
             "visits": np.bincount(unit, minlength=n_units),
             "quality_sum": np.bincount(unit, weights=quality, minlength=n_units),
@@ -613,7 +688,32 @@ class ServiceProfitChain(mesa.Model):
             "defections": defections,
             "customers_before": customers_before,
             "arrivals": arrivals,
+            "lost_servers": np.bincount(unit[staffed][lost], minlength=n_units),
         }
+
+    def _relationships(self, visitors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For staffed visits: the usual server there to serve (-1 if none), and who lost one.
+
+        A customer whose usual server has left (the post is empty or has a new
+        holder) meets a stranger and loses the relationship.
+        """
+        s, c = self.staff, self.customers
+        post = c.server[visitors]
+        bonded = post >= 0
+        safe = np.maximum(post, 0)
+        still_there = bonded & s.filled[safe] & (s.hires[safe] == c.server_holder[visitors])
+        lost = bonded & ~still_there
+        c.server[visitors[lost]] = -1
+        on_shift = self.rng.random(len(visitors), dtype=np.float32) < mech.ON_SHIFT
+        return np.where(still_there & on_shift, post, -1), lost
+
+    def _bond(self, visitors: np.ndarray, server: np.ndarray, may_bond: np.ndarray) -> None:
+        """Customers who look for a usual server may make the one who served them theirs."""
+        c = self.customers
+        chance = self.rng.random(len(visitors), dtype=np.float32) < mech.BOND_PROBABILITY
+        bond = may_bond & c.relational[visitors] & (c.server[visitors] < 0) & chance
+        c.server[visitors[bond]] = server[bond]
+        c.server_holder[visitors[bond]] = self.staff.hires[server[bond]]
 
     def _capacity(self) -> np.ndarray:
         """Work each team gets through at planned pace, in fully-skilled employees."""
@@ -622,10 +722,10 @@ class ServiceProfitChain(mesa.Model):
             s.team, weights=s.filled * mech.productivity(s.skill), minlength=len(self.team_manager)
         )
 
-    def _servers(self, unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Draw, for each staffed visit, an employee in post in the visit's unit.
+    def _servers(self, unit: np.ndarray, regular: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each staffed visit, who serves: the usual server if there, else anyone in post.
 
-        Returns the drawn posts and whether the unit had anyone in post at all.
+        Returns the posts and whether the unit had anyone in post at all.
         """
         s = self.staff
         team = unit + self.n_departments
@@ -634,7 +734,8 @@ class ServiceProfitChain(mesa.Model):
         count = np.bincount(s.team, weights=s.filled, minlength=len(self.team_manager))
         pick = (self.rng.random(len(unit), dtype=np.float32) * count[team]).astype(int)
         rank = np.minimum(before_team[team] + pick, max(len(in_post) - 1, 0))
-        return (in_post[rank] if len(in_post) else np.zeros(len(unit), int)), count[team] > 0
+        anyone = in_post[rank] if len(in_post) else np.zeros(len(unit), int)
+        return np.where(regular >= 0, regular, anyone), count[team] > 0
 
     def turn_over(self) -> dict[str, np.ndarray]:
         """Quits leave vacancies; vacancies are filled after a lag by new hires."""
@@ -647,10 +748,13 @@ class ServiceProfitChain(mesa.Model):
             p["labour_market_tightness"],
             p["hiring_selectivity"],
             p["onboarding_quality"],
+            self.team_fatigue[s.team],
         )
         quits = s.filled & (self.rng.random(len(s)) < quit_p)
         early = quits & (s.tenure < 13)
-        planned = np.round(self.units.staff_plan * p["staffing_level"])
+        u = self.units
+        needed = mech.staff_needed(u.staff_plan, u.perceived_demand, u.perceived_time_share)
+        planned = np.minimum(np.round(needed * p["staffing_level"]), u.slots)
         self.authorised[self.n_departments :] = np.maximum(planned, 1)
         hire_p = mech.hire_probability(
             p["hiring_selectivity"], p["labour_market_tightness"], p["wage_level"]
@@ -749,8 +853,10 @@ class ServiceProfitChain(mesa.Model):
         n_units = len(self.units)
         revenue = flows["revenue"]
         cost_of_goods = revenue * (1.0 - p["gross_margin"])
+        acquisition = flows["arrivals"] * p["acquisition_cost"]
         costs = (
             cost_of_goods
+            + acquisition
             + team_costs[d:]
             + p["automation_level"] * p["automation_cost"]
             + p["unit_fixed_costs"]
@@ -760,6 +866,7 @@ class ServiceProfitChain(mesa.Model):
         self.units.cumulative_profit += profit
         return flows | {
             "cost_of_goods": cost_of_goods,
+            "acquisition_cost": acquisition,
             "costs": costs,
             "profit": profit,
             "turnover_cost": turnover[d:] + turnover[:d].sum() / max(n_units, 1),

@@ -47,7 +47,7 @@ JOB_BASE = 7.0
 ENGAGED_AT = 67.0
 
 # Turnover and skill
-QUIT_BASE = 0.0155  # weekly quit probability at satisfaction 50, after the first months
+QUIT_BASE = 0.0215  # weekly quit probability at satisfaction 50, after the first months
 QUIT_SATISFACTION_SCALE = 14.0
 EARLY_QUIT_EXTRA = 11.0  # extra quit multiplier at tenure 0, fading over EARLY_WEEKS
 EARLY_WEEKS = 8.0
@@ -57,17 +57,42 @@ SKILL_LEARNING = 0.035
 ONBOARDING_WEEKS = 13
 ONBOARDING_LEARNING = 0.07  # extra weekly learning rate in the first quarter at full onboarding
 
+# Fatigue (a stock: filled by overload and overtime, drained in normal weeks)
+FATIGUE_WEEKS = 6.0  # time constant: overload bites weeks after it starts and lingers after
+FATIGUE_QUIT = 1.0  # quits multiply by 1 + FATIGUE_QUIT * fatigue
+
+# Management's capacity rule (Oliva and Sterman 2001)
+DEMAND_PERCEPTION_WEEKS = 13.0  # visits are noticed as a quarter's smoothed count
+PRODUCTIVITY_PERCEPTION_WEEKS = 26.0  # time per visit is believed as it is seen, slowly
+
+# Leaders' weeks
+ADMIN_BASE = 0.45  # share of a manager's week that administration takes in a lean chain
+ADMIN_PER_LAYER = 0.04  # each layer beyond three adds reporting and sign-offs
+ADMIN_PER_FRICTION = 0.001  # per point of internal policy friction
+ADMIN_PER_SPAN = 0.25  # per 100% of reports beyond the span the post was designed for
+PEOPLE_TIME_AT_FULL = 0.6  # share of the week that behaviours at 100 on every count take
+
 # Service
 TARGET_UTILISATION = 0.85
 MAX_OVERTIME = 0.05
 BUSY_SUPPRESSION = 0.4
 WAIT_PENALTY = 20.0
+VISIT_QUALITY_BASE = 4.0  # points any staffed visit gives (the goods, the place)
 SERVICE_FRICTION = 0.2
 SELF_SERVICE_QUALITY = 68.0
+PEOPLE_VALUING_SHARE = 0.4  # customers who come for the people, not only the goods
+PEOPLE_VALUING_PENALTY = 18.0  # how much plainer self-service is for them (points)
 NO_SERVICE_QUALITY = 10.0  # a unit with nobody in post
 EXPERIENCE_NOISE = 8.0
 STANDARD_EROSION = 0.15
 STANDARD_RECOVERY = 0.02
+
+# Relationships (Heskett et al. 1994: the customers of a server who leaves)
+RELATIONAL_SHARE = 0.35  # customers who come to have a usual server
+BOND_PROBABILITY = 0.15  # per visit served by staff: the server becomes theirs
+ON_SHIFT = 0.6  # share of visits on which the usual server is there to serve
+RELATIONSHIP_BONUS = 6.0  # points of visit quality from someone who knows you
+LOST_SERVER_DIP = 5.0  # satisfaction points lost when a customer finds their server gone
 
 # Customers
 DISCONFIRMATION = 0.8
@@ -77,16 +102,16 @@ EXPECTATION_ANCHOR = 0.02
 TEMPERAMENT_SPREAD = 20.0  # points (sd): how differently customers judge the same service
 LOYALTY_MIDPOINT = 84.0  # loyalty is earned near the top of the scale
 LOYALTY_SCALE = 4.0
-VISITS_MAX = 1.0
-VISITS_FLOOR = 0.35  # share of the most loyal customers' visits that anyone makes
-DEFECTION_BACKGROUND = 0.0035  # weekly: moving away, life changes, whatever the service
-DEFECTION_AT_70 = 0.0035  # weekly, on top of the background, at satisfaction 70
-DEFECTION_SCALE = 12.0
+VISITS_MAX = 0.65  # weekly visits of the most loyal: room for a surge to add more
+VISITS_FLOOR = 0.7  # share of the most loyal customers' visits that anyone makes: modest
+DEFECTION_BACKGROUND = 0.001  # weekly (5% a year): moving away, whatever the service
+DEFECTION_AT_70 = 0.007  # weekly, on top of the background, at satisfaction 70
+DEFECTION_SCALE = 9.0  # steep: the very satisfied stay years (Heskett 1994)
 DELIGHT_AT = 85.0
 LET_DOWN_AT = 40.0
-REFERRAL_PROBABILITY = 0.025
+REFERRAL_PROBABILITY = 0.005  # per delighted visit: about a quarter of a new customer a year
 WARNING_PROBABILITY = 0.15
-ACQUISITION_RATE = 0.0045
+ACQUISITION_RATE = 0.0042  # weekly share of a unit's prospects that try it (20% a year)
 LOYAL_SPEND_PREMIUM = 0.3
 TENURE_SPEND_PREMIUM = 0.3
 
@@ -182,13 +207,13 @@ def internal_service_quality(
     internal_friction: float,
     extra_layers: int,
     programme: float,
-    pressure: np.ndarray,
+    team_fatigue: np.ndarray,
 ) -> np.ndarray:
     """Internal service quality each employee receives.
 
     Their manager's shown behaviours and the support departments' service,
     plus recognition programmes, minus internal policy friction, extra layers
-    and the overload of an under-staffed or over-busy team.
+    and the fatigue of an under-staffed or over-busy team (weeks of overload).
     """
     quality = (
         ISQ_BASE
@@ -197,9 +222,66 @@ def internal_service_quality(
         + programme
         - ISQ_FRICTION * internal_friction
         - ISQ_PER_LAYER * extra_layers
-        - ISQ_OVERLOAD * pressure
+        - ISQ_OVERLOAD * team_fatigue
     )
     return np.clip(quality, 0.0, 100.0)
+
+
+def fatigue(fatigue_now: np.ndarray, pressure_now: np.ndarray) -> np.ndarray:
+    """A team's fatigue: a stock filled by overload and overtime, drained in normal weeks.
+
+    It follows the overload with a delay of `FATIGUE_WEEKS`, so a surge bites
+    weeks after it starts and lingers weeks after it ends (Oliva and Sterman
+    2001); satisfaction and quits follow fatigue, not the week's rush.
+    """
+    return fatigue_now + (pressure_now - fatigue_now) / FATIGUE_WEEKS
+
+
+def perceived(belief: np.ndarray, seen: np.ndarray, weeks: float) -> np.ndarray:
+    """A belief that follows what is seen, exponentially smoothed over `weeks`."""
+    return belief + (seen - belief) / weeks
+
+
+def staff_needed(
+    staff_plan: np.ndarray, perceived_demand: np.ndarray, perceived_time_share: np.ndarray
+) -> np.ndarray:
+    """Staff management plans for: perceived demand times perceived time per visit.
+
+    `perceived_demand` is staffed visits against those the unit was planned
+    for (1 = as planned, at the target utilisation with seasoned staff).
+    Time per visit cut under pressure reads as higher productivity, so the
+    plan falls with it and an eroded standard becomes the new normal (Oliva
+    and Sterman 2001) unless leaders hold the standard.
+    """
+    return staff_plan * perceived_demand * perceived_time_share
+
+
+def admin_share(extra_layers: int, internal_friction: float, span_overload: np.ndarray):
+    """Share of a leader's week taken by administration.
+
+    Layers add reporting and sign-offs, internal friction adds workarounds,
+    and more reports than the post was designed for add coordination.
+    """
+    share = (
+        ADMIN_BASE
+        + ADMIN_PER_LAYER * extra_layers
+        + ADMIN_PER_FRICTION * internal_friction
+        + ADMIN_PER_SPAN * np.maximum(span_overload, 0.0)
+    )
+    return np.clip(share, 0.0, 0.95)
+
+
+def behaviour_within_time(behaviour: np.ndarray, admin: np.ndarray) -> np.ndarray:
+    """Behaviour a leader's week allows: what is asked, scaled down to the hours left.
+
+    Recognition, presence and coaching compete with administration for the
+    week: behaviour at 100 on every count takes `PEOPLE_TIME_AT_FULL` of it.
+    A target beyond the hours left is not reached, so more is not free.
+    """
+    ceiling = 100.0 * (1.0 - admin) / PEOPLE_TIME_AT_FULL
+    asked = behaviour.mean(axis=1)
+    scale = np.minimum(1.0, ceiling / np.maximum(asked, 1e-9))
+    return behaviour * scale[:, None]
 
 
 # ------------------------------------------------------------ employees
@@ -250,18 +332,21 @@ def quit_probability(
     labour_market_tightness: float,
     hiring_selectivity: float,
     onboarding_quality: float,
+    team_fatigue: np.ndarray | float = 0.0,
 ) -> np.ndarray:
     """Weekly probability that an employee quits.
 
-    Falls with satisfaction and pay; rises in a tight labour market; is highest
-    in the first weeks, less so with good onboarding and selective hiring.
+    Falls with satisfaction and pay; rises in a tight labour market and with
+    the team's fatigue (weeks of overload and overtime); is highest in the
+    first weeks, less so with good onboarding and selective hiring.
     """
     early = EARLY_QUIT_EXTRA * np.exp(-tenure_weeks / EARLY_WEEKS)
     early *= 1.4 - 0.8 * onboarding_quality / 100.0 - 0.3 * hiring_selectivity / 100.0
     market = np.exp(0.5 * (labour_market_tightness - 50.0) / 50.0)
     pay = np.exp(-1.0 * (wage_level - 1.0))
     hazard = QUIT_BASE * np.exp(-(satisfaction - 50.0) / QUIT_SATISFACTION_SCALE)
-    return np.clip(hazard * (1.0 + early) * market * pay, 0.0, 1.0)
+    tired = 1.0 + FATIGUE_QUIT * team_fatigue
+    return np.clip(hazard * (1.0 + early) * market * pay * tired, 0.0, 1.0)
 
 
 def hire_probability(
@@ -359,12 +444,23 @@ def service_quality(
     The server's potential, the time they can give, waits when the team is
     overloaded, and customer-facing policy friction.
     """
-    quality = potential * (0.5 + 0.5 * time_share) + 18.0
+    quality = potential * (0.5 + 0.5 * time_share) + VISIT_QUALITY_BASE
     quality = quality - WAIT_PENALTY * team_pressure - SERVICE_FRICTION * customer_friction
     return np.clip(quality, 0.0, 100.0)
 
 
 # ------------------------------------------------------------ customers
+
+
+def self_service_quality(values_people: np.ndarray, customer_friction: float) -> np.ndarray:
+    """Quality of a self-served visit: plain, and plainer for those who come for the people.
+
+    Self-service saves labour, but customers who value people are served
+    worse by it ("service gets squeezed out for expedient proficiencies like
+    self-check-out counters").
+    """
+    plain = SELF_SERVICE_QUALITY - 0.1 * customer_friction
+    return plain - PEOPLE_VALUING_PENALTY * values_people
 
 
 def customer_satisfaction(
@@ -421,14 +517,23 @@ def spend(base_spend: float, satisfaction: np.ndarray, tenure_weeks: np.ndarray)
 
 
 def new_customers_expected(
-    base_customers: np.ndarray, demand: np.ndarray, referrals: np.ndarray, warnings: np.ndarray
+    prospects: np.ndarray,
+    market: np.ndarray,
+    demand: float,
+    referrals: np.ndarray,
+    warnings: np.ndarray,
 ) -> np.ndarray:
-    """Expected new customers per unit.
+    """Expected new customers per unit, out of its finite pool of prospects.
 
-    The market's inflow, plus referrals from delighted customers, minus
-    prospects put off by warnings.
+    Prospects try the unit at a steady rate (a little marketing, passing
+    trade); delighted customers' referrals and let-down customers' warnings
+    each reach a prospect only as often as the people they talk to are not
+    customers already. As the pool empties, winning slows: a unit's customer
+    base settles where winning equals losing and never grows without bound.
     """
-    return np.maximum(ACQUISITION_RATE * base_customers * demand + referrals - warnings, 0.0)
+    free = np.clip(prospects / np.maximum(market, 1.0), 0.0, 1.0)
+    expected = ACQUISITION_RATE * demand * prospects + free * (referrals - warnings)
+    return np.clip(expected, 0.0, prospects)
 
 
 # ------------------------------------------------------------ the books

@@ -25,6 +25,7 @@ MEASURES = {
     "revenue": "Sales this week (currency)",
     "costs": "All costs this week, cost of goods included (currency)",
     "cost_of_goods": "Cost of the goods sold this week (currency)",
+    "acquisition_cost": "Cost of winning this week's new customers (currency)",
     "profit": "Revenue minus costs this week (currency)",
     "cumulative_profit": "Profit summed since week 1 (currency)",
     "leader_behaviour": "Mean behaviour unit managers show (0-100)",
@@ -38,9 +39,10 @@ MEASURES = {
     "payroll": "Front-line and support pay this week, overtime included (currency)",
     "service_standard": "Share of the ideal time per customer units hold themselves to (0-1)",
     "workload": "Staffed visits over capacity at planned pace (1 = full)",
+    "fatigue": "Mean fatigue of the teams: overload carried over the weeks (0 = rested)",
+    "lost_servers": "Customers who came back this week to find their usual server gone",
 }
 """Every recorded measure and its meaning, in column order."""
-
 
 CHAIN = [
     ("Leaders", "leader_behaviour"),
@@ -83,6 +85,8 @@ def _sums(model) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
             key: b[key]
             for key in (
                 "cost_of_goods",
+                "acquisition_cost",
+                "lost_servers",
                 "visits",
                 "quality_sum",
                 "revenue",
@@ -100,6 +104,7 @@ def _sums(model) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
             "leader_behaviour_sum": model.shown[model.units.manager].mean(axis=1),
             "standard_sum": model.units.standard,
             "workload_sum": model.units.load,
+            "fatigue_sum": model.team_fatigue[model.n_departments :],
             "units": np.ones(len(model.units)),
         }
     )
@@ -127,6 +132,7 @@ def _measures(e: dict, u: dict) -> dict:
         "revenue": u["revenue"],
         "costs": u["costs"],
         "cost_of_goods": u["cost_of_goods"],
+        "acquisition_cost": u["acquisition_cost"],
         "profit": u["profit"],
         "cumulative_profit": u["cumulative_profit"] * 1.0,
         "leader_behaviour": u["leader_behaviour_sum"] / units,
@@ -140,6 +146,8 @@ def _measures(e: dict, u: dict) -> dict:
         "payroll": u["payroll"],
         "service_standard": u["standard_sum"] / units,
         "workload": u["workload_sum"] / units,
+        "fatigue": u["fatigue_sum"] / units,
+        "lost_servers": u["lost_servers"] * 1.0,
     }
 
 

@@ -409,12 +409,36 @@ PARAMETERS: tuple[Parameter, ...] = (
         name="unit_fixed_costs",
         label="Fixed costs per unit",
         unit="currency/week",
-        default=3000,
+        default=6500,
         low=0,
         high=100000,
         group=ECONOMICS,
-        help=("Rent, energy and other costs of running a unit that do not depend on people."),
+        help=(
+            "Rent, energy, maintenance and other costs of running a unit that do not depend on "
+            "people: about 7% of a unit's sales, which leaves the thin operating margin of "
+            "service retail."
+        ),
+        source=(
+            "Set so that the default chain's operating margin lies in the 3-8% band of grocery, "
+            "restaurant and service retail (calibration.md, section 6)."
+        ),
         role="uncertainty",
+    ),
+    Parameter(
+        name="acquisition_cost",
+        label="Cost of winning a customer",
+        unit="currency/new customer",
+        default=300,
+        low=0,
+        high=10000,
+        group=ECONOMICS,
+        help=(
+            "Marketing and promotions per new customer: several times the margin of one visit, "
+            "so keeping a customer pays more than replacing one."
+        ),
+        source=(
+            "Reichheld and Sasser (1990), Zero Defections, HBR 68(5); calibration.md, section 6."
+        ),
     ),
     Parameter(
         name="trainer_cost_per_hour",
@@ -515,6 +539,22 @@ PARAMETERS: tuple[Parameter, ...] = (
         ),
         source=("Oliva and Sterman (2001), Management Science 47(7)."),
         role="uncertainty",
+    ),
+    Parameter(
+        name="market_potential",
+        label="Market potential",
+        unit="x planned customers",
+        default=2.0,
+        low=1.1,
+        high=10.0,
+        group=ORGANISATION,
+        help=(
+            "Potential customers in a unit's market, as a multiple of the customers it was "
+            "planned for. New customers come out of this pool and defectors go back to it, so "
+            "a unit's customer base settles where winning equals losing."
+        ),
+        source="calibration.md, section 6: a unit's market is finite.",
+        role="structure",
     ),
     Parameter(
         name="labour_market_tightness",

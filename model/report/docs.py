@@ -14,7 +14,7 @@ import inspect
 
 import pandas as pd
 
-from model.engine import mechanisms
+from model.engine import mechanisms, parameters
 from model.engine.chain import WARM_UP_WEEKS
 from model.engine.observe import MEASURES
 from model.engine.parameters import BY_NAME, GROUPS, PARAMETERS
@@ -28,6 +28,8 @@ SUBMODELS = {
         "leader_behaviour",
         "habit_learning",
         "leader_satisfaction",
+        "admin_share",
+        "behaviour_within_time",
     ],
     "Internal service": ["programme_boost", "support_chain_quality", "internal_service_quality"],
     "Employees": ["pay_score", "team_mean", "employee_satisfaction"],
@@ -37,6 +39,9 @@ SUBMODELS = {
         "new_hire_skill",
         "skill_growth",
         "productivity",
+        "fatigue",
+        "perceived",
+        "staff_needed",
     ],
     "Service": [
         "pressure",
@@ -44,6 +49,7 @@ SUBMODELS = {
         "achieved_time_share",
         "service_standard",
         "service_quality",
+        "self_service_quality",
     ],
     "Customers": [
         "customer_satisfaction",
@@ -57,6 +63,11 @@ SUBMODELS = {
     "The books": ["turnover_cost", "promoter_score"],
 }
 """Mechanisms by link of the chain, in the order a week runs them."""
+
+
+def _source(module) -> str:
+    """A module's file, as the project folder shows it (`model/engine/mechanisms.py`)."""
+    return module.__name__.replace(".", "/") + ".py"
 
 
 def parameter_table() -> pd.DataFrame:
@@ -184,8 +195,8 @@ def info_sections() -> dict[str, str]:
         ),
         "Things to try": "The shipped scenarios each tell one story:\n\n" + _scenario_list(),
         "Extending the model": (
-            "Every parameter is declared once in `model/parameters.py`; every mechanism is a "
-            "pure function in `model/mechanisms.py` with its own test. Add a lever by "
+            f"Every parameter is declared once in `{_source(parameters)}`; every mechanism is a "
+            f"pure function in `{_source(mechanisms)}` with its own test. Add a lever by "
             "declaring it and using it in a mechanism; the sidebar, scenario validation, the "
             "command line and this page follow."
         ),
@@ -256,8 +267,11 @@ def odd_sections() -> dict[str, str]:
             "The organisation is built from the size parameters: a top team, support "
             "departments, regions of `units_per_region` units, each unit staffed to its "
             "market (drawn around 1 with `market_spread`), leaders' habits drawn around the "
-            "behaviour standard with `manager_habit_spread`, employees with a spread of "
-            "tenures and customers with a spread of satisfaction. The model then runs a "
+            "behaviour standard with `manager_habit_spread`, and a market of "
+            "`market_potential` times the customers it was planned for. Employees and "
+            "customers are drawn as a standing workforce and customer base are made up: "
+            "each kind in proportion to how long it stays, so the loyal and the content are "
+            "over-represented against newcomers, with tenures to match. The model then runs a "
             f"{WARM_UP_WEEKS}-week warm-up with the scenario's starting parameters, so "
             "that week 1 starts from the organisation's own steady state."
         ),
@@ -270,11 +284,13 @@ def odd_sections() -> dict[str, str]:
             "exit, ramp-up time, the satisfaction-loyalty curve, the defection of satisfied "
             "customers and the size of the inside-out chain, each from the source named. "
             "**Assumed** is everything else: the other coefficients in "
-            "`model/mechanisms.py` (their size was chosen to give plausible dynamics, not "
+            f"`{_source(mechanisms)}` (their size was chosen to give plausible dynamics, not "
             "fitted), the economics parameters (wage, spend per visit, costs), the "
-            "organisation's shape, and the spread of customers' temperament "
-            f"({mechanisms.TEMPERAMENT_SPREAD:g} points, chosen so that the very satisfied "
-            "visit at least twice as often as the merely satisfied, as at Xerox).\n\n"
+            "organisation's shape, the spread of customers' temperament "
+            f"({mechanisms.TEMPERAMENT_SPREAD:g} points), and three levels set so that the "
+            "default chain is at rest: the rate at which prospects try a unit (its customer "
+            "base settles near the customers it was planned for), the quit rate (turnover "
+            "about 60% a year) and the units' fixed costs (an operating margin of 3-8%).\n\n"
             "Not yet reproduced, and reported as such:\n\n" + _known_gaps()
         ),
         "Submodels": submodels(),

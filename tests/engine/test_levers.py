@@ -33,7 +33,8 @@ CASES = [
     ("staffing_level", 0.8, "workload rel", 14, 26, 0.03, 0.3),
     ("wage_level", 1.3, "turnover_rate", 27, 78, -0.5, -0.1),
     ("cross_department_cooperation", 90, "internal_service_quality", 27, 78, 1.5, 8.0),
-    ("growth_rate", 0.5, "headcount rel", 53, 78, 0.3, 1.0),
+    # new units open with few customers and are staffed to what they serve
+    ("growth_rate", 0.5, "headcount rel", 53, 78, 0.2, 1.0),
     ("demand_level", 1.3, "workload rel", 2, 8, 0.05, 0.35),
     ("labour_market_tightness", 90, "turnover_rate", 27, 78, 0.1, 1.0),
     ("customer_expectation", 80, "customer_satisfaction", 53, 78, -4.0, -0.3),
@@ -41,9 +42,10 @@ CASES = [
     ("gross_margin", 0.35, "profit rel", 27, 78, 0.5, 5.0),
     ("weekly_wage", 672, "payroll rel", 27, 78, 0.17, 0.23),
     ("replacement_cost_share", 0.3, "turnover_cost rel", 27, 78, 0.45, 0.7),
-    ("unit_fixed_costs", 6000, "profit", 27, 78, -80000, -64000),
+    ("unit_fixed_costs", 9000, "profit", 27, 78, -61000, -59000),  # 2,500 x 24 units
     # costs that change nothing but the books: their effect on profit is exact
-    ("trainer_cost_per_hour", 45, "profit", 27, 78, -6500, -5000),
+    ("trainer_cost_per_hour", 45, "profit", 27, 78, -6500, -4000),
+    ("acquisition_cost", 600, "profit", 27, 78, -15000, -13000),  # 300 x about 47 a week
     ("leader_training_day_cost", 1800, "profit", 27, 78, -1300, -900),
     ("onboarding_cost", 1200, "profit", 27, 78, -2500, -500),
     ("automation_cost", 12000, "profit", 27, 78, -14500, -14300),
@@ -63,8 +65,11 @@ STRUCTURE_CASES = [
     ("n_units", 48, "headcount rel", 0.8, 1.2),
     ("staff_per_unit", 30, "headcount rel", 0.35, 0.6),
     ("customers_per_unit", 1000, "active_customers rel", 0.6, 1.4),
-    ("support_departments", 6, "headcount rel", -0.05, 0.08),
-    ("support_staff_ratio", 20, "headcount rel", 0.1, 0.2),
+    # more, smaller departments: a weaker weakest link, worse service, fewer customers to staff for
+    ("support_departments", 6, "headcount rel", -0.1, 0.08),
+    ("support_staff_ratio", 20, "headcount rel", 0.07, 0.2),
+    # a bigger market: more customers at rest, and staff planned for them
+    ("market_potential", 3.0, "active_customers rel", 0.1, 0.5),
     ("champion_share", 0.3, "employee_satisfaction", 1.0, 6.0),
 ]
 
