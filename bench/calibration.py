@@ -8,8 +8,24 @@ a table and writes bench/results/calibration.md.
 
 import sys
 
-from model.experiments.calibration import engagement_sweep, measure
+from model.experiments.calibration import (
+    customers_then_employees,
+    engagement_sweep,
+    measure,
+    unit_cross_section,
+)
 from model.paths import BENCH_RESULTS
+
+
+def markdown(table) -> str:
+    """A table as Markdown, numbers to three significant figures."""
+    header = [table.index.name, *table.columns]
+    rows = [
+        [str(i), *(f"{v:,.3g}" for v in row)]
+        for i, row in zip(table.index, table.values, strict=True)
+    ]
+    lines = [header, ["---"] * len(header), *rows]
+    return "\n".join("| " + " | ".join(map(str, line)) + " |" for line in lines)
 
 
 def main() -> None:
@@ -41,6 +57,15 @@ def main() -> None:
             f"| {row.engagement_program:,} | {row.profit / 1e6:.2f}M | "
             f"{row.low / 1e6:.2f}M to {row.high / 1e6:.2f}M |"
         )
+    lines += ["", "Units side by side (the baseline, each unit-replication over two years):"]
+    for title, table in unit_cross_section().items():
+        lines += ["", f"By {title.removeprefix('by ')}:", "", markdown(table)]
+    lines += [
+        "",
+        "Within units, this quarter's customer satisfaction against next quarter's change in "
+        "employee satisfaction (partial correlation, this quarter's employee satisfaction "
+        f"held fixed): {customers_then_employees():.3f}",
+    ]
     text = "\n".join(lines) + "\n"
     print(text)
     BENCH_RESULTS.mkdir(exist_ok=True)

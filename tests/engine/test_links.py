@@ -1,0 +1,205 @@
+"""Every link of the chain, through the whole simulation, sized tightly enough to catch a halving.
+
+Each case pulls one lever at week 1 and measures the link's downstream measure
+against the same organisation doing nothing new, paired on common random
+numbers over six replications. The bands sit around the effect the model
+gives (measured at two master seeds: 0.8 to 1.25 times the effect where the
+seeds agree within 10%, wider where they differ more): a link
+switched off or halved moves the effect out of its band, which is what
+`bench/mutations.py` checks coefficient by coefficient.
+"""
+
+import pytest
+from simulated import run, window
+
+pytestmark = pytest.mark.slow  # whole runs: left out of the quick run
+
+SEED, REPS, WEEKS = 11, 6, 104
+RAISED = {"leader_recognition": 70, "leader_care": 70, "leader_presence": 70, "leader_coaching": 70}
+
+# (link, levers pulled at week 1, compared with, measure, weeks, effect, band as multiples of it)
+LINKS = [
+    (
+        "manager -> internal service",
+        {"leader_care": 85},
+        {},
+        "internal_service_quality",
+        (27, 78),
+        3.6,
+        (0.8, 1.25),
+    ),
+    (
+        "support departments -> internal service",
+        {"cross_department_cooperation": 90},
+        {},
+        "internal_service_quality",
+        (27, 78),
+        4.55,
+        (0.8, 1.25),
+    ),
+    (
+        "internal service -> employees",
+        {"engagement_program": 1500},
+        {},
+        "employee_satisfaction",
+        (27, 78),
+        6.6,
+        (0.8, 1.25),
+    ),
+    (
+        "champions -> team-mates",
+        {"champions_program": 0.15},
+        {},
+        "employee_satisfaction",
+        (27, 78),
+        2.4,
+        (0.8, 1.25),
+    ),
+    (
+        "satisfaction -> quits",
+        {"engagement_program": 1500},
+        {},
+        "turnover_rate",
+        (27, 104),
+        -0.276,
+        (0.8, 1.25),
+    ),
+    (
+        "engagement -> service",
+        {"engagement_program": 1500},
+        {},
+        "service_quality",
+        (27, 104),
+        4.25,
+        (0.8, 1.25),
+    ),
+    (
+        "delight -> referrals",
+        {"engagement_program": 1500},
+        {},
+        "new_customers",
+        (27, 104),
+        2.1,
+        (0.6, 1.6),
+    ),
+    (
+        "service -> customer satisfaction",
+        {"customer_policy_friction": 85},
+        {},
+        "customer_satisfaction",
+        (27, 78),
+        -5.8,
+        (0.8, 1.25),
+    ),
+    (
+        "satisfaction -> retention",
+        {"customer_policy_friction": 85},
+        {},
+        "active_customers",
+        (53, 104),
+        -1955,
+        (0.8, 1.25),
+    ),
+    (
+        "satisfaction -> defection",
+        {"customer_policy_friction": 85},
+        {},
+        "customer_retention",
+        (27, 78),
+        -0.106,
+        (0.8, 1.25),
+    ),
+    (
+        "loyalty -> spend",
+        {"customer_policy_friction": 85},
+        {},
+        "spend_per_visit",
+        (27, 104),
+        -15.9,
+        (0.8, 1.25),
+    ),
+    (
+        "the top -> leaders",
+        {**RAISED, "senior_involvement": 90},
+        RAISED,
+        "leader_behaviour",
+        (5, 26),  # how fast they move: the pull's strength
+        4.35,
+        (0.8, 1.25),
+    ),
+    (
+        "administration -> leaders' time",
+        {**RAISED, "hierarchy_layers": 7},
+        RAISED,
+        "leader_behaviour",
+        (27, 78),
+        -4.3,
+        (0.7, 1.4),
+    ),
+    (
+        "self-service -> service",
+        {"automation_level": 0.4},
+        {},
+        "service_quality",
+        (27, 78),
+        -3.75,
+        (0.8, 1.25),
+    ),
+    (
+        "demand -> planned staff",
+        {"demand_level": 1.2},
+        {},
+        "headcount",
+        (40, 78),
+        66.0,
+        (0.8, 1.25),
+    ),
+]
+
+
+def with_spend(table):
+    return table.assign(spend_per_visit=table.revenue / table.visits)
+
+
+@pytest.fixture(scope="module")
+def tables():
+    """Runs shared by the cases: each set of levers once, on the same draws."""
+    found = {}
+
+    def table(levers):
+        key = tuple(sorted(levers.items()))
+        if key not in found:
+            found[key] = with_spend(run(weeks=WEEKS, reps=REPS, seed=SEED, **levers))
+        return found[key]
+
+    return table
+
+
+@pytest.mark.parametrize(
+    ("levers", "against", "measure", "weeks", "effect", "band"),
+    [case[1:] for case in LINKS],
+    ids=[case[0] for case in LINKS],
+)
+def test_each_link_moves_its_downstream_measure_by_its_own_size(
+    tables, levers, against, measure, weeks, effect, band
+):
+    change = window(tables(levers), *weeks)[measure] - window(tables(against), *weeks)[measure]
+    low, high = sorted((band[0] * effect, band[1] * effect))
+    assert low <= change <= high, (
+        f"{measure} changed by {change:.4g}; expected {low:.4g} to {high:.4g}"
+    )
+
+
+def test_a_surge_builds_fatigue_then_quits_and_leaves_the_standard_eroded(tables):
+    surge = run(
+        weeks=WEEKS, reps=REPS, seed=SEED, timeline={40: {"demand_level": 1.0}}, demand_level=1.3
+    )
+    base = tables({})
+
+    def change(measure, first, last):
+        return window(surge, first, last)[measure] - window(base, first, last)[measure]
+
+    assert 0.7 * 0.0137 <= change("fatigue", 10, 39) <= 1.4 * 0.0137
+    assert 0.6 * 0.159 <= change("turnover_rate", 10, 45) <= 1.6 * 0.159
+    assert -1.6 * 0.014 <= change("service_standard", 40, 90) <= -0.6 * 0.014
+    assert -1.4 * 2.65 <= change("service_quality", 10, 39) <= -0.7 * 2.65  # busy and rushed
