@@ -25,6 +25,18 @@ def evidence(version: str):
     )
 
 
+UNIT_COLUMNS = {"revenue": "Sales a year", "profit": "Profit a year", "units": "Units"}
+
+
+def readable(measure: str, value: float) -> str:
+    """A unit table's value as a reader wants it (margin as a share, counts whole)."""
+    if measure == "margin":
+        return f"{100 * value:.1f}%"
+    if measure == "units":
+        return f"{value:.0f}"
+    return charts.fmt(measure, value)
+
+
 st.title("About the model")
 info, odd, table, proof = st.tabs(["For the workshop", "ODD protocol", "Parameters", "Evidence"])
 with info:
@@ -70,7 +82,9 @@ with proof:
     )
     for title, grouped in units.items():
         st.markdown(f"**{title.capitalize()}**")
-        st.dataframe(grouped, width="stretch")
+        shown = grouped.apply(lambda column: column.map(lambda v: readable(column.name, v)))
+        shown.columns = [UNIT_COLUMNS.get(c, charts.title(c)) for c in shown.columns]
+        st.dataframe(shown, width="stretch")
     st.markdown(
         "Within units, this quarter's customer satisfaction against next quarter's change "
         "in employee satisfaction, this quarter's employee satisfaction held fixed "
