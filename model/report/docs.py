@@ -214,7 +214,9 @@ def info_sections() -> dict[str, str]:
 
 def odd_sections() -> dict[str, str]:
     """The ODD protocol: overview, design concepts, details."""
-    measures = "\n".join(f"- `{name}`: {meaning}" for name, meaning in MEASURES.items())
+    measures = "\n".join(
+        f"- `{name}` ({m.label}, {m.unit}): {m.meaning}" for name, m in MEASURES.items()
+    )
     return {
         "Purpose and patterns": (
             "To let executives, trainers and researchers explore how leadership, internal "
