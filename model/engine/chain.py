@@ -843,35 +843,34 @@ class ServiceProfitChain(mesa.Model):
         team_leader_pay = np.bincount(
             L.team[L.team >= 0], weights=leader_pay[L.team >= 0], minlength=n_teams
         )
-        team_costs = payroll + training + programmes + turnover + onboarding + team_leader_pay
-        central = (
-            team_costs[:d].sum()
-            + leader_pay[L.team < 0].sum()
-            + len(L) * p["leadership_training"] / 52.0 * p["leader_training_day_cost"]
-            + p["senior_involvement"] / 100.0 * p["senior_time_cost"]
-        )
-        n_units = len(self.units)
+        by_team = {
+            "payroll": payroll,
+            "training_cost": training,
+            "programme_cost": programmes,
+            "turnover_cost": turnover,
+            "other_costs": onboarding + team_leader_pay,
+        }
+        central = {
+            "training_cost": len(L)
+            * p["leadership_training"]
+            / 52.0
+            * p["leader_training_day_cost"],
+            "programme_cost": p["senior_involvement"] / 100.0 * p["senior_time_cost"],
+            "other_costs": leader_pay[L.team < 0].sum(),
+        }
+        n_units = max(len(self.units), 1)
+        spent = {
+            item: cost[d:] + (cost[:d].sum() + central.get(item, 0.0)) / n_units
+            for item, cost in by_team.items()
+        }
+        spent["other_costs"] += p["automation_level"] * p["automation_cost"] + p["unit_fixed_costs"]
         revenue = flows["revenue"]
-        cost_of_goods = revenue * (1.0 - p["gross_margin"])
-        acquisition = flows["arrivals"] * p["acquisition_cost"]
-        costs = (
-            cost_of_goods
-            + acquisition
-            + team_costs[d:]
-            + p["automation_level"] * p["automation_cost"]
-            + p["unit_fixed_costs"]
-            + central / max(n_units, 1)
-        )
+        spent["cost_of_goods"] = revenue * (1.0 - p["gross_margin"])
+        spent["acquisition_cost"] = flows["arrivals"] * p["acquisition_cost"]
+        costs = sum(spent.values())
         profit = revenue - costs
         self.units.cumulative_profit += profit
-        return flows | {
-            "cost_of_goods": cost_of_goods,
-            "acquisition_cost": acquisition,
-            "costs": costs,
-            "profit": profit,
-            "turnover_cost": turnover[d:] + turnover[:d].sum() / max(n_units, 1),
-            "payroll": payroll[d:] + payroll[:d].sum() / max(n_units, 1),
-        }
+        return flows | spent | {"costs": costs, "profit": profit}
 
     # ------------------------------------------------------------ observing
 

@@ -139,6 +139,27 @@ MEASURES = {
         "currency/week",
         flow=True,
     ),
+    "training_cost": Measure(
+        "Training cost",
+        "Front-line training hours and trainers, and leaders' training days, this week",
+        "money",
+        "currency/week",
+        flow=True,
+    ),
+    "programme_cost": Measure(
+        "Programme cost",
+        "Engagement and champions programmes and senior leaders' time this week",
+        "money",
+        "currency/week",
+        flow=True,
+    ),
+    "other_costs": Measure(
+        "Other costs",
+        "Leaders' pay, onboarding, automation and the units' fixed costs this week",
+        "money",
+        "currency/week",
+        flow=True,
+    ),
     "service_standard": Measure(
         "Service standard",
         "Share of the ideal time per customer units hold themselves to",
@@ -171,6 +192,17 @@ MEASURES = {
     ),
 }
 """Every recorded measure, in column order."""
+
+COST_LINES = (
+    "cost_of_goods",
+    "payroll",
+    "training_cost",
+    "programme_cost",
+    "turnover_cost",
+    "acquisition_cost",
+    "other_costs",
+)
+"""The cost lines that add up to `costs`, in the order a profit bridge reads them."""
 
 FLOWS = {name for name, measure in MEASURES.items() if measure.flow}
 """Measures counted over a week, as against levels: smoothed before they are drawn."""
@@ -228,6 +260,9 @@ def _sums(model) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
                 "arrivals",
                 "turnover_cost",
                 "payroll",
+                "training_cost",
+                "programme_cost",
+                "other_costs",
             )
         }
         | {
@@ -275,6 +310,9 @@ def _measures(e: dict, u: dict) -> dict:
         "new_customers": u["arrivals"] * 1.0,
         "turnover_cost": u["turnover_cost"],
         "payroll": u["payroll"],
+        "training_cost": u["training_cost"],
+        "programme_cost": u["programme_cost"],
+        "other_costs": u["other_costs"],
         "service_standard": u["standard_sum"] / units,
         "workload": u["workload_sum"] / units,
         "fatigue": u["fatigue_sum"] / units,
