@@ -26,11 +26,18 @@ class Measure:
     """Counted over a week (noisy week to week) rather than a level."""
     better: int = 0
     """+1 when more is better for the organisation, -1 when less is, 0 when neither."""
+    stage: str = ""
+    """The stage of the chain it shows, inside-out ("" for the books' lines and staffing)."""
 
 
 MEASURES = {
     "employee_satisfaction": Measure(
-        "Employee satisfaction", "Mean employee satisfaction", "score", "0-100", better=1
+        "Employee satisfaction",
+        "Mean employee satisfaction",
+        "score",
+        "0-100",
+        better=1,
+        stage="Employees",
     ),
     "engaged_share": Measure(
         "Engaged employees",
@@ -38,6 +45,7 @@ MEASURES = {
         "share",
         "% of staff",
         better=1,
+        stage="Employees",
     ),
     "turnover_rate": Measure(
         "Staff turnover",
@@ -46,6 +54,7 @@ MEASURES = {
         "% a year",
         flow=True,
         better=-1,
+        stage="Employees",
     ),
     "headcount": Measure("Headcount", "Employees in post", "count", "people"),
     "vacancies": Measure(
@@ -57,12 +66,24 @@ MEASURES = {
         "score",
         "0-100",
         better=1,
+        stage="Internal service",
     ),
     "service_quality": Measure(
-        "Service quality", "Mean quality of customer visits", "score", "0-100", flow=True, better=1
+        "Service quality",
+        "Mean quality of customer visits",
+        "score",
+        "0-100",
+        flow=True,
+        better=1,
+        stage="Service",
     ),
     "customer_satisfaction": Measure(
-        "Customer satisfaction", "Mean satisfaction of the customers", "score", "0-100", better=1
+        "Customer satisfaction",
+        "Mean satisfaction of the customers",
+        "score",
+        "0-100",
+        better=1,
+        stage="Customers",
     ),
     "active_customers": Measure(
         "Customers",
@@ -70,6 +91,7 @@ MEASURES = {
         "count",
         "customers",
         better=1,
+        stage="Loyalty",
     ),
     "customer_retention": Measure(
         "Customer retention",
@@ -78,11 +100,19 @@ MEASURES = {
         "% a year",
         flow=True,
         better=1,
+        stage="Loyalty",
     ),
     "nps": Measure(
-        "Net promoter score", "Promoters minus detractors", "score", "-100 to 100", better=1
+        "Net promoter score",
+        "Promoters minus detractors",
+        "score",
+        "-100 to 100",
+        better=1,
+        stage="Customers",
     ),
-    "revenue": Measure("Revenue", "Sales this week", "money", "currency/week", flow=True, better=1),
+    "revenue": Measure(
+        "Revenue", "Sales this week", "money", "currency/week", flow=True, better=1, stage="Profit"
+    ),
     "costs": Measure(
         "Costs",
         "All costs this week, cost of goods included",
@@ -90,6 +120,7 @@ MEASURES = {
         "currency/week",
         flow=True,
         better=-1,
+        stage="Profit",
     ),
     "cost_of_goods": Measure(
         "Cost of goods", "Cost of the goods sold this week", "money", "currency/week", flow=True
@@ -102,27 +133,67 @@ MEASURES = {
         flow=True,
     ),
     "profit": Measure(
-        "Profit", "Revenue minus costs this week", "money", "currency/week", flow=True, better=1
+        "Profit",
+        "Revenue minus costs this week",
+        "money",
+        "currency/week",
+        flow=True,
+        better=1,
+        stage="Profit",
     ),
     "cumulative_profit": Measure(
-        "Cumulative profit", "Profit summed since week 1", "money", "currency", better=1
+        "Cumulative profit",
+        "Profit summed since week 1",
+        "money",
+        "currency",
+        better=1,
+        stage="Profit",
     ),
     "leader_behaviour": Measure(
-        "Leader behaviour", "Mean behaviour unit managers show", "score", "0-100", better=1
+        "Leader behaviour",
+        "Mean behaviour unit managers show",
+        "score",
+        "0-100",
+        better=1,
+        stage="Leaders",
     ),
-    "skill": Measure("Skill", "Mean employee skill", "score", "0-100", better=1),
+    "skill": Measure("Skill", "Mean employee skill", "score", "0-100", better=1, stage="Employees"),
     "quits": Measure(
-        "Quits", "Employees who quit this week", "count", "per week", flow=True, better=-1
+        "Quits",
+        "Employees who quit this week",
+        "count",
+        "per week",
+        flow=True,
+        better=-1,
+        stage="Employees",
     ),
     "early_quits": Measure(
-        "Early quits", "Quits within 13 weeks of hire", "count", "per week", flow=True, better=-1
+        "Early quits",
+        "Quits within 13 weeks of hire",
+        "count",
+        "per week",
+        flow=True,
+        better=-1,
+        stage="Employees",
     ),
     "hires": Measure("Hires", "Vacancies filled this week", "count", "per week", flow=True),
     "visits": Measure(
-        "Visits", "Customer visits this week", "count", "per week", flow=True, better=1
+        "Visits",
+        "Customer visits this week",
+        "count",
+        "per week",
+        flow=True,
+        better=1,
+        stage="Loyalty",
     ),
     "new_customers": Measure(
-        "New customers", "Customers gained this week", "count", "per week", flow=True, better=1
+        "New customers",
+        "Customers gained this week",
+        "count",
+        "per week",
+        flow=True,
+        better=1,
+        stage="Loyalty",
     ),
     "turnover_cost": Measure(
         "Turnover cost",
@@ -166,6 +237,7 @@ MEASURES = {
         "share",
         "% of ideal",
         better=1,
+        stage="Service",
     ),
     "workload": Measure(
         "Workload",
@@ -174,6 +246,7 @@ MEASURES = {
         "x capacity",
         flow=True,
         better=-1,
+        stage="Service",
     ),
     "fatigue": Measure(
         "Fatigue",
@@ -181,6 +254,7 @@ MEASURES = {
         "ratio",
         "0 = rested",
         better=-1,
+        stage="Employees",
     ),
     "lost_servers": Measure(
         "Customers who lost their server",
@@ -189,6 +263,7 @@ MEASURES = {
         "per week",
         flow=True,
         better=-1,
+        stage="Service",
     ),
 }
 """Every recorded measure, in column order."""
@@ -208,15 +283,18 @@ FLOWS = {name for name, measure in MEASURES.items() if measure.flow}
 """Measures counted over a week, as against levels: smoothed before they are drawn."""
 
 CHAIN = [
-    ("Leaders", "leader_behaviour"),
-    ("Internal service", "internal_service_quality"),
-    ("Employees", "employee_satisfaction"),
-    ("Service", "service_quality"),
-    ("Customers", "customer_satisfaction"),
-    ("Loyalty", "customer_retention"),
-    ("Profit", "profit"),
+    (MEASURES[name].stage, name)
+    for name in (
+        "leader_behaviour",
+        "internal_service_quality",
+        "employee_satisfaction",
+        "service_quality",
+        "customer_satisfaction",
+        "customer_retention",
+        "profit",
+    )
 ]
-"""The chain's stages, inside-out, and the measure that shows each."""
+"""The chain's stages, inside-out, and the measure that shows each best."""
 
 HEADLINE = ("cumulative_profit", "employee_satisfaction", "customer_satisfaction", "turnover_rate")
 """The measures a run is summed up by at a glance (bundles, workshop screens)."""
