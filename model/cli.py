@@ -20,8 +20,9 @@ from model.engine.observe import MEASURES
 from model.engine.parameters import GROUPS, PARAMETERS, InputError
 from model.experiments import designs, sensitivity, sweeps
 from model.experiments.bundles import replay, write_bundle
+from model.experiments.fit import fit, read_figures
 from model.experiments.sensitivity import main_effects, where_it_pays
-from model.io import write_table
+from model.io import atomic_file, write_table
 from model.scenario import load_scenario, scenario_names
 from model.simulate import LEVELS, VERSION, provenance, simulate, workers
 
@@ -110,6 +111,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     replay = commands.add_parser("replay", help="re-run a bundle and compare its numbers")
     replay.add_argument("bundle", help="a bundle written by `run ... --bundle FILE.zip`")
+
+    fitting = commands.add_parser(
+        "fit", help="set the baseline from a company's figures and write it as a scenario"
+    )
+    fitting.add_argument("figures", help="a YAML (figure: value) or CSV (figure,value) file")
+    fitting.add_argument("--out", required=True, help="the scenario file to write (.yaml)")
+    fitting.add_argument("--title", default="Our company", help="the fitted scenario's title")
+    fitting.add_argument("--seed", type=int, default=0, help="seed of every trial run")
+    fitting.add_argument("--reps", type=int, default=4, help="replications of every trial run")
 
     commands.add_parser("scenarios", help="list the shipped scenarios")
     params = commands.add_parser("params", help="list every parameter")
@@ -285,6 +295,28 @@ def replay_command(args: argparse.Namespace) -> int:
     return 1
 
 
+def fit_command(args: argparse.Namespace) -> int:
+    """`fit`: the baseline fitted to a company's figures, written as a scenario file."""
+    path = Path(args.figures)
+    try:
+        text = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"figures: {args.figures!r} cannot be read ({error.strerror})") from None
+    result = fit(read_figures(text, "figures"), args.title, args.seed, args.reps)
+    with atomic_file(Path(args.out), "--out") as file:
+        file.write(result.scenario.to_yaml().encode())
+    for row in result.report.itertuples():
+        verdict = "within" if row.within else "OUTSIDE"
+        print(
+            f"  {row.figure:<36} target {row.target:8.3f}  model {row.model:8.3f} "
+            f"(noise {row.noise:.3f})  tolerance {row.tolerance:.3f}  {verdict}"
+        )
+    for row in result.fitted.itertuples():
+        print(f"  {row.parameter:<36} {row.value:>10g}  {row.identified} identified")
+    print(f"wrote {args.out}")
+    return 0
+
+
 def scenarios_command() -> int:
     """`scenarios`: each shipped scenario's name and title."""
     for name in scenario_names():
@@ -325,6 +357,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return sensitivity_command(args)
         if args.command == "replay":
             return replay_command(args)
+        if args.command == "fit":
+            return fit_command(args)
         if args.command == "scenarios":
             return scenarios_command()
         return params_command(args.markdown)

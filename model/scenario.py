@@ -2,7 +2,9 @@
 
 A scenario file has a `title`, a `description` for the workshop, optional
 `weeks` (the horizon), `parameters` that differ from the declared defaults,
-and a `timeline` of interventions, each a `week` and the parameters it `set`s.
+a `timeline` of interventions, each a `week` and the parameters it `set`s,
+and optional `provenance`: where the parameters came from (a fit's figures
+and report), kept with the file and never read by the model.
 Files are read with YAML's safe loader only, and every field is checked before
 anything runs.
 """
@@ -21,7 +23,7 @@ from model.paths import SCENARIOS
 DEFAULT_WEEKS = 156
 MAX_WEEKS = 1040
 MAX_FILE_BYTES = 256 * 1024
-FIELDS = ("title", "description", "weeks", "parameters", "timeline")
+FIELDS = ("title", "description", "weeks", "parameters", "timeline", "provenance")
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class Scenario:
     parameters: dict[str, float] = field(default_factory=dict)
     timeline: tuple[Intervention, ...] = ()
     weeks: int = DEFAULT_WEEKS
+    provenance: dict = field(default_factory=dict)
 
     def values(self) -> dict[str, float]:
         """Every parameter's starting value, before any intervention."""
@@ -95,7 +98,7 @@ class Scenario:
             "weeks": self.weeks,
             "parameters": dict(self.parameters),
             "timeline": [step.to_dict() for step in self.timeline],
-        }
+        } | ({"provenance": self.provenance} if self.provenance else {})
 
     def to_yaml(self) -> str:
         """The scenario as a YAML file's text."""
@@ -215,6 +218,7 @@ def parse_scenario(data: object) -> Scenario:
         parameters=parameters,
         timeline=tuple(sorted(timeline, key=lambda i: i.week)),
         weeks=weeks,
+        provenance=_mapping(data.get("provenance"), "provenance"),
     )
 
 

@@ -52,7 +52,7 @@ TARGETS = (
     Target(
         "early_exits",
         "About 40% of exits within 90 days",
-        "calibration.md, section 2",
+        "US retail workforce benchmarks (the calibration targets name no single study)",
         0.30,
         0.50,
         "share of exits",
@@ -141,8 +141,10 @@ TARGETS = (
     ),
 )
 KNOWN_GAPS = {
-    "convexity": "customers move between satisfaction bands within 18 months, so the very "
-    "satisfied are about 1.4 times as likely to stay, not 2",
+    "convexity": "with 15-40% of the merely satisfied gone in a year, at least 46% of them are "
+    "still customers 18 months on, so a ratio of 2 needs them to defect at close to 40% a year "
+    "and the very satisfied almost never; in the run customers also move between bands within "
+    "18 months, and the very satisfied are about 1.4 times as likely to stay",
     "sears_customers": "customer satisfaction responds a little more strongly than at Sears "
     "(about 2.0 points per 5)",
     "sears_revenue": "across units, against each unit's own trend, next year's revenue grows "
@@ -164,7 +166,8 @@ def _by_rep(table: pd.DataFrame, first: int, last: int, measure: str) -> pd.Seri
     return window.groupby("rep")[measure].mean()
 
 
-def _baseline_workforce(base: pd.DataFrame) -> dict[str, pd.Series]:
+def workforce(base: pd.DataFrame) -> dict[str, pd.Series]:
+    """Per replication: annual turnover, the share of exits within 13 weeks, turnover cost."""
     reps = base.groupby("rep")
     years = base.step.max() / YEAR
     return {
@@ -293,9 +296,7 @@ def measure(reps: int = 6) -> pd.DataFrame:
     """Run the checks; one row per target with the model's value, spread and verdict."""
     plain = Scenario("calibration baseline")
     base = _org(plain, reps)
-    values: dict[str, list[float]] = {
-        key: list(series) for key, series in _baseline_workforce(base).items()
-    }
+    values: dict[str, list[float]] = {key: list(series) for key, series in workforce(base).items()}
     values["ramp"] = [_ramp_weeks()]
     values |= _customer_bands(reps)
 

@@ -233,6 +233,17 @@ CUT_LINKS = [
         (0.8, 1.25),
     ),
     (
+        "dissatisfaction -> customers lost",
+        {},
+        None,
+        "customer_retention",
+        (1, 52),
+        "DEFECTION_AT_70",
+        0.0,
+        -0.156,
+        (0.8, 1.25),
+    ),
+    (
         "tenure -> spend",
         {},
         None,
