@@ -7,4 +7,5 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 SCENARIOS = PROJECT / "scenarios"
 DESIGNS = PROJECT / "designs"
+FIGURES = PROJECT / "figures"
 BENCH_RESULTS = PROJECT / "bench" / "results"

@@ -6,6 +6,7 @@ from model import InputError, Scenario, load_scenario, simulate
 from model.cli import main
 from model.engine.parameters import BY_NAME
 from model.experiments.fit import BY_FIGURE, check_figures, measure, read_figures
+from model.paths import FIGURES
 
 TRUTH = {  # the company the figures are taken from
     "labour_market_tightness": 60,
@@ -66,3 +67,13 @@ def test_a_company_is_fitted_back_from_its_own_figures(tmp_path, capsys):
     assert set(fitted.provenance["figures"]) == set(figures)
     assert simulate(fitted, steps=4, seed=0).notna().all().all()  # usable like any scenario
     assert set(BY_FIGURE) >= set(fitted.provenance["figures"])
+
+
+def test_the_shipped_example_is_fitted_to_the_shipped_figures():
+    example = load_scenario("example_company")
+    figures = read_figures((FIGURES / "example_company.csv").read_text())
+    assert example.provenance["figures"] == figures
+    assert example.values()["n_units"] == figures["units"]
+    assert {row["figure"] for row in example.provenance["fit"]} == {
+        BY_FIGURE[name].label for name in figures if BY_FIGURE[name].fitted_by
+    }
