@@ -19,11 +19,14 @@ navigation = st.navigation(
         st.Page("ui/pages/compare.py", title="Compare scenarios", icon=":material/compare_arrows:"),
         st.Page("ui/pages/organisation.py", title="Organisation", icon=":material/store:"),
         st.Page("ui/pages/experiments.py", title="Experiments", icon=":material/science:"),
+        st.Page("ui/pages/setup.py", title="Your organisation", icon=":material/tune:"),
         st.Page("ui/pages/workshop.py", title="Workshop", icon=":material/groups:"),
         st.Page("ui/pages/facilitator.py", title="Facilitate", icon=":material/co_present:"),
         st.Page("ui/pages/about.py", title="About the model", icon=":material/menu_book:"),
     ]
 )
-if navigation.url_path not in ("experiments", "workshop", "facilitator"):  # their own settings
+OWN_SETTINGS = ("experiments", "setup", "workshop", "facilitator")
+"""Pages with settings of their own, without the shared sidebar."""
+if navigation.url_path not in OWN_SETTINGS:
     sidebar.render()
 navigation.run()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -207,7 +208,17 @@ class Fit:
     """Parameter by parameter: the value found and how well the figures pin it."""
 
 
-def fit(figures: dict[str, float], title: str = "Our company", seed: int = 0, reps: int = 2) -> Fit:
+TRIALS = sum(trials for _, trials in ROUNDS)
+"""Trial runs a fit makes (besides solving the margin and the final check)."""
+
+
+def fit(
+    figures: dict[str, float],
+    title: str = "Our company",
+    seed: int = 0,
+    reps: int = 4,
+    progress: Callable[[int, int], None] | None = None,
+) -> Fit:
     """The baseline that reproduces `figures` (checked with `check_figures`).
 
     Args:
@@ -215,6 +226,7 @@ def fit(figures: dict[str, float], title: str = "Our company", seed: int = 0, re
         title: The fitted scenario's title.
         seed: Seed of every trial run (common random numbers).
         reps: Replications per trial.
+        progress: Called with (trials done, `TRIALS`) after each trial run.
     """
     figures = check_figures(figures)
     start = Scenario(title).with_parameters(
@@ -226,7 +238,7 @@ def fit(figures: dict[str, float], title: str = "Our company", seed: int = 0, re
     )
     targets = [BY_FIGURE[name] for name in figures if BY_FIGURE[name].fitted_by]
     surfaced = [figure for figure in targets if figure is not MARGIN]
-    fitted, worsening = _fit_surface(start, surfaced, figures, seed, reps)
+    fitted, worsening = _fit_surface(start, surfaced, figures, seed, reps, progress)
     if MARGIN in targets:
         fitted = _margin_solved(fitted, figures[MARGIN.name], seed, reps)
         worsening.append(math.nan)  # solved exactly from the books
@@ -266,7 +278,12 @@ def fit(figures: dict[str, float], title: str = "Our company", seed: int = 0, re
 
 
 def _fit_surface(
-    start: Scenario, targets: list[Figure], figures: dict[str, float], seed: int, reps: int
+    start: Scenario,
+    targets: list[Figure],
+    figures: dict[str, float],
+    seed: int,
+    reps: int,
+    progress: Callable[[int, int], None] | None,
 ) -> tuple[Scenario, list[float]]:
     """The parameters behind `targets` fitted on response surfaces, round by round.
 
@@ -285,13 +302,18 @@ def _fit_surface(
     if not free:
         return start, []
     x = np.array([(start.values()[p.name] - p.low) / (p.high - p.low) for p in free])
+    done = 0
     for spread, trials in ROUNDS:
         low, high = np.clip(x - spread / 2, 0, 1), np.clip(x + spread / 2, 0, 1)
         design = low + (high - low) * qmc.LatinHypercube(d=len(free), seed=seed).random(trials)
-        observed = [
-            measure(scenario_at(point), seed, reps)[[f.name for f in targets]].mean()
-            for point in design
-        ]
+        observed = []
+        for point in design:
+            observed.append(
+                measure(scenario_at(point), seed, reps)[[f.name for f in targets]].mean()
+            )
+            done += 1
+            if progress:
+                progress(done, TRIALS)
         surface = _Surface(design, np.array(observed))
         x = least_squares(
             lambda y, surface=surface: (surface(y) - target) / tolerance,

@@ -48,7 +48,7 @@ def test_figures_are_read_from_csv_or_yaml_alike():
 def test_a_company_is_fitted_back_from_its_own_figures(tmp_path, capsys):
     """Figures measured on a known organisation come back to it through the command."""
     known = Scenario("known").with_parameters(TRUTH)
-    figures = measure(known, seed=1, reps=4).mean() | {"units": 24, "gross_margin": 0.28}
+    figures = measure(known, seed=1, reps=4).mean().to_dict() | {"units": 24, "gross_margin": 0.28}
     path = tmp_path / "figures.csv"
     path.write_text("figure,value\n" + "".join(f"{k},{v}\n" for k, v in figures.items()))
     out = tmp_path / "our_company.yaml"
