@@ -19,7 +19,7 @@ PLANNED_SKILL = 85.0
 """Skill of the seasoned staff that unit staffing was planned for."""
 
 ESTABLISHED_SATISFACTION = 61.0
-ESTABLISHED_LIFT = 25.0
+ESTABLISHED_LIFT = 12.0
 """Where established employees' satisfaction, and established customers'
 satisfaction and expectations (points above a newcomer's), start: near the
 levels the baseline settles at, so that the warm-up is short."""

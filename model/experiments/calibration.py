@@ -145,8 +145,6 @@ KNOWN_GAPS = {
     "still customers 18 months on, so a ratio of 2 needs them to defect at close to 40% a year "
     "and the very satisfied almost never; in the run customers also move between bands within "
     "18 months, and the very satisfied are about 1.4 times as likely to stay",
-    "sears_customers": "customer satisfaction responds a little more strongly than at Sears "
-    "(about 2.0 points per 5)",
     "sears_revenue": "across units, against each unit's own trend, next year's revenue grows "
     "about ten times as much per 5 points of attitude as at Sears",
     "surge_recovery": "service quality recovers after the surge within months",

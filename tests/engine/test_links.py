@@ -185,7 +185,7 @@ CUT_LINKS = [
         (5, 52),
         "FATIGUE_QUIT",
         0.0,
-        0.22,
+        0.137,
         (0.7, 1.4),
     ),
     (
@@ -207,8 +207,8 @@ CUT_LINKS = [
         (27, 78),
         "CHAMPION_WEIGHT",
         1.0,
-        1.0,
-        (0.8, 1.25),
+        0.85,
+        (0.55, 1.6),  # seeds differ by half: still well clear of a halved weight's third
     ),
     (
         "experience against expectation",
