@@ -1,32 +1,124 @@
-"""Running scenarios for the pages: cached result tables, replications in parallel.
+"""Running scenarios for the pages: cached result tables, replications in parallel, fair use.
 
 Results are cached by (scenario, seed, replications, level, model version),
 the scenario keyed by `Scenario.key()`; models are never cached, only their
-tables, so nothing heavy stays alive between reruns. Replications run in a
-shared pool of worker processes and give the same numbers as in one process.
+tables, so nothing heavy stays alive between reruns. Replications run in
+shared pools of worker processes and give the same numbers as in one process.
+
+Two pools, so that no session stalls the others: `interactive()` for redraws
+and workshop rounds, and `background()`, at the lowest CPU priority, for heavy
+work (runs over `HEAVY` employee-replications, and sweeps through `pool()`).
+Heavy work is charged to the session's `BUDGET` of worker time; a session
+that has used it is told so in one line, and smaller runs go on as before.
 """
 
 from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import Executor, ProcessPoolExecutor
 
 import pandas as pd
 import streamlit as st
 
 from model import Scenario, __version__, simulate
 from model.simulate import follow, workers
+from ui.limits import Limit, visitor
+
+HEAVY = 50_000
+"""Employees times replications above which a run is heavy (the simulator asks first)."""
+LARGEST = 1_000_000
+"""Employees times replications this server runs at most: 100,000 employees, 10 times."""
+BUDGET = (600, 3600)
+"""Seconds of heavy work a session may use in any hour."""
+BACKGROUND_NICE = 19
+"""The background workers' CPU priority: the lowest, so redraws and rounds come first."""
 
 
 @st.cache_resource
-def pool():
-    """Worker processes shared by every session: replications run in parallel."""
+def interactive() -> ProcessPoolExecutor:
+    """Worker processes shared by every session for redraws and workshop rounds."""
     return workers()
+
+
+@st.cache_resource
+def background() -> ProcessPoolExecutor:
+    """Worker processes for heavy work, at the lowest priority: their own queue."""
+    return ProcessPoolExecutor(
+        os.cpu_count(),
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=os.nice,
+        initargs=(BACKGROUND_NICE,),
+    )
+
+
+@st.cache_resource
+def _budget() -> Limit:
+    """Every session's heavy work in the last hour (a restart resets it)."""
+    return Limit(*BUDGET)
+
+
+def _within_budget() -> str:
+    """This session's key, if it has budget left; else say so in one line and stop."""
+    who = visitor()["session"]
+    if _budget().full(who):
+        st.warning(
+            f"Fair use: this session has used its {BUDGET[0] // 60} minutes of heavy work "
+            f"(large organisations, sweeps) this hour; heavy work again in "
+            f"{_budget().minutes_to_wait(who)} minute(s), smaller runs now.",
+            icon=":material/hourglass:",
+        )
+        st.stop()
+    return who
+
+
+class Metered(Executor):
+    """The background workers for one session's sweep, its time there charged to its budget.
+
+    The charge is the wall time during which the session has work there;
+    once the budget is used, the next submission stops the page with one line
+    (runs already finished are kept, and a sweep resumes later).
+    """
+
+    def __init__(self, who: str):
+        self.who, self._running, self._since = who, set(), 0.0
+        self._lock = threading.Lock()
+
+    def submit(self, fn, /, *args, **kwargs):
+        """Queue `fn` in the background, if the session's budget allows."""
+        _within_budget()
+        with self._lock:
+            if not self._running:
+                self._since = time.monotonic()
+            future = background().submit(fn, *args, **kwargs)
+            self._running.add(future)
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, future) -> None:
+        with self._lock:
+            now = time.monotonic()
+            _budget().record(self.who, now - self._since, now)
+            self._since = now
+            self._running.discard(future)
+
+
+def pool() -> Metered:
+    """Where this session's sweeps run: the background workers, within its budget."""
+    return Metered(visitor()["session"])
 
 
 @st.cache_data(max_entries=200, show_spinner=False)
 def _table(
-    key: str, seed: int, reps: int, level: str, version: str, _scenario: Scenario
+    key: str, seed: int, reps: int, level: str, version: str, _scenario: Scenario, _heavy: bool
 ) -> pd.DataFrame:
-    # Streamlit hashes every argument but `_scenario` (named with "_"): `key` is its key().
-    return simulate(_scenario, seed=seed, reps=reps, level=level, executor=pool())
+    # Streamlit hashes every argument but those named with "_": `key` is `_scenario.key()`.
+    if _heavy:  # all of it in one background worker: nothing heavy in this server's process
+        job = background().submit(simulate, _scenario, seed=seed, reps=reps, level=level)
+        return job.result()
+    return simulate(_scenario, seed=seed, reps=reps, level=level, executor=interactive())
 
 
 @st.cache_data(max_entries=50, show_spinner=False)
@@ -35,10 +127,29 @@ def _story(key: str, seed: int, version: str, _scenario: Scenario) -> pd.DataFra
     return follow(_scenario, seed=seed)
 
 
+def size(scenario: Scenario, reps: int) -> int:
+    """Employees times replications: what a run costs, near enough."""
+    values = scenario.values()
+    return int(values["n_units"] * values["staff_per_unit"] * reps)
+
+
 def run(scenario: Scenario, seed: int, reps: int, level: str = "org") -> pd.DataFrame:
-    """All replications of `scenario` (cached)."""
+    """All replications of `scenario` (cached); heavy ones in the background, within budget."""
+    work = size(scenario, reps)
+    if work > LARGEST:
+        st.error(
+            f"organisation: {work:,} employees x replications is more than this server runs; "
+            f"allowed: up to {LARGEST:,} (say 100,000 employees with 10 replications)"
+        )
+        st.stop()
+    heavy = work > HEAVY
+    who = _within_budget() if heavy else None
+    started = time.monotonic()
     with st.spinner(f"Simulating {scenario.title}: {reps} replication(s)..."):
-        return _table(scenario.key(), int(seed), int(reps), level, __version__, scenario)
+        table = _table(scenario.key(), int(seed), int(reps), level, __version__, scenario, heavy)
+    if heavy:
+        _budget().record(who, time.monotonic() - started)
+    return table
 
 
 def pair(

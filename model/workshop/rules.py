@@ -240,6 +240,21 @@ def time_to_impact(team: pd.DataFrame, baseline: pd.DataFrame, first_week: int) 
     return pd.DataFrame(rows)
 
 
+DEBRIEF = {
+    "team": "Team",
+    "extra_operating_cost": "Extra operating cost so far (currency)",
+    "profit_difference": "Cumulative profit against the baseline (currency)",
+    "payback_week": "Paid back from week",
+    "worse_before_better": "Worse before better",
+    "profit_miss": f"Prediction missed by: {PREDICTED['profit'].lower()}",
+    "turnover_miss": f"Prediction missed by: {PREDICTED['turnover_rate'].lower()}",
+    "customer_satisfaction_miss": (
+        f"Prediction missed by: {PREDICTED['customer_satisfaction'].lower()}"
+    ),
+}
+"""The debrief table's columns (`debrief_row`) as the room reads them."""
+
+
 def debrief_row(
     team: str,
     table: pd.DataFrame,
