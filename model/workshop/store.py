@@ -247,7 +247,7 @@ class WorkshopStore:
         name = _team_name(name)
         with self._connection() as db:
             found = db.execute(
-                "SELECT id, pin_hash FROM teams WHERE workshop_id = ? AND name = ?",
+                "SELECT id, name, pin_hash FROM teams WHERE workshop_id = ? AND name = ?",
                 (workshop.id, name),
             ).fetchone()
         if found is None:
@@ -256,6 +256,7 @@ class WorkshopStore:
                 "or leave the PIN empty to join as a new team"
             )
         if not matches(str(pin).strip(), found["pin_hash"]):
+            name = found["name"]
             raise InputError(
                 f"team PIN: not {name}'s; allowed: the PIN {name} was given when it joined "
                 "(the facilitator can give a new one)"

@@ -115,7 +115,9 @@ def facilitator_link(workshop) -> None:
             "keep it. A refresh here asks for the key again.",
             icon=":material/key:",
         )
-    if st.toggle("Show the facilitator link (for your own device, not the projector)"):
+    if st.toggle(
+        "Show the facilitator link (for your own device, not the projector)", key="f_link"
+    ):
         key = keys()[workshop.code]
         base = st.context.url.split("?")[0] if st.context.url else "/facilitator"
         st.code(f"{base}?code={workshop.code}&key={key}", language=None)

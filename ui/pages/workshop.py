@@ -130,8 +130,8 @@ team_id = seat()
 if team_id is None:
     join_form()
     st.stop()
-code, team, _ = st.session_state.w_seat
-workshop = workshops.store().workshop(code)
+workshop = workshops.store().workshop(st.session_state.w_seat[0])
+team = workshops.store().teams(workshop)[team_id]  # as it joined, whatever the case typed
 
 settings = workshop.settings
 st.title(f"{team} · {settings.title}")
