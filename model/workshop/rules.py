@@ -242,17 +242,19 @@ def time_to_impact(team: pd.DataFrame, baseline: pd.DataFrame, first_week: int) 
 
 DEBRIEF = {
     "team": "Team",
-    "extra_operating_cost": "Extra operating cost so far (currency)",
-    "profit_difference": "Cumulative profit against the baseline (currency)",
+    "extra_operating_cost": "Extra operating cost",
+    "profit_difference": "Profit vs baseline",
     "payback_week": "Paid back from week",
     "worse_before_better": "Worse before better",
-    "profit_miss": f"Prediction missed by: {PREDICTED['profit'].lower()}",
-    "turnover_miss": f"Prediction missed by: {PREDICTED['turnover_rate'].lower()}",
-    "customer_satisfaction_miss": (
-        f"Prediction missed by: {PREDICTED['customer_satisfaction'].lower()}"
-    ),
 }
-"""The debrief table's columns (`debrief_row`) as the room reads them."""
+MISSES = {
+    "team": "Team",
+    "profit_miss": PREDICTED["profit"],
+    "turnover_miss": PREDICTED["turnover_rate"],
+    "customer_satisfaction_miss": PREDICTED["customer_satisfaction"],
+}
+"""The debrief's two tables (`debrief_row`): what each company did, how far its
+predictions missed; headers short enough to fit a projector's width."""
 
 
 def debrief_row(

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from model.paths import PROJECT
 from model.report import charts
-from model.workshop.rules import DEBRIEF, cost
+from model.workshop.rules import DEBRIEF, MISSES, cost
 from ui import workshops
 
 pytestmark = pytest.mark.slow  # whole runs: left out of the quick run
@@ -254,9 +254,12 @@ def test_the_presenter_view_hides_the_controls_and_the_debrief_reads_well():
     assert list(debrief.columns) == list(DEBRIEF.values())
     row = debrief.iloc[0]
     assert row["Team"] == "Alpha" and row["Worse before better"] in ("yes", "no")
-    assert row["Cumulative profit against the baseline (currency)"][-1] in "Mk"
-    assert row["Prediction missed by: profit in the round (currency)"][-1] in "Mk"
-    impact = facilitator.dataframe[1].value
+    assert row["Profit vs baseline"][0] in "+-" and row["Profit vs baseline"][-1] in "Mk"
+    misses = facilitator.dataframe[1].value
+    assert list(misses.columns) == list(MISSES.values())
+    assert misses.iloc[0]["Profit in the round (currency)"][-1] in "Mk"
+    assert misses.iloc[0]["Turnover, annualised (share/year)"].endswith(" pts")
+    impact = facilitator.dataframe[2].value
     assert list(impact.columns) == [
         "Stage",
         "Measure",

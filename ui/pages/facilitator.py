@@ -16,6 +16,7 @@ from model.report import charts
 from model.workshop import rounds
 from model.workshop.rules import (
     DEBRIEF,
+    MISSES,
     PREDICTED,
     SHOCKS,
     Settings,
@@ -206,8 +207,7 @@ def debrief(workshop) -> None:
     st.subheader("What each team learned")
     st.caption(
         "Not a league table: how far each company moved from the baseline, what it cost, "
-        "whether it got worse before it got better, and how far predictions missed "
-        "(mean absolute miss per round)."
+        "and whether it got worse before it got better."
     )
     table = pd.DataFrame(rows)
     missed = {"profit_miss": "profit", "customer_satisfaction_miss": "customer_satisfaction"}
@@ -224,7 +224,9 @@ def debrief(workshop) -> None:
             for column, m in missed.items()
         },
     )
-    st.dataframe(shown.rename(columns=DEBRIEF), hide_index=True, width="stretch")
+    st.dataframe(shown[list(DEBRIEF)].rename(columns=DEBRIEF), hide_index=True, width="stretch")
+    st.markdown("**How far each team's predictions missed** (mean absolute miss per round)")
+    st.dataframe(shown[list(MISSES)].rename(columns=MISSES), hide_index=True, width="stretch")
 
     name = st.selectbox("Team", list(teams.values()), key="f_team")
     team_id = next(t for t, n in teams.items() if n == name)
