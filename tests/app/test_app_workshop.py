@@ -217,6 +217,13 @@ def test_the_key_in_a_facilitator_link_leaves_the_address_and_a_refresh_asks_for
     first.toggle(key="f_link").set_value(True).run()
     link = first.code[0].value
     assert link.endswith(f"?code={code}&key={key}")  # on request, for the facilitator's device
+    assert first.get("image")  # and as a QR code to scan
+    first.toggle(key="f_link").set_value(False).run()
+    assert key not in everything_shown(first) and not first.get("image")
+    first.query_params.clear()  # back from another page: the address has no code
+    first.run()
+    button(first, f"Back to workshop {code}").click().run()
+    assert button(first, "Lock decisions and play round 1")  # still in control
     own_device = page("facilitator", code=code, key=key)
     assert dict(own_device.query_params) == {"code": code}  # the key left the address
     assert button(own_device, "Lock decisions and play round 1")  # and the console is there

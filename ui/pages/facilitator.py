@@ -6,7 +6,10 @@ whose key leaves the address at once), so the projected screen never shows
 it; the link is shown only on request, and never in presenter view.
 """
 
+import io
+
 import pandas as pd
+import segno
 import streamlit as st
 
 from model import InputError, scenario_names
@@ -120,9 +123,13 @@ def facilitator_link(workshop) -> None:
         "Show the facilitator link (for your own device, not the projector)", key="f_link"
     ):
         key = keys()[workshop.code]
-        base = st.context.url.split("?")[0] if st.context.url else "/facilitator"
-        st.code(f"{base}?code={workshop.code}&key={key}", language=None)
-        st.caption(f"Facilitator key: {key}. Anyone with it controls this workshop.")
+        link = f"{st.context.url or '/facilitator'}?code={workshop.code}&key={key}"
+        picture, words = st.columns([1, 3])
+        qr = io.BytesIO()
+        segno.make(link, error="m").save(qr, kind="png", scale=5, border=2)
+        picture.image(qr.getvalue(), caption="Scan it with your phone")
+        words.code(link, language=None)
+        words.caption(f"Facilitator key: {key}. Anyone with it controls this workshop.")
 
 
 def console(workshop) -> None:
@@ -283,6 +290,10 @@ if carried:  # the facilitator's link, opened once: its key leaves the address a
     else:
         keys()[normal_code(code)] = carried
 if not code:
+    for known in keys():  # back from another page, which leaves the address without a code
+        st.button(
+            f"Back to workshop {known}", on_click=st.query_params.update, kwargs={"code": known}
+        )
     set_up()
     st.stop()
 if normal_code(code) not in keys():
