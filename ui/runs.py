@@ -7,13 +7,15 @@ shared pools of worker processes and give the same numbers as in one process.
 
 Two pools, so that no session stalls the others: `interactive()` for redraws
 and workshop rounds, and `background()`, at the lowest CPU priority, for heavy
-work (runs over `HEAVY` employee-replications, and sweeps through `pool()`).
+work (runs over `HEAVY` employee-replications, one person's story in such an
+organisation, sweeps through `pool()` and their trial runs).
 Heavy work is charged to the session's `BUDGET` of worker time; a session
 that has used it is told so in one line, and smaller runs go on as before.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import threading
@@ -122,8 +124,10 @@ def _table(
 
 
 @st.cache_data(max_entries=50, show_spinner=False)
-def _story(key: str, seed: int, version: str, _scenario: Scenario) -> pd.DataFrame:
+def _story(key: str, seed: int, version: str, _scenario: Scenario, _heavy: bool) -> pd.DataFrame:
     # As `_table`: `key` is `_scenario.key()`.
+    if _heavy:
+        return background().submit(follow, _scenario, seed=seed).result()
     return follow(_scenario, seed=seed)
 
 
@@ -133,8 +137,8 @@ def size(scenario: Scenario, reps: int) -> int:
     return int(values["n_units"] * values["staff_per_unit"] * reps)
 
 
-def run(scenario: Scenario, seed: int, reps: int, level: str = "org") -> pd.DataFrame:
-    """All replications of `scenario` (cached); heavy ones in the background, within budget."""
+def _guarded(scenario: Scenario, reps: int) -> str | None:
+    """Refuse a run too large for the server; for heavy work, the session within budget."""
     work = size(scenario, reps)
     if work > LARGEST:
         st.error(
@@ -142,14 +146,26 @@ def run(scenario: Scenario, seed: int, reps: int, level: str = "org") -> pd.Data
             f"allowed: up to {LARGEST:,} (say 100,000 employees with 10 replications)"
         )
         st.stop()
-    heavy = work > HEAVY
-    who = _within_budget() if heavy else None
+    return _within_budget() if work > HEAVY else None
+
+
+@contextlib.contextmanager
+def _charged(who: str | None):
+    """Charge the time inside to the session `who` (None: light work, free)."""
     started = time.monotonic()
-    with st.spinner(f"Simulating {scenario.title}: {reps} replication(s)..."):
-        table = _table(scenario.key(), int(seed), int(reps), level, __version__, scenario, heavy)
-    if heavy:
-        _budget().record(who, time.monotonic() - started)
-    return table
+    try:
+        yield
+    finally:
+        if who is not None:
+            _budget().record(who, time.monotonic() - started)
+
+
+def run(scenario: Scenario, seed: int, reps: int, level: str = "org") -> pd.DataFrame:
+    """All replications of `scenario` (cached); heavy ones in the background, within budget."""
+    who = _guarded(scenario, reps)
+    with _charged(who), st.spinner(f"Simulating {scenario.title}: {reps} replication(s)..."):
+        key = scenario.key()
+        return _table(key, int(seed), int(reps), level, __version__, scenario, who is not None)
 
 
 def pair(
@@ -160,5 +176,7 @@ def pair(
 
 
 def story(scenario: Scenario, seed: int) -> pd.DataFrame:
-    """One typical employee's and customer's weeks in replication 0."""
-    return _story(scenario.key(), int(seed), __version__, scenario)
+    """One typical employee's and customer's weeks in replication 0 (as `run` for heavy ones)."""
+    who = _guarded(scenario, 1)
+    with _charged(who):
+        return _story(scenario.key(), int(seed), __version__, scenario, who is not None)

@@ -41,7 +41,8 @@ CODE_LENGTH = 8
 """32**8, about 1.1e12 codes: guessing one within the join limits is hopeless (README)."""
 PIN_DIGITS = 6
 HASH_ROUNDS = 20_000
-"""PBKDF2 rounds: a few milliseconds a check, a slow brute force of a copied file."""
+"""PBKDF2 rounds: milliseconds a check. A copied file's facilitator keys stay safe; its
+PINs (a million possible) do not, so the file must be readable by the server only."""
 BASELINE = 0
 """Team id of the baseline company, which decides nothing."""
 

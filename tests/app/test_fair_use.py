@@ -47,6 +47,20 @@ def _run_page():
     st.write(f"rows {len(runs.run(scenario, seed=0, reps=reps))}")
 
 
+def _story_page():
+    """A page that follows one person in a large organisation."""
+    from dataclasses import replace
+
+    import streamlit as st
+
+    from model import load_scenario
+    from ui import runs
+
+    base = load_scenario("baseline")
+    scenario = replace(base, parameters={**base.parameters, "n_units": 5000})
+    st.write(f"weeks {len(runs.story(scenario, seed=0))}")
+
+
 def _sweep_page():
     """A page that queues `st.session_state.jobs` short jobs, as a sweep does."""
     import streamlit as st
@@ -94,6 +108,17 @@ def test_a_session_over_its_heavy_work_budget_is_told_so_in_one_line(page):
     other, _ = page(_run_page, "fresh")  # another session has its own budget
     other.run()
     assert not other.warning and calls == [False, True]
+
+
+def test_a_story_in_a_large_organisation_is_heavy_work_too(page, monkeypatch):
+    at, _ = page(_story_page, "reader")
+    followed = []
+    monkeypatch.setattr(runs, "_story", lambda *a: followed.append(a[-1]) or pd.DataFrame([1]))
+    at.run()
+    assert at.markdown[0].value == "weeks 1" and followed == [True]
+    runs._budget().record("reader", runs.BUDGET[0])
+    at.run()
+    assert at.warning[0].value.startswith("Fair use:") and followed == [True]
 
 
 def test_a_run_larger_than_the_server_runs_is_refused_in_one_line(page):
