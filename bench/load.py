@@ -169,7 +169,8 @@ async def main() -> None:
         "changes_per_session": CHANGES,
         "quiet": quiet,
         "with_heaviest_session": loaded,
-        "heaviest": f"{HEAVIEST} x {HEAVIEST_REPS} replications, scenario and baseline",
+        "heaviest": " x ".join(f"{v:,} {label}" for label, v in HEAVIEST.items())
+        + f", {HEAVIEST_REPS} replications, scenario and baseline",
         "median_ratio": ratio,
         "goal_ratio": GOAL,
         "goal_met": ratio <= GOAL,

@@ -24,6 +24,7 @@ import hashlib
 import hmac
 import io
 import json
+import re
 import secrets
 import sqlite3
 from dataclasses import dataclass
@@ -446,9 +447,15 @@ def _upgrade(db: sqlite3.Connection) -> None:
 
 
 def _team_name(name: object) -> str:
+    """A team's name, tidied, if it is one; names are shown on every screen, so no markup."""
     name = " ".join(str(name).split())
     if not 1 <= len(name) <= 40:
         raise InputError("team name: empty or too long; allowed: 1 to 40 characters")
+    if not re.fullmatch(r"[\w .'&-]+", name):
+        raise InputError(
+            f"team name: {name!r} has characters that are not allowed; allowed: letters, "
+            "digits, spaces and - ' . &"
+        )
     return name
 
 

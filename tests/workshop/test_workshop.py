@@ -84,6 +84,10 @@ def test_teams_join_by_code_and_name_and_a_bad_code_is_named(store, workshop):
         store.join("nope-4242", "Gamma")
     with pytest.raises(InputError, match="team name: empty"):
         store.join(code, "   ")
+    for markup in ("![x](http://example.org/x.png)", "[Prize](http://example.org)", "<b>B</b>"):
+        with pytest.raises(InputError, match="has characters that are not allowed"):
+            store.join(code, markup)  # names show on every screen: no links, no images
+    assert store.join(code, "Team Zoë & Co.")[0]
 
 
 def test_a_name_alone_never_gives_a_teams_seat(store, workshop):
