@@ -10,6 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from model import simulate
 from ui import runs
 from ui.limits import Limit
 
@@ -159,6 +160,8 @@ def test_a_sweep_runs_in_the_background_and_stops_when_the_budget_is_used(page):
     assert not at.markdown
 
 
-def test_the_background_workers_run_at_the_lowest_priority():
+def test_the_background_workers_run_at_the_lowest_priority_with_the_same_numbers():
     assert started(runs.background()).submit(os.nice, 0).result() == runs.BACKGROUND_NICE
     assert started(runs.interactive()).submit(os.nice, 0).result() == os.nice(0)
+    there = runs.background().submit(simulate, "baseline", steps=2, seed=3, reps=2).result()
+    pd.testing.assert_frame_equal(there, simulate("baseline", steps=2, seed=3, reps=2))
