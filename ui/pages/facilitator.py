@@ -128,7 +128,7 @@ def facilitator_link(workshop) -> None:
         qr = io.BytesIO()
         segno.make(link, error="m").save(qr, kind="png", scale=5, border=2)
         picture.image(qr.getvalue(), caption="Scan it with your phone")
-        words.code(link, language=None)
+        words.code(link, language=None, wrap_lines=True)
         words.caption(f"Facilitator key: {key}. Anyone with it controls this workshop.")
 
 
