@@ -275,7 +275,7 @@ def test_the_presenter_view_hides_the_controls_and_the_debrief_reads_well():
         "Difference now",
     ]
     assert list(impact.Stage)[:3] == ["Leaders", "Internal service", "Employees"]
-    assert impact.Measure.iloc[2] == "Mean employee satisfaction (0-100)"
+    assert impact.Measure.iloc[2] == f"{charts.title('employee_satisfaction')} (0-100)"
     assert impact["Difference now"].str.match(r"^[+-]").all()
     labels = [b.label for b in facilitator.get("download_button")]
     assert labels == []  # research export was not opted in

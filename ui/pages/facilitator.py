@@ -14,7 +14,6 @@ import streamlit as st
 
 from model import InputError, scenario_names
 from model.analysis import RECENT_WEEKS, recent
-from model.engine.observe import MEASURES
 from model.report import charts
 from model.workshop import rounds
 from model.workshop.rules import (
@@ -248,7 +247,7 @@ def debrief(workshop) -> None:
         pd.DataFrame(
             {
                 "Stage": impact.stage,
-                "Measure": impact.measure.map(MEASURES),
+                "Measure": [f"{charts.title(m)} ({charts.unit(m)})" for m in impact.measure],
                 "Responded in week": impact.responded_week.map(
                     lambda w: "-" if pd.isna(w) else str(int(w))
                 ),
