@@ -15,7 +15,7 @@ import mesa
 import numpy as np
 
 from model.engine import mechanisms as m
-from model.engine.chain import ESTABLISHED_LIFT, ESTABLISHED_SATISFACTION, PLANNED_SKILL
+from model.engine.organisation import ESTABLISHED_LIFT, ESTABLISHED_SATISFACTION, PLANNED_SKILL
 from model.engine.parameters import BY_NAME, defaults
 
 ONE = np.ones(1)

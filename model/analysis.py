@@ -10,28 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from model.engine.observe import FLOWS
+
 BAND = (0.1, 0.9)
 """Quantiles drawn as the band across replications."""
-
-
-FLOWS = {
-    "turnover_rate",
-    "quits",
-    "early_quits",
-    "hires",
-    "visits",
-    "new_customers",
-    "customer_retention",
-    "service_quality",
-    "revenue",
-    "costs",
-    "cost_of_goods",
-    "profit",
-    "turnover_cost",
-    "payroll",
-    "workload",
-}
-"""Measures counted over a week (noisy from week to week), as against levels."""
 
 
 def bands(table: pd.DataFrame, measure: str, smooth: int = 1) -> pd.DataFrame:

@@ -146,7 +146,7 @@ def run_command(args: argparse.Namespace) -> int:
     last = table[table["step"] == steps]
     print(f"{scenario.title}: week {steps}, mean of {args.reps} replication(s)")
     for measure in SUMMARY:
-        print(f"  {measure:<24} {last[measure].mean():>14,.3f}   {MEASURES[measure]}")
+        print(f"  {measure:<24} {last[measure].mean():>14,.3f}   {MEASURES[measure].meaning}")
     return 0
 
 

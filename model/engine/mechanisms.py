@@ -45,6 +45,11 @@ TARGET_CUSTOMERS = 0.12  # the outside-in path, weaker than the inside-out one
 TARGET_PAY = 0.18
 JOB_BASE = 7.0
 ENGAGED_AT = 67.0
+SATISFACTION_NOISE = 2.0  # weekly sd of an employee's mood: the days that go well or badly
+DISPOSITION_BASE = -3.0  # a new hire's mean disposition (points) at hiring selectivity 0
+DISPOSITION_PER_SELECTIVITY = 0.08  # selective hiring finds people better suited to the job
+DISPOSITION_SPREAD = 7.0
+NEW_HIRE_SATISFACTION = 62.0  # before disposition: the honeymoon of a new job
 
 # Turnover and skill
 QUIT_BASE = 0.0215  # weekly quit probability at satisfaction 50, after the first months
@@ -54,6 +59,7 @@ EARLY_WEEKS = 8.0
 HIRING_LAG_WEEKS = 3.0
 SKILL_START = 18.0
 SKILL_LEARNING = 0.035
+SELECTIVE_HIRING_COST = 0.4  # replacing a leaver costs 0.8x to 1.2x as selectivity rises
 ONBOARDING_WEEKS = 13
 ONBOARDING_LEARNING = 0.07  # extra weekly learning rate in the first quarter at full onboarding
 
@@ -71,6 +77,7 @@ ADMIN_PER_LAYER = 0.04  # each layer beyond three adds reporting and sign-offs
 ADMIN_PER_FRICTION = 0.001  # per point of internal policy friction
 ADMIN_PER_SPAN = 0.25  # per 100% of reports beyond the span the post was designed for
 PEOPLE_TIME_AT_FULL = 0.6  # share of the week that behaviours at 100 on every count take
+LEAN_LAYERS = 3  # layers of a lean chain: top team, regions, units
 
 # Service
 TARGET_UTILISATION = 0.85
@@ -86,6 +93,7 @@ NO_SERVICE_QUALITY = 10.0  # a unit with nobody in post
 EXPERIENCE_NOISE = 8.0
 STANDARD_EROSION = 0.15
 STANDARD_RECOVERY = 0.02
+ANCHOR_TRAINING_HOURS = 80.0  # a year's training that anchors standards as fully as leaders can
 
 # Relationships (Heskett et al. 1994: the customers of a server who leaves)
 RELATIONAL_SHARE = 0.35  # customers who come to have a usual server
@@ -108,6 +116,8 @@ DEFECTION_BACKGROUND = 0.001  # weekly (5% a year): moving away, whatever the se
 DEFECTION_AT_70 = 0.007  # weekly, on top of the background, at satisfaction 70
 DEFECTION_SCALE = 9.0  # steep: the very satisfied stay years (Heskett 1994)
 DELIGHT_AT = 85.0
+PROMOTER_AT = 80.0  # promoters, who alone refer others
+DETRACTOR_BELOW = 60.0
 LET_DOWN_AT = 40.0
 REFERRAL_PROBABILITY = 0.005  # per delighted visit: about a quarter of a new customer a year
 WARNING_PROBABILITY = 0.15
@@ -433,6 +443,18 @@ def service_standard(standard: np.ndarray, achieved: np.ndarray, anchor: np.ndar
     return np.clip(recovered, 0.0, 1.0)
 
 
+def standard_anchor(
+    recognition: np.ndarray, coaching: np.ndarray, training_hours: float
+) -> np.ndarray:
+    """What holds a unit to its service standard (0-1): half its manager, half its training.
+
+    Recognition of good service and coaching, and the training that shows what
+    good service is, anchor the standard against erosion (Oliva and Sterman 2001).
+    """
+    training = min(training_hours / ANCHOR_TRAINING_HOURS, 1.0)
+    return 0.5 * (recognition + coaching) / 100 + 0.5 * training
+
+
 def service_quality(
     potential: np.ndarray,
     time_share: np.ndarray,
@@ -540,10 +562,11 @@ def new_customers_expected(
 
 
 def turnover_cost(
-    exits: np.ndarray, weekly_wage: float, replacement_cost_share: float
+    exits: np.ndarray, weekly_wage: float, replacement_cost_share: float, selectivity: float
 ) -> np.ndarray:
-    """Hiring, onboarding and lost productivity of each leaver."""
-    return exits * replacement_cost_share * 52.0 * weekly_wage
+    """Hiring, onboarding and lost productivity of each leaver; selective hiring costs more."""
+    search = (1.0 - SELECTIVE_HIRING_COST / 2) + SELECTIVE_HIRING_COST * selectivity / 100.0
+    return exits * replacement_cost_share * 52.0 * weekly_wage * search
 
 
 def promoter_score(satisfaction: np.ndarray) -> np.ndarray:
@@ -551,4 +574,4 @@ def promoter_score(satisfaction: np.ndarray) -> np.ndarray:
 
     Their mean times 100 is the net promoter score.
     """
-    return (satisfaction >= 80.0).astype(np.int8) - (satisfaction < 60.0)
+    return (satisfaction >= PROMOTER_AT).astype(np.int8) - (satisfaction < DETRACTOR_BELOW)

@@ -6,54 +6,295 @@ scale); the organisation and unit views are computed from the same arrays.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from model.engine import mechanisms as mech
 
+
+@dataclass(frozen=True)
+class Measure:
+    """A recorded measure, declared once: charts, KPIs, tables and docs read it from here."""
+
+    label: str
+    meaning: str
+    form: str
+    """How it reads: "score" (0-100), "share" (shown in %), "money", "count" or "ratio"."""
+    unit: str
+    flow: bool = False
+    """Counted over a week (noisy week to week) rather than a level."""
+    better: int = 0
+    """+1 when more is better for the organisation, -1 when less is, 0 when neither."""
+    stage: str = ""
+    """The stage of the chain it shows, inside-out ("" for the books' lines and staffing)."""
+
+
 MEASURES = {
-    "employee_satisfaction": "Mean employee satisfaction (0-100)",
-    "engaged_share": f"Share of employees with satisfaction of {mech.ENGAGED_AT:g} or more (0-1)",
-    "turnover_rate": "Quits this week per employee, annualised (0-1 per year)",
-    "headcount": "Employees in post",
-    "vacancies": "Authorised posts standing empty",
-    "internal_service_quality": "Mean internal service quality employees receive (0-100)",
-    "service_quality": "Mean quality of customer visits (0-100)",
-    "customer_satisfaction": "Mean satisfaction of the customers (0-100)",
-    "active_customers": "Customers who have not defected (regulars of the chain)",
-    "customer_retention": "Customers kept at this week's defection rate, annualised (0-1)",
-    "nps": "Net promoter score (-100 to 100)",
-    "revenue": "Sales this week (currency)",
-    "costs": "All costs this week, cost of goods included (currency)",
-    "cost_of_goods": "Cost of the goods sold this week (currency)",
-    "acquisition_cost": "Cost of winning this week's new customers (currency)",
-    "profit": "Revenue minus costs this week (currency)",
-    "cumulative_profit": "Profit summed since week 1 (currency)",
-    "leader_behaviour": "Mean behaviour unit managers show (0-100)",
-    "skill": "Mean employee skill (0-100)",
-    "quits": "Employees who quit this week",
-    "early_quits": "Quits within 13 weeks of hire",
-    "hires": "Vacancies filled this week",
-    "visits": "Customer visits this week",
-    "new_customers": "Customers gained this week",
-    "turnover_cost": "Cost of this week's leavers (currency)",
-    "payroll": "Front-line and support pay this week, overtime included (currency)",
-    "service_standard": "Share of the ideal time per customer units hold themselves to (0-1)",
-    "workload": "Staffed visits over capacity at planned pace (1 = full)",
-    "fatigue": "Mean fatigue of the teams: overload carried over the weeks (0 = rested)",
-    "lost_servers": "Customers who came back this week to find their usual server gone",
+    "employee_satisfaction": Measure(
+        "Employee satisfaction",
+        "Mean employee satisfaction",
+        "score",
+        "0-100",
+        better=1,
+        stage="Employees",
+    ),
+    "engaged_share": Measure(
+        "Engaged employees",
+        f"Share of employees with satisfaction of {mech.ENGAGED_AT:g} or more",
+        "share",
+        "% of staff",
+        better=1,
+        stage="Employees",
+    ),
+    "turnover_rate": Measure(
+        "Staff turnover",
+        "Quits this week per employee, annualised",
+        "share",
+        "% a year",
+        flow=True,
+        better=-1,
+        stage="Employees",
+    ),
+    "headcount": Measure("Headcount", "Employees in post", "count", "people"),
+    "vacancies": Measure(
+        "Vacancies", "Authorised posts standing empty", "count", "posts", better=-1
+    ),
+    "internal_service_quality": Measure(
+        "Internal service",
+        "Mean internal service quality employees receive",
+        "score",
+        "0-100",
+        better=1,
+        stage="Internal service",
+    ),
+    "service_quality": Measure(
+        "Service quality",
+        "Mean quality of customer visits",
+        "score",
+        "0-100",
+        flow=True,
+        better=1,
+        stage="Service",
+    ),
+    "customer_satisfaction": Measure(
+        "Customer satisfaction",
+        "Mean satisfaction of the customers",
+        "score",
+        "0-100",
+        better=1,
+        stage="Customers",
+    ),
+    "active_customers": Measure(
+        "Customers",
+        "Customers who have not defected (regulars of the chain)",
+        "count",
+        "customers",
+        better=1,
+        stage="Loyalty",
+    ),
+    "customer_retention": Measure(
+        "Customer retention",
+        "Customers kept at this week's defection rate, annualised",
+        "share",
+        "% a year",
+        flow=True,
+        better=1,
+        stage="Loyalty",
+    ),
+    "nps": Measure(
+        "Net promoter score",
+        "Promoters minus detractors",
+        "score",
+        "-100 to 100",
+        better=1,
+        stage="Customers",
+    ),
+    "revenue": Measure(
+        "Revenue", "Sales this week", "money", "currency/week", flow=True, better=1, stage="Profit"
+    ),
+    "costs": Measure(
+        "Costs",
+        "All costs this week, cost of goods included",
+        "money",
+        "currency/week",
+        flow=True,
+        better=-1,
+        stage="Profit",
+    ),
+    "cost_of_goods": Measure(
+        "Cost of goods", "Cost of the goods sold this week", "money", "currency/week", flow=True
+    ),
+    "acquisition_cost": Measure(
+        "Acquisition cost",
+        "Cost of winning this week's new customers",
+        "money",
+        "currency/week",
+        flow=True,
+    ),
+    "profit": Measure(
+        "Profit",
+        "Revenue minus costs this week",
+        "money",
+        "currency/week",
+        flow=True,
+        better=1,
+        stage="Profit",
+    ),
+    "cumulative_profit": Measure(
+        "Cumulative profit",
+        "Profit summed since week 1",
+        "money",
+        "currency",
+        better=1,
+        stage="Profit",
+    ),
+    "leader_behaviour": Measure(
+        "Leader behaviour",
+        "Mean behaviour unit managers show",
+        "score",
+        "0-100",
+        better=1,
+        stage="Leaders",
+    ),
+    "skill": Measure("Skill", "Mean employee skill", "score", "0-100", better=1, stage="Employees"),
+    "quits": Measure(
+        "Quits",
+        "Employees who quit this week",
+        "count",
+        "per week",
+        flow=True,
+        better=-1,
+        stage="Employees",
+    ),
+    "early_quits": Measure(
+        "Early quits",
+        "Quits within 13 weeks of hire",
+        "count",
+        "per week",
+        flow=True,
+        better=-1,
+        stage="Employees",
+    ),
+    "hires": Measure("Hires", "Vacancies filled this week", "count", "per week", flow=True),
+    "visits": Measure(
+        "Visits",
+        "Customer visits this week",
+        "count",
+        "per week",
+        flow=True,
+        better=1,
+        stage="Loyalty",
+    ),
+    "new_customers": Measure(
+        "New customers",
+        "Customers gained this week",
+        "count",
+        "per week",
+        flow=True,
+        better=1,
+        stage="Loyalty",
+    ),
+    "turnover_cost": Measure(
+        "Turnover cost",
+        "Cost of this week's leavers",
+        "money",
+        "currency/week",
+        flow=True,
+        better=-1,
+    ),
+    "payroll": Measure(
+        "Payroll",
+        "Front-line and support pay this week, overtime included",
+        "money",
+        "currency/week",
+        flow=True,
+    ),
+    "training_cost": Measure(
+        "Training cost",
+        "Front-line training hours and trainers, and leaders' training days, this week",
+        "money",
+        "currency/week",
+        flow=True,
+    ),
+    "programme_cost": Measure(
+        "Programme cost",
+        "Engagement and champions programmes and senior leaders' time this week",
+        "money",
+        "currency/week",
+        flow=True,
+    ),
+    "other_costs": Measure(
+        "Other costs",
+        "Leaders' pay, onboarding, automation and the units' fixed costs this week",
+        "money",
+        "currency/week",
+        flow=True,
+    ),
+    "service_standard": Measure(
+        "Service standard",
+        "Share of the ideal time per customer units hold themselves to",
+        "share",
+        "% of ideal",
+        better=1,
+        stage="Service",
+    ),
+    "workload": Measure(
+        "Workload",
+        "Staffed visits over capacity at planned pace (1 = full)",
+        "ratio",
+        "x capacity",
+        flow=True,
+        better=-1,
+        stage="Service",
+    ),
+    "fatigue": Measure(
+        "Fatigue",
+        "Mean fatigue of the teams: overload carried over the weeks (0 = rested)",
+        "ratio",
+        "0 = rested",
+        better=-1,
+        stage="Employees",
+    ),
+    "lost_servers": Measure(
+        "Customers who lost their server",
+        "Customers who came back this week to find their usual server gone",
+        "count",
+        "per week",
+        flow=True,
+        better=-1,
+        stage="Service",
+    ),
 }
-"""Every recorded measure and its meaning, in column order."""
+"""Every recorded measure, in column order."""
+
+COST_LINES = (
+    "cost_of_goods",
+    "payroll",
+    "training_cost",
+    "programme_cost",
+    "turnover_cost",
+    "acquisition_cost",
+    "other_costs",
+)
+"""The cost lines that add up to `costs`, in the order a profit bridge reads them."""
+
+FLOWS = {name for name, measure in MEASURES.items() if measure.flow}
+"""Measures counted over a week, as against levels: smoothed before they are drawn."""
 
 CHAIN = [
-    ("Leaders", "leader_behaviour"),
-    ("Internal service", "internal_service_quality"),
-    ("Employees", "employee_satisfaction"),
-    ("Service", "service_quality"),
-    ("Customers", "customer_satisfaction"),
-    ("Loyalty", "customer_retention"),
-    ("Profit", "profit"),
+    (MEASURES[name].stage, name)
+    for name in (
+        "leader_behaviour",
+        "internal_service_quality",
+        "employee_satisfaction",
+        "service_quality",
+        "customer_satisfaction",
+        "customer_retention",
+        "profit",
+    )
 ]
-"""The chain's stages, inside-out, and the measure that shows each."""
+"""The chain's stages, inside-out, and the measure that shows each best."""
 
 HEADLINE = ("cumulative_profit", "employee_satisfaction", "customer_satisfaction", "turnover_rate")
 """The measures a run is summed up by at a glance (bundles, workshop screens)."""
@@ -97,6 +338,9 @@ def _sums(model) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
                 "arrivals",
                 "turnover_cost",
                 "payroll",
+                "training_cost",
+                "programme_cost",
+                "other_costs",
             )
         }
         | {
@@ -144,6 +388,9 @@ def _measures(e: dict, u: dict) -> dict:
         "new_customers": u["arrivals"] * 1.0,
         "turnover_cost": u["turnover_cost"],
         "payroll": u["payroll"],
+        "training_cost": u["training_cost"],
+        "programme_cost": u["programme_cost"],
+        "other_costs": u["other_costs"],
         "service_standard": u["standard_sum"] / units,
         "workload": u["workload_sum"] / units,
         "fatigue": u["fatigue_sum"] / units,

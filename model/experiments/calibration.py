@@ -118,7 +118,7 @@ TARGETS = (
         "Schneider, White and Paul (1998)",
         0.01,
         0.99,
-        "outside-in over inside-out weight",
+        "outside-in over inside-out response, points per point",
         ("TARGET_CUSTOMERS", "TARGET_ISQ"),
     ),
     Target(
@@ -210,24 +210,25 @@ def _customer_bands(reps: int) -> dict[str, list[float]]:
     return {"convexity": ratios, "satisfied_defection": defections}
 
 
-def _outside_in_weight() -> float:
-    """How far customers' satisfaction moves employees, against internal service.
+def _outside_in(engaged: pd.DataFrame, base: pd.DataFrame, reps: int) -> list[float]:
+    """The outside-in path against the inside-out one, both as the whole simulation runs.
 
-    +10 points of each, in the satisfaction mechanism. Measured on the mechanism
-    because in the whole model less satisfied customers also visit less, which
-    lightens the staff's load and confounds the path.
+    Outside-in: employees' response per point of customer satisfaction when only
+    customers change (they expect less, so the same service pleases them more;
+    they also visit more, which adds load). Inside-out: customers' response per
+    point of employee satisfaction under the engagement programme. One ratio
+    per replication, on the same draws.
     """
+    pleased = _org(
+        Scenario("calibration baseline").with_change(1, {"customer_expectation": 45}), reps
+    )
 
-    def step(isq: float, customers: float) -> float:
-        one = np.ones(1)
-        return float(
-            mech.employee_satisfaction(
-                60 * one, isq * one, customers * one, 50.0, 0 * one, 60 * one, 0 * one
-            )[0]
-        )
+    def change(table: pd.DataFrame, measure: str) -> pd.Series:
+        return _by_rep(table, 27, 78, measure) - _by_rep(base, 27, 78, measure)
 
-    base = step(50.0, 70.0)
-    return (step(50.0, 80.0) - base) / (step(60.0, 70.0) - base)
+    outside = change(pleased, "employee_satisfaction") / change(pleased, "customer_satisfaction")
+    inside = change(engaged, "customer_satisfaction") / change(engaged, "employee_satisfaction")
+    return list(outside / inside)
 
 
 def _sears_revenue(change: Scenario, base: Scenario, reps: int) -> list[float]:
@@ -311,7 +312,7 @@ def measure(reps: int = 6) -> pd.DataFrame:
         plain.with_change(1, {"engagement_program": 1000}), plain, reps
     )
 
-    values["outside_in"] = [_outside_in_weight()]
+    values["outside_in"] = _outside_in(engaged, base, reps)
 
     surge = _org(
         plain.with_change(52, {"demand_level": 1.2}).with_change(62, {"demand_level": 1.0}), reps

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import altair as alt
 import pandas as pd
 
@@ -15,47 +13,37 @@ SCENARIO_COLOUR = "#1f6fb4"
 BASELINE_COLOUR = "#8c8c8c"
 RUNS = alt.Scale(domain=["Scenario", "Baseline"], range=[SCENARIO_COLOUR, BASELINE_COLOUR])
 
-MONEY = {
-    "revenue",
-    "costs",
-    "profit",
-    "cumulative_profit",
-    "turnover_cost",
-    "payroll",
-    "cost_of_goods",
-}
-SHARES = {"engaged_share", "turnover_rate", "customer_retention", "service_standard"}
+FORMATS = {"score": ",.1f", "ratio": ",.2f", "count": ",.1f"}
+"""How many decimals each form of measure is read with."""
 
 
 def title(measure: str) -> str:
-    """Human title of a measure."""
-    return measure.replace("_", " ").capitalize()
+    """Human title of a measure, from its declaration."""
+    return MEASURES[measure].label
 
 
 def unit(measure: str) -> str:
-    """Unit of a measure, from its description in `MEASURES`."""
-    if measure in MONEY:
-        return "currency/week" if measure != "cumulative_profit" else "currency"
-    found = re.findall(r"\(([^()]*)\)\s*$", MEASURES.get(measure, ""))
-    return found[0] if found else "count"
+    """Unit of a measure, from its declaration."""
+    return MEASURES[measure].unit
 
 
 def fmt(measure: str, value: float) -> str:
     """A value as a person reads it."""
-    if measure in MONEY:
+    form = MEASURES[measure].form
+    if form == "money":
         return f"{value / 1e6:,.2f}M" if abs(value) >= 1e6 else f"{value / 1e3:,.1f}k"
-    if measure in SHARES:
+    if form == "share":
         return f"{100 * value:.1f}%"
-    return f"{value:,.1f}"
+    if form == "count" and abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return format(value, FORMATS[form])
 
 
 def fmt_delta(measure: str, delta: float) -> str:
     """A difference with its sign, in the measure's units (points for shares)."""
-    if measure in SHARES:
+    if MEASURES[measure].form == "share":
         return f"{100 * delta:+.1f} pts"
-    if measure in MONEY:
-        return ("+" if delta >= 0 else "-") + fmt(measure, abs(delta))
-    return f"{delta:+,.1f}"
+    return ("+" if delta >= 0 else "-") + fmt(measure, abs(delta))
 
 
 def band_chart(

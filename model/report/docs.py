@@ -14,7 +14,7 @@ import inspect
 
 import pandas as pd
 
-from model.engine import mechanisms, parameters
+from model.engine import chain, mechanisms, observe, organisation, parameters
 from model.engine.chain import WARM_UP_WEEKS
 from model.engine.observe import MEASURES
 from model.engine.parameters import BY_NAME, GROUPS, PARAMETERS
@@ -196,9 +196,11 @@ def info_sections() -> dict[str, str]:
         "Things to try": "The shipped scenarios each tell one story:\n\n" + _scenario_list(),
         "Extending the model": (
             f"Every parameter is declared once in `{_source(parameters)}`; every mechanism is a "
-            f"pure function in `{_source(mechanisms)}` with its own test. Add a lever by "
-            "declaring it and using it in a mechanism; the sidebar, scenario validation, the "
-            "command line and this page follow."
+            f"pure function in `{_source(mechanisms)}` with its own test; every measure is "
+            f"declared once in `{_source(observe)}`. The organisation is built in "
+            f"`{_source(organisation)}` and the week runs link by link in `{_source(chain)}`. "
+            "Add a lever by declaring it and using it in a mechanism; the sidebar, scenario "
+            "validation, the command line and this page follow."
         ),
         "Credits and references": (
             "Heskett, Jones, Loveman, Sasser and Schlesinger (1994), Putting the "
@@ -214,7 +216,9 @@ def info_sections() -> dict[str, str]:
 
 def odd_sections() -> dict[str, str]:
     """The ODD protocol: overview, design concepts, details."""
-    measures = "\n".join(f"- `{name}`: {meaning}" for name, meaning in MEASURES.items())
+    measures = "\n".join(
+        f"- `{name}` ({m.label}, {m.unit}): {m.meaning}" for name, m in MEASURES.items()
+    )
     return {
         "Purpose and patterns": (
             "To let executives, trainers and researchers explore how leadership, internal "
@@ -261,10 +265,11 @@ def odd_sections() -> dict[str, str]:
             "the model's seeded generator; replication r of seed s uses numpy's "
             "SeedSequence(s, spawn_key=(r,)). *Collectives*: teams, units, regions, "
             "departments. *Observation*: aggregates per organisation and per unit each "
-            "week:\n\n" + measures
+            f"week, declared in `{_source(observe)}`:\n\n" + measures
         ),
         "Initialisation": (
-            "The organisation is built from the size parameters: a top team, support "
+            f"The organisation is built (`{_source(organisation)}`) from the size parameters: "
+            "a top team, support "
             "departments, regions of `units_per_region` units, each unit staffed to its "
             "market (drawn around 1 with `market_spread`), leaders' habits drawn around the "
             "behaviour standard with `manager_habit_spread`, and a market of "

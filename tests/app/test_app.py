@@ -39,7 +39,7 @@ def test_a_lever_moves_the_kpis_against_the_baseline(app):
     assert not app.exception
     delta = metric(app, "Employee satisfaction").delta
     assert delta.startswith("+") and float(delta) > 1.0
-    assert metric(app, "Turnover rate").delta.startswith("-")
+    assert metric(app, "Staff turnover").delta.startswith("-")
     changes = app.dataframe[-1].value
     assert "engagement_program = 1500" in changes.changes.iloc[0]
     assert "engagement_program = 1500" in app.sidebar.info[0].value

@@ -105,10 +105,10 @@ def test_habits_and_markets_make_units_differ():
     from model.scenario import Scenario
 
     alike = Scenario("alike").with_parameters({"manager_habit_spread": 0, "market_spread": 0})
-    spread = simulate(Scenario("baseline"), steps=52, level="unit", seed=3)
-    same = simulate(alike, steps=52, level="unit", seed=3)
-    by_unit = spread.groupby("unit").mean(numeric_only=True)
-    by_unit_same = same.groupby("unit").mean(numeric_only=True)
+    spread = simulate(Scenario("baseline"), steps=52, level="unit", seed=3, reps=4)
+    same = simulate(alike, steps=52, level="unit", seed=3, reps=4)
+    by_unit = spread.groupby(["rep", "unit"]).mean(numeric_only=True)  # 96 unit-years
+    by_unit_same = same.groupby(["rep", "unit"]).mean(numeric_only=True)
     assert by_unit.leader_behaviour.std() > 3 * by_unit_same.leader_behaviour.std()
     variation = by_unit.revenue.std() / by_unit.revenue.mean()
     assert variation > 0.1

@@ -1,6 +1,7 @@
 """Every link of the chain, through the whole simulation, sized tightly enough to catch a halving.
 
-Each case pulls one lever at week 1 and measures the link's downstream measure
+Each case pulls one lever at week 1 (or, where no lever isolates a link, cuts the
+link itself from week 1) and measures the link's downstream measure
 against the same organisation doing nothing new, paired on common random
 numbers over six replications. The bands sit around the effect the model
 gives (measured at two master seeds: 0.8 to 1.25 times the effect where the
@@ -10,7 +11,7 @@ switched off or halved moves the effect out of its band, which is what
 """
 
 import pytest
-from simulated import run, window
+from simulated import cut, run, window
 
 pytestmark = pytest.mark.slow  # whole runs: left out of the quick run
 
@@ -157,6 +158,105 @@ LINKS = [
 ]
 
 
+OVERLOAD = {"demand_level": 1.5, "staffing_level": 0.85}  # a year short of staff
+
+# Links whose lever cannot be pulled alone: the whole simulation with the link
+# cut from week 1 (its coefficient switched off) against the same run with it,
+# on the same warmed-up organisation and draws.
+# (link, levers, compared with (None: the levers' run itself), measure, weeks,
+#  coefficient, cut to, effect of the link, band as multiples of it)
+CUT_LINKS = [
+    (
+        "fatigue -> internal service",
+        OVERLOAD,
+        None,
+        "internal_service_quality",
+        (5, 52),
+        "ISQ_OVERLOAD",
+        0.0,
+        -4.36,
+        (0.8, 1.25),
+    ),
+    (
+        "fatigue -> quits",
+        OVERLOAD,
+        None,
+        "turnover_rate",
+        (5, 52),
+        "FATIGUE_QUIT",
+        0.0,
+        0.22,
+        (0.7, 1.4),
+    ),
+    (
+        "busyness -> warmth",
+        OVERLOAD,
+        None,
+        "service_quality",
+        (1, 13),
+        "BUSY_SUPPRESSION",
+        0.0,
+        -1.6,
+        (0.75, 1.3),
+    ),
+    (
+        "champions weigh more with team-mates",
+        {"champions_program": 0.15},
+        {},
+        "employee_satisfaction",
+        (27, 78),
+        "CHAMPION_WEIGHT",
+        1.0,
+        1.0,
+        (0.8, 1.25),
+    ),
+    (
+        "experience against expectation",
+        {"customer_policy_friction": 85},
+        {},
+        "customer_satisfaction",
+        (1, 26),
+        "DISCONFIRMATION",
+        0.0,
+        -2.18,
+        (0.8, 1.25),
+    ),
+    (
+        "satisfaction -> defection",
+        {"customer_policy_friction": 85},
+        {},
+        "customer_retention",
+        (27, 78),
+        "DEFECTION_AT_70",
+        0.0,
+        -0.106,
+        (0.8, 1.25),
+    ),
+    (
+        "tenure -> spend",
+        {},
+        None,
+        "spend_per_visit",
+        (1, 104),
+        "TENURE_SPEND_PREMIUM",
+        0.0,
+        68.1,
+        (0.8, 1.25),
+    ),
+    (
+        "usual server -> service",
+        {},
+        None,
+        "service_quality",
+        (1, 104),
+        "RELATIONSHIP_BONUS",
+        0.0,
+        1.05,
+        (0.7, 1.4),
+    ),
+]
+
+
 def with_spend(table):
     return table.assign(spend_per_visit=table.revenue / table.visits)
 
@@ -203,3 +303,27 @@ def test_a_surge_builds_fatigue_then_quits_and_leaves_the_standard_eroded(tables
     assert 0.6 * 0.159 <= change("turnover_rate", 10, 45) <= 1.6 * 0.159
     assert -1.6 * 0.014 <= change("service_standard", 40, 90) <= -0.6 * 0.014
     assert -1.4 * 2.65 <= change("service_quality", 10, 39) <= -0.7 * 2.65  # busy and rushed
+
+
+@pytest.mark.parametrize(
+    ("levers", "against", "measure", "weeks", "coefficient", "off", "effect", "band"),
+    [case[1:] for case in CUT_LINKS],
+    ids=[case[0] for case in CUT_LINKS],
+)
+def test_cutting_a_link_takes_its_own_share_out_of_the_simulation(
+    tables, levers, against, measure, weeks, coefficient, off, effect, band
+):
+    def response(table):
+        shown = window(table(levers), *weeks)[measure]
+        return shown - (window(table(against), *weeks)[measure] if against is not None else 0.0)
+
+    def cut_table(changed):
+        return with_spend(run(weeks=WEEKS, reps=REPS, seed=SEED, **changed))
+
+    with_link = response(tables)
+    with cut(coefficient, off, SEED, REPS):
+        without = response(cut_table)
+    low, high = sorted((band[0] * effect, band[1] * effect))
+    assert low <= with_link - without <= high, (
+        f"{measure}: the link carries {with_link - without:.4g}; expected {low:.4g} to {high:.4g}"
+    )

@@ -295,8 +295,19 @@ def test_self_service_is_plainer_for_customers_who_come_for_the_people():
     assert quality[0] - quality[1] == pytest.approx(m.PEOPLE_VALUING_PENALTY)
 
 
-def test_each_leaver_costs_a_share_of_annual_pay():
-    assert m.turnover_cost(np.array([2]), 500.0, 0.19)[0] == pytest.approx(2 * 0.19 * 500 * 52)
+def test_each_leaver_costs_a_share_of_annual_pay_and_selective_hiring_costs_more():
+    cost = m.turnover_cost(np.array([2]), 500.0, 0.19, selectivity=50.0)[0]
+    assert cost == pytest.approx(2 * 0.19 * 500 * 52)
+    choosy = m.turnover_cost(np.array([2]), 500.0, 0.19, selectivity=100.0)[0]
+    assert choosy / cost == pytest.approx(1.2)
+
+
+def test_standards_are_anchored_half_by_the_manager_half_by_training():
+    assert m.standard_anchor(np.array([0.0]), np.array([0.0]), 0.0)[0] == 0.0
+    assert m.standard_anchor(np.array([100.0]), np.array([100.0]), 200.0)[0] == 1.5
+    by_training = m.standard_anchor(np.array([0.0]), np.array([0.0]), m.ANCHOR_TRAINING_HOURS)
+    assert by_training[0] == pytest.approx(0.5)  # full training anchors as much as ...
+    assert m.standard_anchor(np.array([50.0]), np.array([50.0]), 0.0)[0] == pytest.approx(0.5)
 
 
 def test_net_promoter_bands():

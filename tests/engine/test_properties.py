@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model import PARAMETERS, Scenario, simulate
+from model.engine.observe import COST_LINES
 
 SMALL = {  # the organisation's size, kept small so that many examples run
     "n_units": st.integers(1, 4),
@@ -52,4 +53,8 @@ def test_any_settings_give_finite_bounded_reproducible_results(start, timeline, 
     for count in ("headcount", "vacancies", "active_customers", "quits", "hires", "visits"):
         assert (table[count] >= 0).all()
     assert table.nps.between(-100, 100).all()
+    lines = table[list(COST_LINES)]
+    assert (lines >= 0).all().all()
+    assert np.allclose(lines.sum(axis=1), table.costs, rtol=1e-9)  # the books balance
+    assert np.allclose(table.revenue - table.costs, table.profit, rtol=1e-9, atol=1e-6)
     assert simulate(scenario, steps=12, seed=seed).equals(table)

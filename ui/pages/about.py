@@ -25,7 +25,12 @@ def evidence(version: str):
     )
 
 
-UNIT_COLUMNS = {"revenue": "Sales a year", "profit": "Profit a year", "units": "Units"}
+UNIT_COLUMNS = {
+    "revenue": "Sales a year",
+    "profit": "Profit a year",
+    "margin": "Margin",
+    "units": "Units",
+}
 
 
 def readable(measure: str, value: float) -> str:
@@ -83,7 +88,9 @@ with proof:
     for title, grouped in units.items():
         st.markdown(f"**{title.capitalize()}**")
         shown = grouped.apply(lambda column: column.map(lambda v: readable(column.name, v)))
-        shown.columns = [UNIT_COLUMNS.get(c, charts.title(c)) for c in shown.columns]
+        shown.columns = [
+            UNIT_COLUMNS[c] if c in UNIT_COLUMNS else charts.title(c) for c in shown.columns
+        ]
         st.dataframe(shown, width="stretch")
     st.markdown(
         "Within units, this quarter's customer satisfaction against next quarter's change "

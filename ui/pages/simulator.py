@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from model.analysis import RECENT_WEEKS, business_case, recent
+from model.engine.observe import MEASURES
 from model.report import charts
 from ui import runs, state
 
@@ -18,7 +19,6 @@ KPIS = [
     "profit",
     "cumulative_profit",
 ]
-LOWER_IS_BETTER = {"turnover_rate", "vacancies", "costs", "turnover_cost", "workload"}
 LARGE_RUN = 50_000  # employees times replications above which the page asks first
 PLAY_STEP = 4  # weeks advanced per frame when playing
 PLAY_PAUSE = 0.5  # seconds a frame stays before the next
@@ -106,7 +106,7 @@ for column, measure in zip(st.columns(len(KPIS)), KPIS, strict=True):
         f"{charts.title(measure)}",
         charts.fmt(measure, values[measure]),
         charts.fmt_delta(measure, deltas[measure]) if abs(deltas[measure]) > 1e-9 else None,
-        delta_color="inverse" if measure in LOWER_IS_BETTER else "normal",
+        delta_color={1: "normal", -1: "inverse", 0: "off"}[MEASURES[measure].better],
         help=f"Mean over the {RECENT_WEEKS} weeks to week {week} and {reps} replication(s); "
         "change against the baseline.",
     )
