@@ -9,8 +9,9 @@ Two pools, so that no session stalls the others: `interactive()` for redraws
 and workshop rounds, and `background()`, at the lowest CPU priority, for heavy
 work (runs over `HEAVY` employee-replications, one person's story in such an
 organisation, sweeps through `pool()` and their trial runs).
-Heavy work is charged to the session's `BUDGET` of worker time; a session
-that has used it is told so in one line, and smaller runs go on as before.
+Heavy work is charged to the session's and the address's `BUDGETS` of worker
+time; a visitor who has used one is told so in one line, and smaller runs go
+on as before.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ HEAVY = 50_000
 """Employees times replications above which a run is heavy (the simulator asks first)."""
 LARGEST = 1_000_000
 """Employees times replications this server runs at most: 100,000 employees, 10 times."""
-BUDGET = (600, 3600)
-"""Seconds of heavy work a session may use in any hour."""
+BUDGETS = {"session": (600, 3600), "address": (1800, 3600)}
+"""Seconds of heavy work in any hour, per session and per address (when it is known)."""
 BACKGROUND_NICE = 19
 """The background workers' CPU priority: the lowest, so redraws and rounds come first."""
 
@@ -57,23 +58,30 @@ def background() -> ProcessPoolExecutor:
 
 
 @st.cache_resource
-def _budget() -> Limit:
-    """Every session's heavy work in the last hour (a restart resets it)."""
-    return Limit(*BUDGET)
+def _budgets() -> dict[str, Limit]:
+    """Every session's and address's heavy work in the last hour (a restart resets them)."""
+    return {per: Limit(*allowed) for per, allowed in BUDGETS.items()}
 
 
-def _within_budget() -> str:
-    """This session's key, if it has budget left; else say so in one line and stop."""
-    who = visitor()["session"]
-    if _budget().full(who):
-        st.warning(
-            f"Fair use: this session has used its {BUDGET[0] // 60} minutes of heavy work "
-            f"(large organisations, sweeps) this hour; heavy work again in "
-            f"{_budget().minutes_to_wait(who)} minute(s), smaller runs now.",
-            icon=":material/hourglass:",
-        )
-        st.stop()
+def _within_budget() -> dict[str, str]:
+    """This visitor's keys, if they have heavy work left; else say so in one line and stop."""
+    who = {per: key for per, key in visitor().items() if per in BUDGETS and key}
+    for per, key in who.items():
+        budget = _budgets()[per]
+        if budget.full(key):
+            st.warning(
+                f"Fair use: this {per} has used its {budget.allowed / 60:g} minutes of heavy "
+                f"work (large organisations, sweeps) this hour; heavy work again in "
+                f"{budget.minutes_to_wait(key)} minute(s), smaller runs now.",
+                icon=":material/hourglass:",
+            )
+            st.stop()
     return who
+
+
+def _charge(who: dict[str, str], seconds: float, now: float | None = None) -> None:
+    for per, key in who.items():
+        _budgets()[per].record(key, seconds, now)
 
 
 class Metered(Executor):
@@ -84,12 +92,12 @@ class Metered(Executor):
     (runs already finished are kept, and a sweep resumes later).
     """
 
-    def __init__(self, who: str):
-        self.who, self._running, self._since = who, set(), 0.0
+    def __init__(self):
+        self.who, self._running, self._since = _within_budget(), set(), 0.0
         self._lock = threading.Lock()
 
     def submit(self, fn, /, *args, **kwargs):
-        """Queue `fn` in the background, if the session's budget allows."""
+        """Queue `fn` in the background, if the visitor's budget allows."""
         _within_budget()
         with self._lock:
             if not self._running:
@@ -102,14 +110,14 @@ class Metered(Executor):
     def _finished(self, future) -> None:
         with self._lock:
             now = time.monotonic()
-            _budget().record(self.who, now - self._since, now)
+            _charge(self.who, now - self._since, now)
             self._since = now
             self._running.discard(future)
 
 
 def pool() -> Metered:
     """Where this session's sweeps run: the background workers, within its budget."""
-    return Metered(visitor()["session"])
+    return Metered()
 
 
 @st.cache_data(max_entries=200, show_spinner=False)
@@ -137,7 +145,7 @@ def size(scenario: Scenario, reps: int) -> int:
     return int(values["n_units"] * values["staff_per_unit"] * reps)
 
 
-def _guarded(scenario: Scenario, reps: int) -> str | None:
+def _guarded(scenario: Scenario, reps: int) -> dict[str, str] | None:
     """Refuse a run too large for the server; for heavy work, the session within budget."""
     work = size(scenario, reps)
     if work > LARGEST:
@@ -150,14 +158,14 @@ def _guarded(scenario: Scenario, reps: int) -> str | None:
 
 
 @contextlib.contextmanager
-def _charged(who: str | None):
-    """Charge the time inside to the session `who` (None: light work, free)."""
+def _charged(who: dict[str, str] | None):
+    """Charge the time inside to the visitor `who` (None: light work, free)."""
     started = time.monotonic()
     try:
         yield
     finally:
         if who is not None:
-            _budget().record(who, time.monotonic() - started)
+            _charge(who, time.monotonic() - started)
 
 
 def run(scenario: Scenario, seed: int, reps: int, level: str = "org") -> pd.DataFrame:

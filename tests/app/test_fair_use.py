@@ -77,7 +77,7 @@ def _sweep_page():
 def page(monkeypatch):
     """An AppTest of a page in a session of its own, with nothing run before."""
     st.cache_data.clear()
-    runs._budget.clear()
+    runs._budgets.clear()
     calls = []
 
     def table(key, seed, reps, level, version, scenario, heavy):
@@ -96,7 +96,7 @@ def page(monkeypatch):
 
 def test_a_session_over_its_heavy_work_budget_is_told_so_in_one_line(page):
     at, calls = page(_run_page, "spent")
-    runs._budget().record("spent", runs.BUDGET[0])  # this session has used its budget
+    runs._budgets()["session"].record("spent", 600)  # this session has used its budget
     at.run()
     assert [w.value for w in at.warning] == [
         "Fair use: this session has used its 10 minutes of heavy work (large organisations, "
@@ -117,9 +117,23 @@ def test_a_story_in_a_large_organisation_is_heavy_work_too(page, monkeypatch):
     monkeypatch.setattr(runs, "_story", lambda *a: followed.append(a[-1]) or pd.DataFrame([1]))
     at.run()
     assert at.markdown[0].value == "weeks 1" and followed == [True]
-    runs._budget().record("reader", runs.BUDGET[0])
+    runs._budgets()["session"].record("reader", 600)
     at.run()
     assert at.warning[0].value.startswith("Fair use:") and followed == [True]
+
+
+def test_sessions_from_one_address_share_its_budget(page, monkeypatch):
+    monkeypatch.setitem(runs.BUDGETS, "address", (120, 3600))  # two minutes an hour
+    runs._budgets.clear()
+    monkeypatch.setattr(runs, "visitor", lambda: {"session": "one", "address": "198.51.100.7"})
+    first, calls = page(_run_page, "one")
+    first.run()
+    runs._budgets()["address"].record("198.51.100.7", 120)
+    monkeypatch.setattr(runs, "visitor", lambda: {"session": "two", "address": "198.51.100.7"})
+    second, _ = page(_run_page, "two")  # a new tab from the same place: the same address
+    second.run()
+    assert second.warning[0].value.startswith("Fair use: this address has used its 2 minutes")
+    assert calls == [True]
 
 
 def test_a_run_larger_than_the_server_runs_is_refused_in_one_line(page):
@@ -137,7 +151,7 @@ def test_heavy_runs_are_charged_to_the_session_and_go_to_the_background(page):
     at, calls = page(_run_page, "me")
     at.run()
     assert calls == [True]  # 100 units x 20 staff x 30 replications is heavy
-    assert 0 < runs._budget().used("me") < 60
+    assert 0 < runs._budgets()["session"].used("me") < 60
 
 
 def started(pool):
@@ -153,8 +167,8 @@ def test_a_sweep_runs_in_the_background_and_stops_when_the_budget_is_used(page):
     at, _ = page(_sweep_page, "sweeper")
     at.session_state["jobs"] = 3
     at.run()
-    assert at.markdown[0].value == "done 3" and runs._budget().used("sweeper") > 0
-    runs._budget().record("sweeper", runs.BUDGET[0])
+    assert at.markdown[0].value == "done 3" and runs._budgets()["session"].used("sweeper") > 0
+    runs._budgets()["session"].record("sweeper", 600)
     at.run()
     assert at.warning[0].value.startswith("Fair use: this session has used its 10 minutes")
     assert not at.markdown
