@@ -79,9 +79,9 @@ def _within_budget() -> dict[str, str]:
     return who
 
 
-def _charge(who: dict[str, str], seconds: float, now: float | None = None) -> None:
+def _charge(who: dict[str, str], seconds: float, budgets: dict[str, Limit]) -> None:
     for per, key in who.items():
-        _budgets()[per].record(key, seconds, now)
+        budgets[per].record(key, seconds)
 
 
 class Metered(Executor):
@@ -94,6 +94,7 @@ class Metered(Executor):
 
     def __init__(self):
         self.who, self._running, self._since = _within_budget(), set(), 0.0
+        self._budgets = _budgets()  # charged from the pool's own thread, outside the page's
         self._lock = threading.Lock()
 
     def submit(self, fn, /, *args, **kwargs):
@@ -110,7 +111,7 @@ class Metered(Executor):
     def _finished(self, future) -> None:
         with self._lock:
             now = time.monotonic()
-            _charge(self.who, now - self._since, now)
+            _charge(self.who, now - self._since, self._budgets)
             self._since = now
             self._running.discard(future)
 
@@ -165,7 +166,7 @@ def _charged(who: dict[str, str] | None):
         yield
     finally:
         if who is not None:
-            _charge(who, time.monotonic() - started)
+            _charge(who, time.monotonic() - started, _budgets())
 
 
 def run(scenario: Scenario, seed: int, reps: int, level: str = "org") -> pd.DataFrame:
