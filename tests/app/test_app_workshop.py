@@ -3,6 +3,8 @@
 Each `AppTest` is its own session, as a device in the room is.
 """
 
+import json
+
 import pytest
 import streamlit as st
 from streamlit.proto.Metric_pb2 import Metric
@@ -104,6 +106,8 @@ def test_a_round_from_set_up_to_results_on_both_screens():
     assert not facilitator.exception
     assert any(c.value.startswith("Round 2 of 2") for c in facilitator.caption)
 
+    chart = json.loads(facilitator.get("vega_lite_chart")[0].proto.spec)
+    assert chart["config"]["axisX"] == {"format": "d", "tickMinStep": 1}  # whole weeks
     team.run()
     outcomes = team.dataframe[0].value
     assert list(outcomes["round"].unique()) == [1]
