@@ -177,15 +177,16 @@ def reset_pin(workshop, teams: dict[int, str]) -> None:
     """A new PIN for a team that lost its own or whose seat someone else took."""
     if not teams:
         return
-    left, right = st.columns([2, 1], vertical_alignment="bottom")
-    name = left.selectbox("Team", list(teams.values()), key="f_pin_team")
-    if right.button("Give this team a new PIN", icon=":material/lock_reset:"):
-        team_id = next(t for t, n in teams.items() if n == name)
-        pin = workshops.store().reset_pin(workshop.code, keys()[workshop.code], team_id)
-        st.success(
-            f"{name}'s new PIN is **{pin}**: tell the team. Devices with the old one must "
-            "rejoin with it."
-        )
+    with st.expander("A team lost its PIN? (on your own device: the new one is shown)"):
+        left, right = st.columns([2, 1], vertical_alignment="bottom")
+        name = left.selectbox("Team", list(teams.values()), key="f_pin_team")
+        if right.button("Give this team a new PIN", icon=":material/lock_reset:"):
+            team_id = next(t for t, n in teams.items() if n == name)
+            pin = workshops.store().reset_pin(workshop.code, keys()[workshop.code], team_id)
+            st.success(
+                f"{name}'s new PIN is **{pin}**: tell the team. Devices with the old one "
+                "must rejoin with it."
+            )
 
 
 def progress(workshop) -> None:
