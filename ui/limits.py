@@ -18,6 +18,14 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+NAMES = {
+    "session": "this browser tab",
+    "address": "this address",
+    "workshop": "this workshop",
+    "server": "this server",
+}
+"""What each kind of key is called in the one line that refuses."""
+
 
 def visitor() -> dict[str, str]:
     """Who is asking: this session, the address it comes from when known, and the server."""

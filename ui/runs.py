@@ -28,7 +28,7 @@ import streamlit as st
 
 from model import Scenario, __version__, simulate
 from model.simulate import follow, workers
-from ui.limits import Limit, visitor
+from ui.limits import NAMES, Limit, visitor
 
 HEAVY = 50_000
 """Employees times replications above which a run is heavy (the simulator asks first)."""
@@ -70,7 +70,7 @@ def _within_budget() -> dict[str, str]:
         budget = _budgets()[per]
         if budget.full(key):
             st.warning(
-                f"Fair use: this {per} has used its {budget.allowed / 60:g} minutes of heavy "
+                f"Fair use: {NAMES[per]} has used its {budget.allowed / 60:g} minutes of heavy "
                 f"work (large organisations, sweeps) this hour; heavy work again in "
                 f"{budget.minutes_to_wait(key)} minute(s), smaller runs now.",
                 icon=":material/hourglass:",

@@ -25,7 +25,7 @@ from model.report import charts
 from model.workshop import rounds
 from model.workshop.rules import PREDICTED, Settings, round_outcomes
 from model.workshop.store import BASELINE, Workshop, WorkshopStore, normal_code
-from ui.limits import Limit, visitor
+from ui.limits import NAMES, Limit, visitor
 
 STORE_ENV = "SERVICE_PROFIT_WORKSHOPS"
 
@@ -40,8 +40,9 @@ LIMITS = {
     (CREATED, "server"): (30, 3600),
 }
 """(what, per whom): (how many, in how many seconds). Failed joins and wrong
-facilitator keys count as join attempts. An address is unknown on this machine
-and shared by everyone behind one proxy, so the whole server has a limit too."""
+facilitator keys count as join attempts; per workshop, only wrong PINs. An
+address is unknown on this machine and shared by everyone behind one proxy,
+so the whole server has a limit too."""
 
 
 @st.cache_resource
@@ -67,7 +68,7 @@ def _within(what: str, keys: dict[str, str]) -> None:
         if limit is not None and key and limit.full(f"{per}:{key}"):
             wait = limit.minutes_to_wait(f"{per}:{key}")
             raise InputError(
-                f"{what}: too many from this {per}; allowed: {limit.allowed:g} every "
+                f"{what}: too many for {NAMES[per]}; allowed: {limit.allowed:g} every "
                 f"{limit.seconds / 60:g} minutes, so try again in {wait} minute(s)"
             )
 
@@ -84,10 +85,12 @@ def take_seat(code: str, name: str, pin: str) -> tuple[int, str | None]:
     Returns:
         The team's id, and its PIN when the team is new (shown once).
     """
-    keys = visitor() | {"workshop": normal_code(code)}
+    rejoining = bool(pin.strip())
+    # PIN guesses count against the workshop too; new teams are never held up by them.
+    keys = visitor() | ({"workshop": normal_code(code)} if rejoining else {})
     _within(JOINS, keys)
     try:
-        if pin.strip():
+        if rejoining:
             return store().rejoin(code, name, pin), None
         return store().join(code, name)
     except InputError:
@@ -96,8 +99,11 @@ def take_seat(code: str, name: str, pin: str) -> tuple[int, str | None]:
 
 
 def take_control(code: str, key: str) -> Workshop:
-    """The workshop for a facilitator who gives its key, within the join limits."""
-    keys = visitor() | {"workshop": normal_code(code)}
+    """The workshop for a facilitator who gives its key, within the join limits.
+
+    Not limited per workshop: nobody can lock its facilitator out by guessing.
+    """
+    keys = visitor()
     _within(JOINS, keys)
     try:
         return store().facilitate(code, key)

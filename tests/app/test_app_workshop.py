@@ -184,7 +184,7 @@ def test_the_n_plus_first_join_attempt_of_a_session_is_refused_in_one_line():
         assert "is not a workshop here" in guesser.error[0].value
     join(code, "Gamma", team=guesser)  # even the right code, now
     assert [e.value for e in guesser.error] == [
-        f"join attempts: too many from this session; allowed: {allowed} every 10 minutes, "
+        f"join attempts: too many for this browser tab; allowed: {allowed} every 10 minutes, "
         "so try again in 10 minute(s)"
     ]
     assert "w_seat" not in guesser.session_state
@@ -199,7 +199,8 @@ def test_wrong_pins_for_one_workshop_are_limited_across_devices(monkeypatch):
     for _ in range(2):  # two strangers' devices, one guess each
         assert "team PIN: not Alpha's" in join(code, "Alpha", wrong).error[0].value
     refused = join(code, "Alpha", pin)  # a third device, the right PIN: the code is on hold
-    assert refused.error[0].value.startswith("join attempts: too many from this workshop")
+    assert refused.error[0].value.startswith("join attempts: too many for this workshop")
+    assert join(code, "Beta").title[0].value.startswith("Beta · ")  # new teams still join
 
 
 def test_workshop_creation_is_limited_per_session(monkeypatch):
@@ -210,7 +211,7 @@ def test_workshop_creation_is_limited_per_session(monkeypatch):
     facilitator.run()
     facilitator.get("form_submit_button")[0].click().run()
     assert [e.value for e in facilitator.error] == [
-        "workshops created: too many from this session; allowed: 1 every 60 minutes, so try "
+        "workshops created: too many for this browser tab; allowed: 1 every 60 minutes, so try "
         "again in 60 minute(s)"
     ]
     assert len(workshops.store().teams(workshops.store().workshop(code))) == 0

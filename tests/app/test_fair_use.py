@@ -99,7 +99,7 @@ def test_a_session_over_its_heavy_work_budget_is_told_so_in_one_line(page):
     runs._budgets()["session"].record("spent", 600)  # this session has used its budget
     at.run()
     assert [w.value for w in at.warning] == [
-        "Fair use: this session has used its 10 minutes of heavy work (large organisations, "
+        "Fair use: this browser tab has used its 10 minutes of heavy work (large organisations, "
         "sweeps) this hour; heavy work again in 60 minute(s), smaller runs now."
     ]
     assert not at.markdown and calls == []  # nothing ran
@@ -170,7 +170,7 @@ def test_a_sweep_runs_in_the_background_and_stops_when_the_budget_is_used(page):
     assert at.markdown[0].value == "done 3" and runs._budgets()["session"].used("sweeper") > 0
     runs._budgets()["session"].record("sweeper", 600)
     at.run()
-    assert at.warning[0].value.startswith("Fair use: this session has used its 10 minutes")
+    assert at.warning[0].value.startswith("Fair use: this browser tab has used its 10 minutes")
     assert not at.markdown
 
 
