@@ -68,22 +68,35 @@ def connect(port: int):
 
 
 async def rerun(
-    socket, slider_label: str, widget_id: str | None = None, value: float | None = None
+    socket,
+    slider_label: str,
+    widget_id: str | None = None,
+    value: float | None = None,
+    states: dict[str, tuple[str, object]] | None = None,
+    wait: bool = True,
 ) -> dict:
     """Ask for a rerun (with one slider moved), as a browser tab does, and read the page.
 
-    Reads until the run finishes. Returns the id of the slider whose label
-    starts with `slider_label`, the alerts' texts and any exceptions.
+    `states` sets more widgets: id -> (the WidgetState field, value), e.g.
+    ("double_array_value", [5000]), ("int_value", 10), ("trigger_value", True).
+    Reads until the run finishes (unless not `wait`). Returns the id of the
+    slider whose label starts with `slider_label`, every widget's id by label,
+    the alerts' texts and any exceptions.
     """
     message = BackMsg()
     message.rerun_script.query_string = ""
     if widget_id is not None:
+        states = {widget_id: ("double_array_value", [value]), **(states or {})}
+    for id_, (field, setting) in (states or {}).items():
         state = message.rerun_script.widget_states.widgets.add()
-        state.id = widget_id
-        state.double_array_value.data.append(value)
+        state.id = id_
+        if field == "double_array_value":
+            state.double_array_value.data.extend(setting)
+        else:
+            setattr(state, field, setting)
     await socket.send(message.SerializeToString())
-    page = {"alerts": [], "exceptions": [], "slider": None}
-    while True:
+    page = {"alerts": [], "exceptions": [], "slider": None, "widgets": {}}
+    while wait:
         reply = ForwardMsg()
         reply.ParseFromString(await socket.recv())
         kind = reply.WhichOneof("type")
@@ -93,9 +106,13 @@ async def rerun(
             continue
         element = reply.delta.new_element
         shown = element.WhichOneof("type")
+        if shown in ("slider", "number_input", "button"):
+            widget = getattr(element, shown)
+            page["widgets"][widget.label] = widget.id
         if shown == "slider" and element.slider.label.startswith(slider_label):
             page["slider"] = element.slider.id
         elif shown == "alert":
             page["alerts"].append(element.alert.body)
         elif shown == "exception":
             page["exceptions"].append(element.exception.message)
+    return page

@@ -1,44 +1,180 @@
-"""Running scenarios for the pages: cached result tables, replications in parallel.
+"""Running scenarios for the pages: cached result tables, replications in parallel, fair use.
 
 Results are cached by (scenario, seed, replications, level, model version),
 the scenario keyed by `Scenario.key()`; models are never cached, only their
-tables, so nothing heavy stays alive between reruns. Replications run in a
-shared pool of worker processes and give the same numbers as in one process.
+tables, so nothing heavy stays alive between reruns. Replications run in
+shared pools of worker processes and give the same numbers as in one process.
+
+Two pools, so that no session stalls the others: `interactive()` for redraws
+and workshop rounds, and `background()`, at the lowest CPU priority, for heavy
+work (runs over `HEAVY` employee-replications, one person's story in such an
+organisation, sweeps through `pool()` and their trial runs).
+Heavy work is charged to the session's and the address's `BUDGETS` of worker
+time; a visitor who has used one is told so in one line, and smaller runs go
+on as before.
 """
 
 from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import Executor, ProcessPoolExecutor
 
 import pandas as pd
 import streamlit as st
 
 from model import Scenario, __version__, simulate
 from model.simulate import follow, workers
+from ui.limits import NAMES, Limit, visitor
+
+HEAVY = 50_000
+"""Employees times replications above which a run is heavy (the simulator asks first)."""
+LARGEST = 1_000_000
+"""Employees times replications this server runs at most: 100,000 employees, 10 times."""
+BUDGETS = {"session": (600, 3600), "address": (1800, 3600)}
+"""Seconds of heavy work in any hour, per session and per address (when it is known)."""
+BACKGROUND_NICE = 19
+"""The background workers' CPU priority: the lowest, so redraws and rounds come first."""
 
 
 @st.cache_resource
-def pool():
-    """Worker processes shared by every session: replications run in parallel."""
+def interactive() -> ProcessPoolExecutor:
+    """Worker processes shared by every session for redraws and workshop rounds."""
     return workers()
+
+
+@st.cache_resource
+def background() -> ProcessPoolExecutor:
+    """Worker processes for heavy work, at the lowest priority: their own queue."""
+    return ProcessPoolExecutor(
+        os.cpu_count(),
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=os.nice,
+        initargs=(BACKGROUND_NICE,),
+    )
+
+
+@st.cache_resource
+def _budgets() -> dict[str, Limit]:
+    """Every session's and address's heavy work in the last hour (a restart resets them)."""
+    return {per: Limit(*allowed) for per, allowed in BUDGETS.items()}
+
+
+def _within_budget() -> dict[str, str]:
+    """This visitor's keys, if they have heavy work left; else say so in one line and stop."""
+    who = {per: key for per, key in visitor().items() if per in BUDGETS and key}
+    for per, key in who.items():
+        budget = _budgets()[per]
+        if budget.full(key):
+            st.warning(
+                f"Fair use: {NAMES[per]} has used its {budget.allowed / 60:g} minutes of heavy "
+                f"work (large organisations, sweeps) this hour; heavy work again in "
+                f"{budget.minutes_to_wait(key)} minute(s), smaller runs now.",
+                icon=":material/hourglass:",
+            )
+            st.stop()
+    return who
+
+
+def _charge(who: dict[str, str], seconds: float, budgets: dict[str, Limit]) -> None:
+    for per, key in who.items():
+        budgets[per].record(key, seconds)
+
+
+class Metered(Executor):
+    """The background workers for one session's sweep, its time there charged to its budget.
+
+    The charge is the wall time during which the session has work there;
+    once the budget is used, the next submission stops the page with one line
+    (runs already finished are kept, and a sweep resumes later).
+    """
+
+    def __init__(self):
+        self.who, self._running, self._since = _within_budget(), set(), 0.0
+        self._budgets = _budgets()  # charged from the pool's own thread, outside the page's
+        self._lock = threading.Lock()
+
+    def submit(self, fn, /, *args, **kwargs):
+        """Queue `fn` in the background, if the visitor's budget allows."""
+        _within_budget()
+        with self._lock:
+            if not self._running:
+                self._since = time.monotonic()
+            future = background().submit(fn, *args, **kwargs)
+            self._running.add(future)
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, future) -> None:
+        with self._lock:
+            now = time.monotonic()
+            _charge(self.who, now - self._since, self._budgets)
+            self._since = now
+            self._running.discard(future)
+
+
+def pool() -> Metered:
+    """Where this session's sweeps run: the background workers, within its budget."""
+    return Metered()
 
 
 @st.cache_data(max_entries=200, show_spinner=False)
 def _table(
-    key: str, seed: int, reps: int, level: str, version: str, _scenario: Scenario
+    key: str, seed: int, reps: int, level: str, version: str, _scenario: Scenario, _heavy: bool
 ) -> pd.DataFrame:
-    # Streamlit hashes every argument but `_scenario` (named with "_"): `key` is its key().
-    return simulate(_scenario, seed=seed, reps=reps, level=level, executor=pool())
+    # Streamlit hashes every argument but those named with "_": `key` is `_scenario.key()`.
+    if _heavy:  # all of it in one background worker: nothing heavy in this server's process
+        job = background().submit(simulate, _scenario, seed=seed, reps=reps, level=level)
+        return job.result()
+    return simulate(_scenario, seed=seed, reps=reps, level=level, executor=interactive())
 
 
 @st.cache_data(max_entries=50, show_spinner=False)
-def _story(key: str, seed: int, version: str, _scenario: Scenario) -> pd.DataFrame:
+def _story(key: str, seed: int, version: str, _scenario: Scenario, _heavy: bool) -> pd.DataFrame:
     # As `_table`: `key` is `_scenario.key()`.
+    if _heavy:
+        return background().submit(follow, _scenario, seed=seed).result()
     return follow(_scenario, seed=seed)
 
 
+def size(scenario: Scenario, reps: int) -> int:
+    """Employees times replications: what a run costs, near enough."""
+    values = scenario.values()
+    return int(values["n_units"] * values["staff_per_unit"] * reps)
+
+
+def _guarded(scenario: Scenario, reps: int) -> dict[str, str] | None:
+    """Refuse a run too large for the server; for heavy work, the session within budget."""
+    work = size(scenario, reps)
+    if work > LARGEST:
+        st.error(
+            f"organisation: {work:,} employees x replications is more than this server runs; "
+            f"allowed: up to {LARGEST:,} (say 100,000 employees with 10 replications)"
+        )
+        st.stop()
+    return _within_budget() if work > HEAVY else None
+
+
+@contextlib.contextmanager
+def _charged(who: dict[str, str] | None):
+    """Charge the time inside to the visitor `who` (None: light work, free)."""
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        if who is not None:
+            _charge(who, time.monotonic() - started, _budgets())
+
+
 def run(scenario: Scenario, seed: int, reps: int, level: str = "org") -> pd.DataFrame:
-    """All replications of `scenario` (cached)."""
-    with st.spinner(f"Simulating {scenario.title}: {reps} replication(s)..."):
-        return _table(scenario.key(), int(seed), int(reps), level, __version__, scenario)
+    """All replications of `scenario` (cached); heavy ones in the background, within budget."""
+    who = _guarded(scenario, reps)
+    with _charged(who), st.spinner(f"Simulating {scenario.title}: {reps} replication(s)..."):
+        key = scenario.key()
+        return _table(key, int(seed), int(reps), level, __version__, scenario, who is not None)
 
 
 def pair(
@@ -49,5 +185,7 @@ def pair(
 
 
 def story(scenario: Scenario, seed: int) -> pd.DataFrame:
-    """One typical employee's and customer's weeks in replication 0."""
-    return _story(scenario.key(), int(seed), __version__, scenario)
+    """One typical employee's and customer's weeks in replication 0 (as `run` for heavy ones)."""
+    who = _guarded(scenario, 1)
+    with _charged(who):
+        return _story(scenario.key(), int(seed), __version__, scenario, who is not None)

@@ -21,6 +21,7 @@ from model.experiments import designs
 from model.experiments import sweeps as runner
 from model.experiments.designs import Design
 from model.paths import DESIGNS, PROJECT
+from ui import runs
 
 SWEEPS_ENV = "SERVICE_PROFIT_SWEEPS"
 
@@ -46,8 +47,9 @@ def finished_count(design: Design, where: Path) -> int:
 
 @st.cache_data(max_entries=10, show_spinner=False)
 def seconds_per_run(design_yaml: str) -> float:
-    """One run's time on this server (a short trial, once per design)."""
-    return runner.seconds_per_run(designs.parse_design(yaml.safe_load(design_yaml)))
+    """One run's time on this server's background workers, where sweeps run (a short trial)."""
+    design = designs.parse_design(yaml.safe_load(design_yaml))
+    return runs.background().submit(runner.seconds_per_run, design).result()
 
 
 @st.cache_data(max_entries=10, show_spinner="Reading the finished runs...")

@@ -1,8 +1,13 @@
-"""Workshop state for the pages: the shared store, and what teams and facilitators both see.
+"""Workshop state for the pages: the shared store, the limits, what both screens show.
 
 The store's file is `SERVICE_PROFIT_WORKSHOPS` (default `workshops.sqlite3`
-in the project folder), created on first use. The join code (and, for the
-facilitator, the key) ride in the page's address, so a refresh keeps them.
+in the project folder), created on first use. Only the join code and a
+team's name ride in a page's address; the facilitator's key and a team's PIN
+are kept in the session (`st.session_state`) once given, so nothing secret
+shows on a projected screen, and a refresh asks for them again.
+
+Guessing and flooding are limited per session and per address (`LIMITS`): a
+visitor who reaches a limit is told so in one line and waits.
 """
 
 from __future__ import annotations
@@ -14,12 +19,30 @@ import streamlit as st
 
 from model.analysis import RECENT_WEEKS
 from model.engine.observe import HEADLINE
+from model.engine.parameters import InputError
 from model.paths import PROJECT
 from model.report import charts
-from model.workshop.rules import PREDICTED, round_outcomes
-from model.workshop.store import BASELINE, Workshop, WorkshopStore
+from model.workshop import rounds
+from model.workshop.rules import PREDICTED, Settings, round_outcomes
+from model.workshop.store import BASELINE, Workshop, WorkshopStore, normal_code
+from ui.limits import NAMES, Limit, visitor
 
 STORE_ENV = "SERVICE_PROFIT_WORKSHOPS"
+
+JOINS, CREATED = "join attempts", "workshops created"
+LIMITS = {
+    (JOINS, "session"): (5, 600),
+    (JOINS, "address"): (30, 600),
+    (JOINS, "workshop"): (20, 600),
+    (JOINS, "server"): (300, 600),
+    (CREATED, "session"): (3, 3600),
+    (CREATED, "address"): (10, 3600),
+    (CREATED, "server"): (30, 3600),
+}
+"""(what, per whom): (how many, in how many seconds). Failed joins and wrong
+facilitator keys count as join attempts; per workshop, only wrong PINs. An
+address is unknown on this machine and shared by everyone behind one proxy,
+so the whole server has a limit too."""
 
 
 @st.cache_resource
@@ -30,6 +53,72 @@ def _store(path: str) -> WorkshopStore:
 def store() -> WorkshopStore:
     """The workshop store every session of this server shares."""
     return _store(os.environ.get(STORE_ENV, str(PROJECT / "workshops.sqlite3")))
+
+
+@st.cache_resource
+def _limits() -> dict[tuple[str, str], Limit]:
+    """The limits, shared by every session of this server (a restart resets them)."""
+    return {what: Limit(*allowed) for what, allowed in LIMITS.items()}
+
+
+def _within(what: str, keys: dict[str, str]) -> None:
+    """Raise one clear line if any of `keys` has reached its limit on `what`."""
+    for per, key in keys.items():
+        limit = _limits().get((what, per))
+        if limit is not None and key and limit.full(f"{per}:{key}"):
+            wait = limit.minutes_to_wait(f"{per}:{key}")
+            raise InputError(
+                f"{what}: too many for {NAMES[per]}; allowed: {limit.allowed:g} every "
+                f"{limit.seconds / 60:g} minutes, so try again in {wait} minute(s)"
+            )
+
+
+def _count(what: str, keys: dict[str, str]) -> None:
+    for per, key in keys.items():
+        if (what, per) in LIMITS and key:
+            _limits()[what, per].record(f"{per}:{key}")
+
+
+def take_seat(code: str, name: str, pin: str) -> tuple[int, str | None]:
+    """Join as a new team (no PIN) or rejoin one (its PIN), within the join limits.
+
+    Returns:
+        The team's id, and its PIN when the team is new (shown once).
+    """
+    rejoining = bool(pin.strip())
+    # PIN guesses count against the workshop too; new teams are never held up by them.
+    keys = visitor() | ({"workshop": normal_code(code)} if rejoining else {})
+    _within(JOINS, keys)
+    try:
+        if rejoining:
+            return store().rejoin(code, name, pin), None
+        return store().join(code, name)
+    except InputError:
+        _count(JOINS, keys)
+        raise
+
+
+def take_control(code: str, key: str) -> Workshop:
+    """The workshop for a facilitator who gives its key, within the join limits.
+
+    Not limited per workshop: nobody can lock its facilitator out by guessing.
+    """
+    keys = visitor()
+    _within(JOINS, keys)
+    try:
+        return store().facilitate(code, key)
+    except InputError:
+        _count(JOINS, keys)
+        raise
+
+
+def create(settings: Settings) -> tuple[str, str]:
+    """A new workshop, priced and kept, within the creation limits: its code and key."""
+    keys = visitor()
+    _within(CREATED, keys)
+    made = rounds.open_workshop(store(), settings)
+    _count(CREATED, keys)
+    return made
 
 
 def outcomes_table(workshop: Workshop, team_id: int) -> pd.DataFrame | None:
@@ -76,4 +165,4 @@ def show_progress(workshop: Workshop, team_ids: dict[int, str], key: str) -> Non
         st.info("No round played yet.")
         return
     chart = charts.companies_chart(pd.concat(lines), measure, workshop.settings.weeks_per_round)
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(chart.configure_axisX(format="d", tickMinStep=1), width="stretch")

@@ -240,6 +240,23 @@ def time_to_impact(team: pd.DataFrame, baseline: pd.DataFrame, first_week: int) 
     return pd.DataFrame(rows)
 
 
+DEBRIEF = {
+    "team": "Team",
+    "extra_operating_cost": "Extra operating cost",
+    "profit_difference": "Profit vs baseline",
+    "payback_week": "Paid back from week",
+    "worse_before_better": "Worse before better",
+}
+MISSES = {
+    "team": "Team",
+    "profit_miss": PREDICTED["profit"],
+    "turnover_miss": PREDICTED["turnover_rate"],
+    "customer_satisfaction_miss": PREDICTED["customer_satisfaction"],
+}
+"""The debrief's two tables (`debrief_row`): what each company did, how far its
+predictions missed; headers short enough to fit a projector's width."""
+
+
 def debrief_row(
     team: str,
     table: pd.DataFrame,

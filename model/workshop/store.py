@@ -2,6 +2,11 @@
 
 Only storage: pricing levers and playing rounds are `model.workshop.rounds`.
 
+Secrets are kept only as salted hashes (PBKDF2 from the standard library),
+compared in constant time: the facilitator's key, made with the workshop, and
+each team's PIN, given when the team joins. A team's name alone never grants
+its seat: rejoining from another device needs the PIN.
+
 Workshops, teams, decisions with predictions, and each round's results live
 here, so any number of browsers see the same workshop and a refresh or a
 server restart loses nothing. Every write is one short transaction that takes
@@ -15,8 +20,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import hashlib
+import hmac
 import io
 import json
+import re
 import secrets
 import sqlite3
 from dataclasses import dataclass
@@ -30,7 +38,12 @@ from model.engine.parameters import InputError
 from model.workshop.rules import PREDICTED, Settings, check_choices
 
 CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on a projector
-CODE_LENGTH = 6
+CODE_LENGTH = 8
+"""32**8, about 1.1e12 codes: guessing one within the join limits is hopeless (README)."""
+PIN_DIGITS = 6
+HASH_ROUNDS = 20_000
+"""PBKDF2 rounds: milliseconds a check. A copied file's facilitator keys stay safe; its
+PINs (a million possible) do not, so the file must be readable by the server only."""
 BASELINE = 0
 """Team id of the baseline company, which decides nothing."""
 
@@ -38,7 +51,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS workshops (
     id INTEGER PRIMARY KEY,
     code TEXT NOT NULL UNIQUE,
-    facilitator_key TEXT NOT NULL,
+    key_hash TEXT NOT NULL,
     settings TEXT NOT NULL,
     prices TEXT NOT NULL,
     locked_round INTEGER NOT NULL DEFAULT 0,
@@ -49,6 +62,7 @@ CREATE TABLE IF NOT EXISTS teams (
     id INTEGER PRIMARY KEY,
     workshop_id INTEGER NOT NULL REFERENCES workshops (id),
     name TEXT NOT NULL COLLATE NOCASE,
+    pin_hash TEXT,
     joined TEXT NOT NULL,
     UNIQUE (workshop_id, name)
 );
@@ -98,6 +112,34 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def digest(secret: str) -> str:
+    """A salted hash of `secret`, to keep instead of it."""
+    salt = secrets.token_hex(16)
+    return f"{salt}${_hashed(secret, salt)}"
+
+
+def matches(secret: str, stored: str | None) -> bool:
+    """Whether `secret` is the one `stored` was made from (constant time)."""
+    if not stored:
+        return False
+    salt, hashed = stored.split("$", 1)
+    return hmac.compare_digest(_hashed(str(secret), salt), hashed)
+
+
+def _hashed(secret: str, salt: str) -> str:
+    return hashlib.pbkdf2_hmac("sha256", secret.encode(), salt.encode(), HASH_ROUNDS).hex()
+
+
+def new_pin() -> str:
+    """A team PIN: `PIN_DIGITS` random digits."""
+    return "".join(secrets.choice("0123456789") for _ in range(PIN_DIGITS))
+
+
+def normal_code(code: object) -> str:
+    """A join code as typed, in capitals without spaces or dashes."""
+    return "".join(c for c in str(code).upper() if c.isalnum())
+
+
 class WorkshopStore:
     """Workshops in one SQLite file (created with its folder on first use)."""
 
@@ -107,6 +149,7 @@ class WorkshopStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._connection() as db:
                 db.execute("PRAGMA journal_mode=WAL")
+                _upgrade(db)
                 db.executescript(SCHEMA)
         except (OSError, sqlite3.Error) as error:
             raise InputError(
@@ -146,9 +189,9 @@ class WorkshopStore:
                 if not db.execute("SELECT 1 FROM workshops WHERE code = ?", (code,)).fetchone():
                     break
             db.execute(
-                "INSERT INTO workshops (code, facilitator_key, settings, prices, created) "
+                "INSERT INTO workshops (code, key_hash, settings, prices, created) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (code, key, json.dumps(_plain(settings)), json.dumps(price), _now()),
+                (code, digest(key), json.dumps(_plain(settings)), json.dumps(price), _now()),
             )
         return code, key
 
@@ -166,31 +209,74 @@ class WorkshopStore:
         workshop = self.workshop(code)
         with self._connection() as db:
             stored = db.execute(
-                "SELECT facilitator_key FROM workshops WHERE id = ?", (workshop.id,)
+                "SELECT key_hash FROM workshops WHERE id = ?", (workshop.id,)
             ).fetchone()[0]
-        if not secrets.compare_digest(stored, str(key)):
+        if not matches(key, stored):
             raise InputError(
                 "facilitator key: not this workshop's; allowed: the key it was made with"
             )
         return workshop
 
-    def join(self, code: str, name: str) -> int:
-        """The team id for `name` in the workshop (joining again returns the same team)."""
+    def join(self, code: str, name: str) -> tuple[int, str]:
+        """A new team in the workshop; returns its id and its PIN (kept only as a hash).
+
+        Raises:
+            InputError: For an unknown code, a bad name, or a name taken (rejoin with its PIN).
+        """
         workshop = self.workshop(code)
-        name = " ".join(str(name).split())
-        if not 1 <= len(name) <= 40:
-            raise InputError("team name: empty or too long; allowed: 1 to 40 characters")
-        find = "SELECT id FROM teams WHERE workshop_id = ? AND name = ?"
-        with self._connection() as db:  # a page redrawn for a team that has joined: no write
-            found = db.execute(find, (workshop.id, name)).fetchone()
-        if found:
-            return found[0]
+        name = _team_name(name)
+        pin = new_pin()
         with self._writing() as db:
-            db.execute(
-                "INSERT OR IGNORE INTO teams (workshop_id, name, joined) VALUES (?, ?, ?)",
-                (workshop.id, name, _now()),
+            try:
+                cursor = db.execute(
+                    "INSERT INTO teams (workshop_id, name, pin_hash, joined) VALUES (?, ?, ?, ?)",
+                    (workshop.id, name, digest(pin), _now()),
+                )
+            except sqlite3.IntegrityError:
+                raise InputError(
+                    f"team name: {name!r} has joined already; allowed: its team PIN to rejoin, "
+                    "or another name"
+                ) from None
+        return cursor.lastrowid, pin
+
+    def rejoin(self, code: str, name: str, pin: str) -> int:
+        """The id of the team `name`, for a device that has its PIN.
+
+        Raises:
+            InputError: For an unknown code or team, or a PIN that is not the team's.
+        """
+        workshop = self.workshop(code)
+        name = _team_name(name)
+        with self._connection() as db:
+            found = db.execute(
+                "SELECT id, name, pin_hash FROM teams WHERE workshop_id = ? AND name = ?",
+                (workshop.id, name),
+            ).fetchone()
+        if found is None:
+            raise InputError(
+                f"team name: {name!r} has not joined; allowed: a team's name as it joined, "
+                "or leave the PIN empty to join as a new team"
             )
-            return db.execute(find, (workshop.id, name)).fetchone()[0]
+        if not matches(str(pin).strip(), found["pin_hash"]):
+            name = found["name"]
+            raise InputError(
+                f"team PIN: not {name}'s; allowed: the PIN {name} was given when it joined "
+                "(the facilitator can give a new one)"
+            )
+        return found["id"]
+
+    def reset_pin(self, code: str, key: str, team_id: int) -> str:
+        """A new PIN for a team, for the facilitator; the old one stops working."""
+        workshop = self.facilitate(code, key)
+        pin = new_pin()
+        with self._writing() as db:
+            changed = db.execute(
+                "UPDATE teams SET pin_hash = ? WHERE id = ? AND workshop_id = ?",
+                (digest(pin), team_id, workshop.id),
+            ).rowcount
+        if not changed:
+            raise InputError(f"team: {team_id!r} is not in this workshop; allowed: its teams")
+        return pin
 
     def teams(self, workshop: Workshop) -> dict[int, str]:
         """Team ids and names, in the order they joined."""
@@ -230,7 +316,7 @@ class WorkshopStore:
             InputError: For a locked round, a team not in the workshop, settings
                 over the budget, or a prediction that is not a number.
         """
-        prediction = {m: _number(prediction.get(m), f"prediction.{m}") for m in PREDICTED}
+        prediction = {m: _predicted(prediction.get(m), m) for m in PREDICTED}
         with self._writing() as db:
             workshop = _find(db, code)
             team = db.execute(
@@ -347,8 +433,34 @@ def _workshop(row: sqlite3.Row) -> Workshop:
     )
 
 
+def _upgrade(db: sqlite3.Connection) -> None:
+    """Bring a file made before secrets were hashed to the current schema."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(workshops)")}
+    if "facilitator_key" not in columns:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    db.execute("ALTER TABLE workshops RENAME COLUMN facilitator_key TO key_hash")
+    for row in db.execute("SELECT id, key_hash FROM workshops").fetchall():
+        db.execute("UPDATE workshops SET key_hash = ? WHERE id = ?", (digest(row[1]), row[0]))
+    db.execute("ALTER TABLE teams ADD COLUMN pin_hash TEXT")  # old teams: the facilitator resets
+    db.execute("COMMIT")
+
+
+def _team_name(name: object) -> str:
+    """A team's name, tidied, if it is one; names are shown on every screen, so no markup."""
+    name = " ".join(str(name).split())
+    if not 1 <= len(name) <= 40:
+        raise InputError("team name: empty or too long; allowed: 1 to 40 characters")
+    if not re.fullmatch(r"[\w .'&-]+", name):
+        raise InputError(
+            f"team name: {name!r} has characters that are not allowed; allowed: letters, "
+            "digits, spaces and - ' . &"
+        )
+    return name
+
+
 def _find(db: sqlite3.Connection, code: str) -> Workshop:
-    code = str(code).strip().upper()
+    code = normal_code(code)
     row = db.execute("SELECT * FROM workshops WHERE code = ?", (code,)).fetchone()
     if row is None:
         raise InputError(
@@ -358,7 +470,10 @@ def _find(db: sqlite3.Connection, code: str) -> Workshop:
     return _workshop(row)
 
 
-def _number(value: object, where: str) -> float:
+def _predicted(value: object, measure: str) -> float:
+    label = PREDICTED[measure]
+    if value is None:
+        raise InputError(f"prediction: {label} is empty; allowed: a number, your team's best guess")
     if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
-        raise InputError(f"{where}: {value!r} is not a number; allowed: a number")
+        raise InputError(f"prediction: {label}: {value!r} is not a number; allowed: a number")
     return float(value)

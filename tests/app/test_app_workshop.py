@@ -1,23 +1,31 @@
-"""Workshop pages, headless: a facilitator sets up and plays rounds, a team joins and decides."""
+"""Workshop pages, headless: a facilitator sets up and plays rounds, teams join and decide.
+
+Each `AppTest` is its own session, as a device in the room is.
+"""
+
+import json
 
 import pytest
 import streamlit as st
+from streamlit.proto.Metric_pb2 import Metric
 from streamlit.testing.v1 import AppTest
 
 from model.paths import PROJECT
 from model.report import charts
-from model.workshop.rules import cost
+from model.workshop.rules import DEBRIEF, MISSES, cost
 from ui import workshops
 
 pytestmark = pytest.mark.slow  # whole runs: left out of the quick run
 
 TIMEOUT = 300
+GUESS = {"profit": 5e6, "turnover_rate": 0.5, "customer_satisfaction": 80}
 
 
 @pytest.fixture(autouse=True)
 def own_store(tmp_path, monkeypatch):
     monkeypatch.setenv(workshops.STORE_ENV, str(tmp_path / "workshops.sqlite3"))
     st.cache_data.clear()
+    workshops._limits.clear()
 
 
 def page(name, **query):
@@ -32,38 +40,64 @@ def create_workshop(**values):
     facilitator.number_input[0].set_value(values.get("rounds", 2))
     facilitator.get("form_submit_button")[0].click().run()
     assert not facilitator.exception
-    return facilitator, facilitator.query_params["code"]
+    code = facilitator.query_params["code"]
+    return facilitator, code, facilitator.session_state["f_keys"][code]
 
 
-def join(code, name):
-    team = page("workshop")
+def join(code, name, pin="", team=None):
+    team = team or page("workshop")
     team.text_input[0].input(code)
     team.text_input[1].input(name)
+    team.text_input[2].input(pin)
     team.get("form_submit_button")[0].click().run()
     return team
+
+
+def pin_of(team):
+    return team.session_state["w_seat"][2]
 
 
 def button(at, starts):
     return next(b for b in at.button if b.label.startswith(starts))
 
 
+def predict_and_submit(team, round_=1, **guess):
+    for measure, value in (GUESS | guess).items():
+        team.number_input(key=f"w_{round_}_predict_{measure}").set_value(value)
+    button(team, "Submit").click().run()
+
+
+def everything_shown(at):
+    """Every text on the page, as a projector would show it."""
+    texts = [
+        e.value
+        for kind in ("markdown", "caption", "code", "title", "success")
+        for e in getattr(at, kind)
+    ]
+    return " ".join(str(t) for t in texts) + " " + " ".join(at.query_params.values())
+
+
 def test_a_round_from_set_up_to_results_on_both_screens():
-    facilitator, code = create_workshop()
+    facilitator, code, key = create_workshop()
     assert code in facilitator.markdown[0].value  # the join code, large
+    assert dict(facilitator.query_params) == {"code": code}  # the key is not in the address
+    assert key not in everything_shown(facilitator)
     team = join(code, "Alpha")
     assert not team.exception
     assert team.title[0].value == "Alpha · Service-profit chain workshop"
+    assert f"Your team PIN is **{pin_of(team)}**" in team.success[0].value  # shown once
+    assert dict(team.query_params) == {"code": code, "team": "Alpha"}
     assert not team.sidebar.slider  # a phone gets no lever panel
     team.slider(key="w_1_engagement_program").set_value(1000).run()
+    assert not team.success  # the PIN is not shown again unasked
     spend = team.metric[0]
     workshop = workshops.store().workshop(code)  # the price measured on the books at set-up
     price = cost({"engagement_program": 1000}, workshop.start_values, workshop.prices)
     assert 50e3 < price < 200e3  # 1,000 a year for a quarter, for some 400 people
     assert spend.value == charts.fmt("costs", price)
     assert f"{charts.fmt('costs', 200e3 - price)} left of 200.0k" in spend.delta
-    for measure, value in [("profit", 5e6), ("turnover_rate", 0.5), ("customer_satisfaction", 80)]:
-        team.number_input(key=f"w_1_predict_{measure}").set_value(value)
-    button(team, "Submit").click().run()
+    assert spend.proto.color == Metric.MetricColor.GREEN  # within budget
+    predict_and_submit(team)
     assert "Submitted for round 1" in team.success[0].value
 
     facilitator.run()
@@ -72,6 +106,8 @@ def test_a_round_from_set_up_to_results_on_both_screens():
     assert not facilitator.exception
     assert any(c.value.startswith("Round 2 of 2") for c in facilitator.caption)
 
+    chart = json.loads(facilitator.get("vega_lite_chart")[0].proto.spec)
+    assert chart["config"]["axisX"] == {"format": "d", "tickMinStep": 1}  # whole weeks
     team.run()
     outcomes = team.dataframe[0].value
     assert list(outcomes["round"].unique()) == [1]
@@ -80,15 +116,14 @@ def test_a_round_from_set_up_to_results_on_both_screens():
 
 
 def test_a_bad_code_and_an_unaffordable_decision_get_clear_messages_and_lose_nothing():
-    facilitator, code = create_workshop()
-    team = join("XXXXXX", "Alpha")
-    assert "join code: 'XXXXXX' is not a workshop here" in team.error[0].value
+    facilitator, code, _ = create_workshop()
+    team = join("XXXXXXXX", "Alpha")
+    assert "join code: 'XXXXXXXX' is not a workshop here" in team.error[0].value
     team = join(code, "Alpha")
     team.slider(key="w_1_wage_level").set_value(1.5).run()
-    assert team.metric[0].delta.startswith("-")
-    for measure in ("profit", "turnover_rate", "customer_satisfaction"):
-        team.number_input(key=f"w_1_predict_{measure}").set_value(1.0)
-    button(team, "Submit").click().run()
+    spend = team.metric[0]
+    assert spend.delta.startswith("-") and spend.proto.color == Metric.MetricColor.RED
+    predict_and_submit(team, profit=1.0, turnover_rate=1.0, customer_satisfaction=1.0)
     assert (
         "these settings cost" in team.error[0].value and "budget of 200,000" in team.error[0].value
     )
@@ -98,29 +133,154 @@ def test_a_bad_code_and_an_unaffordable_decision_get_clear_messages_and_lose_not
 
 
 def test_a_prediction_is_required_before_the_first_round():
-    _, code = create_workshop()
+    _, code, _ = create_workshop()
     team = join(code, "Alpha")
     button(team, "Submit").click().run()
-    assert "prediction.profit: None is not a number" in team.error[0].value
+    assert [e.value for e in team.error] == [
+        "prediction: Profit in the round (currency) is empty; allowed: a number, your "
+        "team's best guess"
+    ]
 
 
-def test_the_presenter_view_hides_the_controls_and_the_debrief_follows_the_rounds():
-    facilitator, code = create_workshop(rounds=1)
-    join(code, "Alpha")
+def test_another_device_with_the_name_but_not_the_pin_is_refused_and_changes_nothing():
+    _, code, _ = create_workshop()
+    alpha = join(code, "Alpha")
+    predict_and_submit(alpha, profit=4e6)
+    pin = pin_of(alpha)
+    for typed in ("", "000000" if pin != "000000" else "111111"):
+        stranger = join(code, "alpha", typed)
+        assert len(stranger.error) == 1 and "w_seat" not in stranger.session_state
+        assert stranger.error[0].value.startswith(
+            "team name: 'alpha' has joined already" if not typed else "team PIN: not Alpha's"
+        )
+    decided = workshops.store().decisions(workshops.store().workshop(code))
+    assert decided.profit.tolist() == [4e6]  # Alpha's saved prediction is unchanged
+    second_phone = join(code, "Alpha", pin)  # the team's own second device
+    assert second_phone.title[0].value.startswith("Alpha · ")
+
+
+def test_a_reset_pin_ends_the_other_devices_seat():
+    facilitator, code, _ = create_workshop()
+    alpha = join(code, "Alpha")
+    old = pin_of(alpha)
+    facilitator.run()
+    facilitator.selectbox(key="f_pin_team").set_value("Alpha")
+    button(facilitator, "Give this team a new PIN").click().run()
+    new = facilitator.success[0].value.split("**")[1]
+    assert "Alpha's new PIN is" in facilitator.success[0].value and new.isdigit()
+    alpha.run()
+    if new != old:
+        assert "team PIN: not Alpha's" in alpha.error[0].value  # back to the join form
+        assert alpha.get("form_submit_button")
+    assert join(code, "Alpha", new).title[0].value.startswith("Alpha · ")
+
+
+def test_the_n_plus_first_join_attempt_of_a_session_is_refused_in_one_line():
+    _, code, _ = create_workshop()
+    allowed = workshops.LIMITS[workshops.JOINS, "session"][0]
+    guesser = page("workshop")
+    for i in range(allowed):
+        join(f"WRONG{i:03d}", "Gamma", team=guesser)
+        assert "is not a workshop here" in guesser.error[0].value
+    join(code, "Gamma", team=guesser)  # even the right code, now
+    assert [e.value for e in guesser.error] == [
+        f"join attempts: too many for this browser tab; allowed: {allowed} every 10 minutes, "
+        "so try again in 10 minute(s)"
+    ]
+    assert "w_seat" not in guesser.session_state
+    assert join(code, "Gamma").title[0].value.startswith("Gamma · ")  # others join as usual
+
+
+def test_wrong_pins_for_one_workshop_are_limited_across_devices(monkeypatch):
+    monkeypatch.setitem(workshops.LIMITS, (workshops.JOINS, "workshop"), (2, 600))
+    _, code, _ = create_workshop()
+    pin = pin_of(join(code, "Alpha"))
+    wrong = "000000" if pin != "000000" else "111111"
+    for _ in range(2):  # two strangers' devices, one guess each
+        assert "team PIN: not Alpha's" in join(code, "Alpha", wrong).error[0].value
+    refused = join(code, "Alpha", pin)  # a third device, the right PIN: the code is on hold
+    assert refused.error[0].value.startswith("join attempts: too many for this workshop")
+    assert join(code, "Beta").title[0].value.startswith("Beta · ")  # new teams still join
+
+
+def test_workshop_creation_is_limited_per_session(monkeypatch):
+    monkeypatch.setitem(workshops.LIMITS, (workshops.CREATED, "session"), (1, 3600))
+    facilitator, code, _ = create_workshop()
+    facilitator.query_params.clear()
+    facilitator.session_state["f_keys"] = {}
+    facilitator.run()
+    facilitator.get("form_submit_button")[0].click().run()
+    assert [e.value for e in facilitator.error] == [
+        "workshops created: too many for this browser tab; allowed: 1 every 60 minutes, so try "
+        "again in 60 minute(s)"
+    ]
+    assert len(workshops.store().teams(workshops.store().workshop(code))) == 0
+
+
+def test_the_key_in_a_facilitator_link_leaves_the_address_and_a_refresh_asks_for_it():
+    first, code, key = create_workshop()
+    first.toggle(key="f_link").set_value(True).run()
+    link = first.code[0].value
+    assert link.endswith(f"?code={code}&key={key}")  # on request, for the facilitator's device
+    assert first.get("image")  # and as a QR code to scan
+    first.toggle(key="f_link").set_value(False).run()
+    assert key not in everything_shown(first) and not first.get("image")
+    first.query_params.clear()  # back from another page: the address has no code
+    first.run()
+    button(first, f"Back to workshop {code}").click().run()
+    assert button(first, "Lock decisions and play round 1")  # still in control
+    own_device = page("facilitator", code=code, key=key)
+    assert dict(own_device.query_params) == {"code": code}  # the key left the address
+    assert button(own_device, "Lock decisions and play round 1")  # and the console is there
+    refreshed = page("facilitator", code=code)  # a new session: control needs the key again
+    assert not [b for b in refreshed.button if b.label.startswith("Lock")]
+    refreshed.text_input[1].input("not the key")
+    refreshed.get("form_submit_button")[0].click().run()
+    assert "facilitator key: not this workshop's" in refreshed.error[0].value
+    refreshed.text_input[1].input(key)
+    refreshed.get("form_submit_button")[0].click().run()
+    assert button(refreshed, "Lock decisions and play round 1")
+    assert key not in everything_shown(refreshed)
+
+
+def test_a_wrong_key_in_the_address_is_refused_and_removed():
+    _, code, _ = create_workshop()
+    stranger = page("facilitator", code=code, key="guess")
+    assert "facilitator key: not this workshop's" in stranger.error[0].value
+    assert dict(stranger.query_params) == {"code": code}
+    assert not [b for b in stranger.button if b.label.startswith("Lock")]
+
+
+def test_the_presenter_view_hides_the_controls_and_the_debrief_reads_well():
+    facilitator, code, key = create_workshop(rounds=1)
+    alpha = join(code, "Alpha")
+    predict_and_submit(alpha)
     button(facilitator, "Lock decisions").click().run()
     assert "All rounds played" in facilitator.success[0].value
     facilitator.toggle(key="f_presenter").set_value(True).run()
-    assert not [b for b in facilitator.button if b.label.startswith("Lock")]
+    assert not [b for b in facilitator.button if b.label.startswith(("Lock", "Give"))]
+    assert not [t for t in facilitator.toggle if t.key == "f_link"]
+    assert key not in everything_shown(facilitator)
     assert any("join-code" in m.value for m in facilitator.markdown)
     debrief = facilitator.dataframe[0].value
-    assert list(debrief.team) == ["Alpha"] and debrief.worse_before_better.iloc[0] == "no"
-    impact = facilitator.dataframe[1].value
-    assert list(impact.stage)[:3] == ["Leaders", "Internal service", "Employees"]
+    assert list(debrief.columns) == list(DEBRIEF.values())
+    row = debrief.iloc[0]
+    assert row["Team"] == "Alpha" and row["Worse before better"] in ("yes", "no")
+    assert row["Profit vs baseline"][0] in "+-" and row["Profit vs baseline"][-1] in "Mk"
+    misses = facilitator.dataframe[1].value
+    assert list(misses.columns) == list(MISSES.values())
+    assert misses.iloc[0]["Profit in the round (currency)"][-1] in "Mk"
+    assert misses.iloc[0]["Turnover, annualised (share/year)"].endswith(" pts")
+    impact = facilitator.dataframe[2].value
+    assert list(impact.columns) == [
+        "Stage",
+        "Measure",
+        "Responded in week",
+        "Direction",
+        "Difference now",
+    ]
+    assert list(impact.Stage)[:3] == ["Leaders", "Internal service", "Employees"]
+    assert impact.Measure.iloc[2] == f"{charts.title('employee_satisfaction')} (0-100)"
+    assert impact["Difference now"].str.match(r"^[+-]").all()
     labels = [b.label for b in facilitator.get("download_button")]
     assert labels == []  # research export was not opted in
-
-
-def test_the_facilitator_key_is_required():
-    _, code = create_workshop()
-    stranger = page("facilitator", code=code, key="guess")
-    assert "facilitator key: not this workshop's" in stranger.error[0].value

@@ -1,8 +1,10 @@
 """A workshop in real browsers: a facilitator and two teams, each in its own browser context.
 
-The server keeps its workshops in a SQLite file of the test's; halfway through
-it is killed and started again on the same port and file, and every screen
-carries on where it was.
+The facilitator's key never shows in an address; teams join with PINs and a
+stranger who types a team's name is refused. The server keeps its workshops
+in a SQLite file of the test's; halfway through it is killed and started again
+on the same port and file, and every screen carries on where it was once the
+facilitator's key and the teams' PINs are given again.
 """
 
 import re
@@ -69,9 +71,15 @@ def predict_and_submit(team, profit):
     expect(team.get_by_text(re.compile(r"Submitted for round \d"))).to_have_count(1)
 
 
+def join(team, code, name, pin=""):
+    team.get_by_label("Join code").fill(code)
+    team.get_by_label("Team name").fill(name)
+    team.get_by_role("textbox", name="Team PIN").fill(pin)
+    team.get_by_role("button", name="Join").click()
+    wait(team)
+
+
 def play_round(facilitator, round_):
-    facilitator.reload()
-    wait(facilitator)
     facilitator.get_by_role("button", name=f"Lock decisions and play round {round_}").click()
     wait(facilitator)
 
@@ -84,23 +92,33 @@ def test_two_teams_play_two_rounds_and_a_restart_loses_nothing(server, screens):
     facilitator.get_by_role("button", name="Create the workshop").click()
     wait(facilitator)
     code = facilitator.locator(".join-code").first.inner_text().strip()
-    assert re.fullmatch(r"[A-Z2-9]{6}", code)
+    assert re.fullmatch(r"[A-Z2-9]{8}", code)
+    assert facilitator.url.endswith(f"?code={code}")  # no key in the address bar
+    facilitator.get_by_text("Show the facilitator link").click()
+    wait(facilitator)
+    link = facilitator.locator("[data-testid=stCode]").inner_text().strip()
+    key = re.search(r"key=(\S+)$", link).group(1)
+    facilitator.get_by_text("Show the facilitator link").click()  # hidden again
+    wait(facilitator)
+    assert key not in facilitator.content()
 
-    teams = {}
+    own_device = screens(f"{url}/facilitator?code={code}&key={key}")
+    assert own_device.url.endswith(f"?code={code}")  # the key left the address at once
+    expect(own_device.get_by_role("button", name="Lock decisions and play round 1")).to_have_count(
+        1
+    )
+
+    teams, pins = {}, {}
     for name in ("Alpha", "Beta"):
         team = screens(f"{url}/workshop")
-        team.get_by_label("Join code").fill(code)
-        team.get_by_label("Team name").fill(name)
-        team.get_by_role("button", name="Join").click()
-        wait(team)
+        join(team, code, name)
         expect(team.get_by_role("heading", name=f"{name} · ")).to_have_count(1)
+        shown = team.locator("[data-testid=stAlertContentSuccess]").inner_text()
+        pins[name] = re.search(r"Your team PIN is (\d{6})", shown).group(1)
         teams[name] = team
 
     bad = screens(f"{url}/workshop")
-    bad.get_by_label("Join code").fill("ZZZZZZ")
-    bad.get_by_label("Team name").fill("Gamma")
-    bad.get_by_role("button", name="Join").click()
-    wait(bad)
+    join(bad, "ZZZZZZZZ", "Gamma")
     assert "is not a workshop here" in bad.locator("[data-testid=stAlertContentError]").inner_text()
 
     alpha = teams["Alpha"]
@@ -112,15 +130,30 @@ def test_two_teams_play_two_rounds_and_a_restart_loses_nothing(server, screens):
     predict_and_submit(alpha, 5_500_000)
     predict_and_submit(teams["Beta"], 5_000_000)
 
+    impostor = screens(f"{url}/workshop?code={code}&team=Alpha")  # the name, not the PIN
+    wrong = "000000" if pins["Alpha"] != "000000" else "111111"
+    join(impostor, code, "Alpha", wrong)
+    refused = impostor.locator("[data-testid=stAlertContentError]").inner_text()
+    assert "team PIN: not Alpha's" in refused
+    expect(impostor.get_by_role("button", name="Submit decisions and prediction")).to_have_count(0)
+
     restart()  # mid-workshop: decisions in, round not yet played
     for page in (facilitator, *teams.values()):
         page.reload()
         wait(page)
+    facilitator.get_by_label("Facilitator key").fill(key)
+    facilitator.get_by_role("button", name="Take control").click()
+    wait(facilitator)
+    for name, team in teams.items():  # the form remembers the code and name; the PIN is asked
+        team.get_by_role("textbox", name="Team PIN").fill(pins[name])
+        team.get_by_role("button", name="Join").click()
+        wait(team)
     expect(alpha.get_by_text(re.compile("Last submitted"))).to_have_count(1)
     engagement = alpha.locator("[data-testid=stSlider]").filter(has_text="Engagement and recog")
     assert engagement.locator("[data-testid=stSliderThumbValue]").inner_text() == "500"
 
-    play_round(facilitator, 1)
+    facilitator.get_by_role("button", name="Lock decisions and play round 1").click()
+    wait(facilitator)
     for team in teams.values():  # the teams' screens notice the round on their own
         team.get_by_role("heading", name="Your company after round 1").wait_for(timeout=60_000)
     predict_and_submit(alpha, 5_600_000)
@@ -133,3 +166,4 @@ def test_two_teams_play_two_rounds_and_a_restart_loses_nothing(server, screens):
     facilitator.get_by_role("tab", name="Debrief").click()
     expect(facilitator.get_by_role("heading", name="What each team learned")).to_have_count(1)
     expect(facilitator.get_by_text("When each stage of Alpha's chain responded")).to_have_count(1)
+    assert key not in facilitator.content() and "key=" not in facilitator.url

@@ -1,6 +1,7 @@
 """Workshop mode: rules, prices, the SQLite store under restarts and concurrent teams, debrief."""
 
 import multiprocessing
+import sqlite3
 
 import pandas as pd
 import pytest
@@ -23,7 +24,7 @@ from model.workshop.rules import (
     round_outcomes,
     time_to_impact,
 )
-from model.workshop.store import BASELINE, WorkshopStore
+from model.workshop.store import BASELINE, CODE_LENGTH, CODE_LETTERS, PIN_DIGITS, WorkshopStore
 
 pytestmark = pytest.mark.slow  # whole runs: left out of the quick run
 
@@ -74,28 +75,101 @@ def test_prices_come_from_the_books_and_only_spending_costs():
 
 def test_teams_join_by_code_and_name_and_a_bad_code_is_named(store, workshop):
     code, _ = workshop
-    alpha = store.join(code, "Alpha")
-    assert store.join(code.lower(), "  alpha ") == alpha  # the same team, from another device
-    assert store.join(code, "Beta") != alpha
-    with pytest.raises(InputError, match="join code: 'NOPE42' is not a workshop here"):
-        store.join("nope42", "Gamma")
+    assert len(code) == CODE_LENGTH and set(code) <= set(CODE_LETTERS)
+    alpha, pin = store.join(code, "Alpha")
+    assert len(pin) == PIN_DIGITS and pin.isdigit()
+    assert store.rejoin(code.lower(), "  alpha ", pin) == alpha  # the same team, another device
+    assert store.join(code, "Beta")[0] != alpha
+    with pytest.raises(InputError, match="join code: 'NOPE4242' is not a workshop here"):
+        store.join("nope-4242", "Gamma")
     with pytest.raises(InputError, match="team name: empty"):
         store.join(code, "   ")
+    for markup in ("![x](http://example.org/x.png)", "[Prize](http://example.org)", "<b>B</b>"):
+        with pytest.raises(InputError, match="has characters that are not allowed"):
+            store.join(code, markup)  # names show on every screen: no links, no images
+    assert store.join(code, "Team Zoë & Co.")[0]
+
+
+def test_a_name_alone_never_gives_a_teams_seat(store, workshop):
+    code, _ = workshop
+    alpha, pin = store.join(code, "Alpha")
+    store.submit(code, alpha, {"engagement_program": 500}, GUESS)
+    with pytest.raises(InputError, match="team name: 'alpha' has joined already; allowed: its"):
+        store.join(code, "alpha")  # the same name typed on a stranger's device
+    wrong = "0" * PIN_DIGITS if pin != "0" * PIN_DIGITS else "1" * PIN_DIGITS
+    for guess in (wrong, "", "abc"):
+        with pytest.raises(InputError, match="team PIN: not Alpha's; allowed: the PIN Alpha"):
+            store.rejoin(code, "Alpha", guess)
+    decided = store.decisions(store.workshop(code))
+    assert decided.choices.tolist() == [{"engagement_program": 500}]  # unchanged
+    assert store.teams(store.workshop(code)) == {alpha: "Alpha"}  # nobody else took a seat
+
+
+def test_the_facilitator_resets_a_pin_and_the_old_one_stops_working(store, workshop):
+    code, key = workshop
+    alpha, old = store.join(code, "Alpha")
+    with pytest.raises(InputError, match="facilitator key: not this workshop's"):
+        store.reset_pin(code, "guess", alpha)
+    new = store.reset_pin(code, key, alpha)
+    assert store.rejoin(code, "Alpha", new) == alpha
+    if new != old:
+        with pytest.raises(InputError, match="team PIN: not Alpha's"):
+            store.rejoin(code, "Alpha", old)
+
+
+def test_only_hashes_of_secrets_are_kept(store, workshop):
+    code, key = workshop
+    _, pin = store.join(code, "Alpha")
+    raw = store.path.read_bytes() + b"".join(
+        p.read_bytes() for p in store.path.parent.glob("*-wal")
+    )
+    assert key.encode() not in raw
+    with sqlite3.connect(store.path) as db:
+        kept = db.execute("SELECT key_hash FROM workshops").fetchone()[0]
+        pin_kept = db.execute("SELECT pin_hash FROM teams").fetchone()[0]
+    assert key not in kept and pin not in pin_kept.split("$")[1]
+    assert store.facilitate(code, key).code == code
+
+
+def test_a_file_from_before_hashing_is_upgraded_and_keeps_its_workshops(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            "CREATE TABLE workshops (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, "
+            "facilitator_key TEXT NOT NULL, settings TEXT NOT NULL, prices TEXT NOT NULL, "
+            "locked_round INTEGER NOT NULL DEFAULT 0, played_round INTEGER NOT NULL DEFAULT 0, "
+            "created TEXT NOT NULL);"
+            "CREATE TABLE teams (id INTEGER PRIMARY KEY, workshop_id INTEGER NOT NULL, "
+            "name TEXT NOT NULL COLLATE NOCASE, joined TEXT NOT NULL, UNIQUE (workshop_id, name));"
+        )
+        db.execute(
+            "INSERT INTO workshops (code, facilitator_key, settings, prices, created) "
+            "VALUES ('ABC234', 'old-key', ?, '{}', 'then')",
+            ('{"title": "Old", "shocks": {}}',),
+        )
+        db.execute("INSERT INTO teams (workshop_id, name, joined) VALUES (1, 'Alpha', 'then')")
+    store = WorkshopStore(path)
+    assert store.facilitate("ABC234", "old-key").settings.title == "Old"
+    with pytest.raises(InputError, match="team PIN: not Alpha's"):
+        store.rejoin("ABC234", "Alpha", "")  # an old team rejoins once the facilitator resets
+    assert store.rejoin("ABC234", "Alpha", store.reset_pin("ABC234", "old-key", 1)) == 1
 
 
 def test_settings_over_budget_are_refused_and_nothing_is_stored(store, workshop):
     code, _ = workshop
-    team = store.join(code, "Alpha")
+    team, _ = store.join(code, "Alpha")
     with pytest.raises(InputError, match="these settings cost .* a round; allowed: at most"):
         store.submit(code, team, {"wage_level": 1.5}, GUESS)
-    with pytest.raises(InputError, match="prediction.profit: None is not a number"):
+    with pytest.raises(InputError, match=r"prediction: Profit in the round \(currency\) is empty"):
         store.submit(code, team, {}, GUESS | {"profit": None})
+    with pytest.raises(InputError, match="prediction: Turnover.*'a lot' is not a number"):
+        store.submit(code, team, {}, GUESS | {"turnover_rate": "a lot"})
     assert store.decisions(store.workshop(code)).empty
 
 
 def test_a_resubmission_replaces_the_teams_own_decision_only(store, workshop):
     code, _ = workshop
-    alpha, beta = store.join(code, "Alpha"), store.join(code, "Beta")
+    (alpha, _), (beta, _) = store.join(code, "Alpha"), store.join(code, "Beta")
     store.submit(code, alpha, {"engagement_program": 500}, GUESS)
     store.submit(code, beta, {"leader_care": 90}, GUESS)
     store.submit(code, alpha, {"engagement_program": 1000}, GUESS)
@@ -106,7 +180,7 @@ def test_a_resubmission_replaces_the_teams_own_decision_only(store, workshop):
 
 def test_decisions_lock_when_the_round_is_played(store, workshop, monkeypatch):
     code, key = workshop
-    team = store.join(code, "Alpha")
+    team, _ = store.join(code, "Alpha")
     refused = []
 
     def play_and_try_to_sneak_in(settings, decisions, executor=None):
@@ -125,7 +199,7 @@ def test_decisions_lock_when_the_round_is_played(store, workshop, monkeypatch):
 
 def test_a_team_that_decides_nothing_is_the_baseline_on_the_same_seeds(store, workshop):
     code, key = workshop
-    idle, active = store.join(code, "Idle"), store.join(code, "Active")
+    (idle, _), (active, _) = store.join(code, "Idle"), store.join(code, "Active")
     store.submit(code, active, {"engagement_program": 1500}, GUESS)
     play_round(store, code, key)
     play_round(store, code, key)
@@ -144,7 +218,7 @@ def test_a_restart_loses_nothing_and_an_interrupted_round_is_finished_not_skippe
     path = tmp_path / "workshops.sqlite3"
     first = WorkshopStore(path)
     code, key = open_workshop(first, SMALL)
-    team = first.join(code, "Alpha")
+    team, _ = first.join(code, "Alpha")
     first.submit(code, team, {"engagement_program": 800}, GUESS)
 
     def server_dies(*args, **kwargs):
@@ -167,7 +241,7 @@ def test_a_restart_loses_nothing_and_an_interrupted_round_is_finished_not_skippe
 
 def _submit_many(path, code, name, n):
     store = WorkshopStore(path)
-    team = store.join(code, name)
+    team, _ = store.join(code, name)
     for i in range(n):
         store.submit(code, team, {"engagement_program": 10 * i}, GUESS)
     return team
@@ -187,7 +261,7 @@ def test_teams_submitting_at_the_same_moment_never_overwrite_each_other(tmp_path
 
 def test_research_export_is_opt_in(store, workshop):
     code, key = workshop
-    team = store.join(code, "Alpha")
+    team, _ = store.join(code, "Alpha")
     store.submit(code, team, {"engagement_program": 800}, GUESS)
     play_round(store, code, key)
     data = research_data(store, store.workshop(code))

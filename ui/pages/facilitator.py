@@ -1,14 +1,31 @@
-"""The facilitator's console: set up a workshop, show the join code, advance rounds, debrief."""
+"""The facilitator's console: set up a workshop, show the join code, advance rounds, debrief.
+
+The address carries only the join code. The facilitator's key is kept in the
+session once given (at set-up, by typing it, or from the facilitator's link,
+whose key leaves the address at once), so the projected screen never shows
+it; the link is shown only on request, and never in presenter view.
+"""
+
+import io
 
 import pandas as pd
+import segno
 import streamlit as st
 
 from model import InputError, scenario_names
 from model.analysis import RECENT_WEEKS, recent
 from model.report import charts
 from model.workshop import rounds
-from model.workshop.rules import PREDICTED, SHOCKS, Settings, debrief_row, time_to_impact
-from model.workshop.store import BASELINE
+from model.workshop.rules import (
+    DEBRIEF,
+    MISSES,
+    PREDICTED,
+    SHOCKS,
+    Settings,
+    debrief_row,
+    time_to_impact,
+)
+from model.workshop.store import BASELINE, normal_code
 from ui import runs, state, workshops
 
 PRESENTER_CSS = """
@@ -22,7 +39,7 @@ PRESENTER_CSS = """
 
 
 def set_up() -> None:
-    """The form that creates a workshop; the address then carries its code and key."""
+    """The form that creates a workshop; the address then carries its code, the session its key."""
     st.title("Set up a workshop")
     with st.form("set_up"):
         title = st.text_input("Title", "Service-profit chain workshop")
@@ -59,12 +76,59 @@ def set_up() -> None:
     )
     try:
         with st.spinner("Pricing the levers on the model's books..."):
-            code, key = rounds.open_workshop(workshops.store(), settings)
+            code, key = workshops.create(settings)
     except InputError as error:
         st.error(str(error))
         return
-    st.query_params.update(code=code, key=key)
+    keys()[code] = key
+    st.session_state.f_new = code
+    st.query_params.from_dict({"code": code})
     st.rerun()
+
+
+def keys() -> dict[str, str]:
+    """The facilitator keys this session has been given, by join code."""
+    return st.session_state.setdefault("f_keys", {})
+
+
+def regain(code: str) -> None:
+    """Take control of a workshop by typing its key (after a refresh or on another device)."""
+    st.title("Facilitate a workshop")
+    with st.form("regain"):
+        typed = st.text_input("Join code", code, max_chars=12)
+        key = st.text_input("Facilitator key", type="password", max_chars=64)
+        taken = st.form_submit_button("Take control", type="primary")
+    st.caption("The key was shown on request when the workshop was made; it is never projected.")
+    if taken:
+        try:
+            workshops.take_control(typed, key.strip())
+        except InputError as error:
+            st.error(str(error))
+            return
+        keys()[normal_code(typed)] = key.strip()
+        st.query_params.from_dict({"code": normal_code(typed)})
+        st.rerun()
+
+
+def facilitator_link(workshop) -> None:
+    """The link that gives this console to the facilitator's own device, on request."""
+    if st.session_state.pop("f_new", None) == workshop.code:
+        st.warning(
+            "Before you project: open the facilitator link below on your own device and "
+            "keep it. A refresh here asks for the key again.",
+            icon=":material/key:",
+        )
+    if st.toggle(
+        "Show the facilitator link (for your own device, not the projector)", key="f_link"
+    ):
+        key = keys()[workshop.code]
+        link = f"{st.context.url or '/facilitator'}?code={workshop.code}&key={key}"
+        picture, words = st.columns([1, 3])
+        qr = io.BytesIO()
+        segno.make(link, error="m").save(qr, kind="png", scale=5, border=2)
+        picture.image(qr.getvalue(), caption="Scan it with your phone")
+        words.code(link, language=None, wrap_lines=True)
+        words.caption(f"Facilitator key: {key}. Anyone with it controls this workshop.")
 
 
 def console(workshop) -> None:
@@ -104,8 +168,25 @@ def console(workshop) -> None:
     label = f"Lock decisions and play round {workshop.played_round + 1}"
     if st.button(label, type="primary", icon=":material/play_arrow:"):
         with st.spinner("Running every company to the end of the round..."):
-            rounds.play_round(store, workshop.code, st.query_params["key"], runs.pool())
+            rounds.play_round(store, workshop.code, keys()[workshop.code], runs.interactive())
         st.rerun()
+    reset_pin(workshop, teams)
+
+
+def reset_pin(workshop, teams: dict[int, str]) -> None:
+    """A new PIN for a team that lost its own or whose seat someone else took."""
+    if not teams:
+        return
+    with st.expander("A team lost its PIN? (on your own device: the new one is shown)"):
+        left, right = st.columns([2, 1], vertical_alignment="bottom")
+        name = left.selectbox("Team", list(teams.values()), key="f_pin_team")
+        if right.button("Give this team a new PIN", icon=":material/lock_reset:"):
+            team_id = next(t for t, n in teams.items() if n == name)
+            pin = workshops.store().reset_pin(workshop.code, keys()[workshop.code], team_id)
+            st.success(
+                f"{name}'s new PIN is **{pin}**: tell the team. Devices with the old one "
+                "must rejoin with it."
+            )
 
 
 def progress(workshop) -> None:
@@ -133,24 +214,26 @@ def debrief(workshop) -> None:
     st.subheader("What each team learned")
     st.caption(
         "Not a league table: how far each company moved from the baseline, what it cost, "
-        "whether it got worse before it got better, and how far predictions missed "
-        "(mean absolute miss per round)."
+        "and whether it got worse before it got better."
     )
     table = pd.DataFrame(rows)
+    missed = {"profit_miss": "profit", "customer_satisfaction_miss": "customer_satisfaction"}
     shown = table.assign(
         extra_operating_cost=table.extra_operating_cost.map(lambda v: charts.fmt("costs", v)),
-        profit_difference=table.profit_difference.map(lambda v: charts.fmt("profit", v)),
-        payback_week=table.payback_week.map(lambda w: "-" if pd.isna(w) else int(w)),
+        profit_difference=table.profit_difference.map(lambda v: charts.fmt_delta("profit", v)),
+        payback_week=table.payback_week.map(lambda w: "-" if pd.isna(w) else str(int(w))),
         worse_before_better=table.worse_before_better.map({True: "yes", False: "no"}),
-        profit_miss=table.profit_miss.map(lambda v: "-" if pd.isna(v) else charts.fmt("profit", v)),
         turnover_miss=table.turnover_miss.map(
             lambda v: "-" if pd.isna(v) else f"{100 * v:.1f} pts"
         ),
-        customer_satisfaction_miss=table.customer_satisfaction_miss.map(
-            lambda v: "-" if pd.isna(v) else f"{v:.1f} pts"
-        ),
+        **{
+            column: table[column].map(lambda v, m=m: "-" if pd.isna(v) else charts.fmt(m, v))
+            for column, m in missed.items()
+        },
     )
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.dataframe(shown[list(DEBRIEF)].rename(columns=DEBRIEF), hide_index=True, width="stretch")
+    st.markdown("**How far each team's predictions missed** (mean absolute miss per round)")
+    st.dataframe(shown[list(MISSES)].rename(columns=MISSES), hide_index=True, width="stretch")
 
     name = st.selectbox("Team", list(teams.values()), key="f_team")
     team_id = next(t for t, n in teams.items() if n == name)
@@ -160,7 +243,25 @@ def debrief(workshop) -> None:
     deltas = {m: values[m] - recent(baseline, m, week) for m in values}
     st.altair_chart(charts.chain_chart(values, deltas), width="stretch")
     st.markdown(f"**When each stage of {name}'s chain responded** (against the baseline)")
-    st.dataframe(time_to_impact(mine, baseline, 1), hide_index=True, width="stretch")
+    impact = time_to_impact(mine, baseline, 1)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Stage": impact.stage,
+                "Measure": [f"{charts.title(m)} ({charts.unit(m)})" for m in impact.measure],
+                "Responded in week": impact.responded_week.map(
+                    lambda w: "-" if pd.isna(w) else str(int(w))
+                ),
+                "Direction": impact.direction,
+                "Difference now": [
+                    charts.fmt_delta(m, v)
+                    for m, v in zip(impact.measure, impact.difference_now, strict=True)
+                ],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
     st.markdown(f"**{name}: prediction, outcome and baseline, round by round**")
     st.dataframe(workshops.outcomes_table(workshop, team_id), hide_index=True, width="stretch")
     if workshop.settings.research_export:
@@ -179,23 +280,34 @@ def debrief(workshop) -> None:
         )
 
 
-code, key = st.query_params.get("code"), st.query_params.get("key")
-if not code or not key:
+code, carried = st.query_params.get("code"), st.query_params.get("key")
+if carried:  # the facilitator's link, opened once: its key leaves the address at once
+    del st.query_params["key"]
+    try:
+        workshops.take_control(code or "", carried)
+    except InputError as error:
+        st.error(str(error))
+    else:
+        keys()[normal_code(code)] = carried
+if not code:
+    for known in keys():  # back from another page, which leaves the address without a code
+        st.button(
+            f"Back to workshop {known}", on_click=st.query_params.update, kwargs={"code": known}
+        )
     set_up()
     st.stop()
-try:
-    workshop = workshops.store().facilitate(code, key)
-except InputError as error:
-    st.error(str(error))
+if normal_code(code) not in keys():
+    regain(code)
     st.stop()
+workshop = workshops.store().facilitate(code, keys()[normal_code(code)])
 
 presenter = st.toggle("Presenter view", key="f_presenter", help="Large type, controls hidden.")
 if presenter:
     st.markdown(PRESENTER_CSS, unsafe_allow_html=True)
 st.title(workshop.settings.title)
 if not presenter:
+    facilitator_link(workshop)
     st.caption(
-        "Keep this page's address: it carries the facilitator key. "
         f"Scenario {workshop.settings.scenario}, {workshop.settings.rounds} rounds of "
         f"{workshop.settings.weeks_per_round} weeks, seed {workshop.settings.seed}, "
         f"{workshop.settings.reps} replications, the same for every team. "

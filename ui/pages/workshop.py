@@ -6,6 +6,7 @@ from model import InputError
 from model.engine.parameters import BY_NAME, GROUPS
 from model.report import charts
 from model.workshop.rules import PREDICTED, SHOCKS, SPENDING, cost, round_outcomes
+from model.workshop.store import PIN_DIGITS, normal_code
 from ui import workshops
 from ui.sidebar import lever
 
@@ -13,20 +14,55 @@ WAITING_POLL = "4s"
 
 
 def join_form() -> None:
-    """Join with the code on the facilitator's screen; the address then remembers the team."""
+    """Join with the code on the facilitator's screen; rejoining a team needs its PIN."""
     st.title("Join a workshop")
     with st.form("join"):
-        code = st.text_input("Join code", max_chars=6, placeholder="ABC234")
-        name = st.text_input("Team name", max_chars=40)
+        code = st.text_input(
+            "Join code", st.query_params.get("code", ""), max_chars=12, placeholder="ABCD2345"
+        )
+        name = st.text_input("Team name", st.query_params.get("team", ""), max_chars=40)
+        pin = st.text_input(
+            "Team PIN",
+            type="password",
+            max_chars=PIN_DIGITS,
+            help="Empty to join as a new team; the team's PIN to rejoin it from this device.",
+        )
         joined = st.form_submit_button("Join", type="primary")
     if joined:
         try:
-            workshops.store().join(code, name)
+            _, new_pin = workshops.take_seat(code, name, pin)
         except InputError as error:
             st.error(str(error))
             return
-        st.query_params.update(code=code.strip().upper(), team=" ".join(name.split()))
+        name = " ".join(name.split())
+        st.session_state.w_seat = (normal_code(code), name, new_pin or pin.strip())
+        st.session_state.w_new_pin = new_pin
+        st.query_params.from_dict({"code": normal_code(code), "team": name})
         st.rerun()
+
+
+def seat() -> int | None:
+    """This device's team, checked against its PIN on every redraw (a reset PIN ends it)."""
+    if "w_seat" not in st.session_state:
+        return None
+    try:
+        return workshops.store().rejoin(*st.session_state.w_seat)
+    except InputError as error:
+        del st.session_state.w_seat
+        st.error(str(error))
+        return None
+
+
+def show_pin(team: str) -> None:
+    """The team's PIN: once, large, when the team is new; afterwards only on request."""
+    pin = st.session_state.w_seat[2]
+    if st.session_state.pop("w_new_pin", None):
+        st.success(
+            f"Your team PIN is **{pin}**. Note it: another device joins as {team} only "
+            "with it, and nobody else can take your team's seat."
+        )
+    elif st.toggle("Show our team PIN", key="w_show_pin"):
+        st.caption(f"Team PIN: **{pin}**")
 
 
 @st.fragment(run_every=WAITING_POLL)
@@ -59,7 +95,7 @@ def decide(workshop, team_id: int, round_: int) -> None:
         "These settings cost, each round",
         charts.fmt("costs", spend),
         f"{charts.fmt('costs', budget - spend)} left of {charts.fmt('costs', budget)}",
-        delta_color="normal" if spend <= budget else "inverse",
+        delta_color="normal",  # what is left: green while it is positive, red when over
         help="Extra spending against the starting organisation, from the model's books.",
     )
     last = store.results(workshop, team_id)
@@ -90,18 +126,12 @@ def decide(workshop, team_id: int, round_: int) -> None:
         st.caption(f"Last submitted {mine.submitted.iloc[0]} (UTC).")
 
 
-code, team = st.query_params.get("code"), st.query_params.get("team")
-if not code or not team:
+team_id = seat()
+if team_id is None:
     join_form()
     st.stop()
-try:
-    team_id = workshops.store().join(code, team)
-    workshop = workshops.store().workshop(code)
-except InputError as error:
-    st.error(str(error))
-    st.query_params.clear()
-    st.button("Join another workshop")
-    st.stop()
+workshop = workshops.store().workshop(st.session_state.w_seat[0])
+team = workshops.store().teams(workshop)[team_id]  # as it joined, whatever the case typed
 
 settings = workshop.settings
 st.title(f"{team} · {settings.title}")
@@ -109,6 +139,7 @@ st.caption(
     f"Join code {workshop.code} · {settings.rounds} rounds of {settings.weeks_per_round} "
     f"weeks · {workshop.played_round} played"
 )
+show_pin(team)
 shocks = {at: s for at, s in settings.shocks.items() if at <= (workshop.open_round or 0)}
 for at, shock in sorted(shocks.items()):
     st.warning(f"Round {at}: {SHOCKS[shock].label}", icon=":material/bolt:")
