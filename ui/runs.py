@@ -146,9 +146,8 @@ def size(scenario: Scenario, reps: int) -> int:
     return int(values["n_units"] * values["staff_per_unit"] * reps)
 
 
-def _guarded(scenario: Scenario, reps: int) -> dict[str, str] | None:
-    """Refuse a run too large for the server; for heavy work, the session within budget."""
-    work = size(scenario, reps)
+def _guarded(work: int) -> dict[str, str] | None:
+    """Refuse `work` (employee-replications) too large for the server; if heavy, within budget."""
     if work > LARGEST:
         st.error(
             f"organisation: {work:,} employees x replications is more than this server runs; "
@@ -171,7 +170,7 @@ def _charged(who: dict[str, str] | None):
 
 def run(scenario: Scenario, seed: int, reps: int, level: str = "org") -> pd.DataFrame:
     """All replications of `scenario` (cached); heavy ones in the background, within budget."""
-    who = _guarded(scenario, reps)
+    who = _guarded(size(scenario, reps))
     with _charged(who), st.spinner(f"Simulating {scenario.title}: {reps} replication(s)..."):
         key = scenario.key()
         return _table(key, int(seed), int(reps), level, __version__, scenario, who is not None)
@@ -186,6 +185,15 @@ def pair(
 
 def story(scenario: Scenario, seed: int) -> pd.DataFrame:
     """One typical employee's and customer's weeks in replication 0 (as `run` for heavy ones)."""
-    who = _guarded(scenario, 1)
+    who = _guarded(size(scenario, 1))
     with _charged(who):
         return _story(scenario.key(), int(seed), __version__, scenario, who is not None)
+
+
+def fitting(scenario: Scenario, reps: int, trials: int):
+    """The session's fit of `scenario` as work on this server: refused if too large, charged.
+
+    A fit is `trials` runs in this session's own thread, so it counts as heavy
+    work once their employee-replications together pass `HEAVY`.
+    """
+    return _charged(_guarded(size(scenario, reps) * trials))

@@ -6,10 +6,13 @@ fitted scenario is offered as a download and can be used at once.
 
 import streamlit as st
 
-from model import InputError
+from model import InputError, Scenario
 from model.experiments.fit import BY_FIGURE, TRIALS, fit, read_figures
 from model.scenario import MAX_FILE_BYTES
-from ui import state
+from ui import runs, state
+
+SIZE = ("n_units", "staff_per_unit")
+"""The figures that make a fit heavy work on a shared server."""
 
 st.title("Your organisation")
 st.markdown(
@@ -50,7 +53,13 @@ if submitted:
             """Move the bar after each trial run: a fit takes minutes."""
             bar.progress(done / total, text=f"Fitting: {done} of {total} trial runs")
 
-        st.session_state.fitted = fit(figures, title or "Our company", reps=reps, progress=advance)
+        size = Scenario("size").with_parameters(
+            {BY_FIGURE[n].sets: v for n, v in figures.items() if BY_FIGURE[n].sets in SIZE}
+        )
+        with runs.fitting(size, reps, TRIALS):
+            st.session_state.fitted = fit(
+                figures, title or "Our company", reps=reps, progress=advance
+            )
         bar.empty()
     except InputError as error:
         st.error(str(error))
