@@ -96,7 +96,7 @@ def test_starting_at_the_top_travels_inside_out(results):
 def test_starting_at_the_top_pays_back_but_not_in_the_first_quarter(results):
     def extra_profit(week):  # replication by replication, on the same draws
         profit = {
-            name: results[name].query("step == @week").set_index("rep").cumulative_profit
+            name: results[name][results[name].step == week].set_index("rep").cumulative_profit
             for name in ("start_at_the_top", "baseline")
         }
         return profit["start_at_the_top"] - profit["baseline"]

@@ -1,0 +1,262 @@
+"""Compiled weekly steps of the hot links: one loop where numpy makes many passes.
+
+The pure numpy functions of `mechanisms` stay the readable reference; these
+kernels restate them loop by loop, and `tests/engine/test_compiled.py` checks
+that both give the same numbers on the same draws. Nothing here draws: random
+numbers are drawn in bulk from the model's generator, in the reference's order,
+and passed in. Coefficients are read from `mechanisms` at every call (never
+frozen at compile time), so a coefficient changed at run time reaches the
+compiled path too.
+
+To agree with the reference to the bit, the arithmetic follows numpy's types
+step by step: customers' values are float32, so where numpy rounds a step to
+float32 (`f32`), so do these loops; sums run in the same order as `np.bincount`;
+and exponentials come in computed by numpy (its vectorised `exp` rounds
+differently from the C library's).
+
+Compiled code is cached on disk (numba's cache, beside this file or, where
+that is read-only, in the user's cache directory; `NUMBA_CACHE_DIR` moves it),
+so compiling is paid once per installation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from model.engine import mechanisms as mech
+
+f32 = np.float32
+
+
+class CustomerCoefficients(NamedTuple):
+    """The coefficients of `mechanisms` the customer kernels use, by the same names."""
+
+    VISITS_MAX: float
+    VISITS_FLOOR: float
+    ON_SHIFT: float
+    BOND_PROBABILITY: float
+    VISIT_QUALITY_BASE: float
+    WAIT_PENALTY: float
+    SERVICE_FRICTION: float
+    RELATIONSHIP_BONUS: float
+    NO_SERVICE_QUALITY: float
+    SELF_SERVICE_QUALITY: float
+    PEOPLE_VALUING_PENALTY: float
+    EXPERIENCE_NOISE: float
+    LOYAL_SPEND_PREMIUM: float
+    TENURE_SPEND_PREMIUM: float
+    DELIGHT_AT: float
+    PROMOTER_AT: float
+    DETRACTOR_BELOW: float
+    LET_DOWN_AT: float
+    REFERRAL_PROBABILITY: float
+    WARNING_PROBABILITY: float
+    DISCONFIRMATION: float
+    CUSTOMER_INERTIA: float
+    LOST_SERVER_DIP: float
+    EXPECTATION_ADAPTATION: float
+    EXPECTATION_ANCHOR: float
+
+
+def customer_coefficients() -> CustomerCoefficients:
+    """The coefficients as `mechanisms` holds them now."""
+    return CustomerCoefficients(
+        *(float(getattr(mech, name)) for name in CustomerCoefficients._fields)
+    )
+
+
+@njit(cache=True)
+def choose_visitors(draw, loyal, leave_p, demand, k):
+    """Who visits this week and who leaves for good (`visit_probability`, `defection_probability`).
+
+    `loyal` and `leave_p` are `loyalty` and `defection_probability` of each
+    customer's satisfaction. Returns the visitors' rows and a leave flag per row.
+    """
+    n = len(draw)
+    visitors = np.empty(n, np.int64)
+    leave = np.zeros(n, np.bool_)
+    rest = 1.0 - k.VISITS_FLOOR
+    count = 0
+    for i in range(n):
+        rate = f32(k.VISITS_MAX) * (f32(k.VISITS_FLOOR) + f32(rest) * loyal[i])
+        p = min(max(rate * f32(demand), f32(0.0)), f32(1.0))
+        if draw[i] < p:
+            visitors[count] = i
+            count += 1
+        elif draw[i] > f32(1.0) - leave_p[i]:
+            leave[i] = True
+    return visitors[:count], leave
+
+
+@njit(cache=True)
+def serve_visitors(
+    visitors,
+    self_draw,
+    shift_draw,
+    pick_draw,
+    noise_draw,
+    bond_draw,
+    word_draw,
+    loyal,
+    unit,
+    satisfaction,
+    expectation,
+    temperament,
+    tenure,
+    values_people,
+    relational,
+    server,
+    server_holder,
+    filled,
+    hires,
+    potential,
+    team_first,
+    time_share,
+    unit_pressure,
+    n_departments,
+    automation,
+    customer_friction,
+    spend_per_visit,
+    market_expectation,
+    k,
+):
+    """Each visit served (`_relationships`, `_servers`, `service_quality`, `_bond`) and judged.
+
+    Updates the visitors' satisfaction, expectation and usual server in place
+    (`customer_satisfaction`, `adapted_expectation`). Returns per-unit visits,
+    staffed visits, quality sum, revenue, referrals, warnings and lost servers.
+    """
+    n_units = len(time_share)
+    n_teams = len(team_first)
+    in_post = np.flatnonzero(filled)
+    count = np.zeros(n_teams, np.int64)
+    before_team = np.zeros(n_teams, np.int64)
+    for t in range(n_teams):
+        last = team_first[t + 1] if t + 1 < n_teams else len(filled)
+        for post in range(team_first[t], last):
+            count[t] += filled[post]
+        if t + 1 < n_teams:
+            before_team[t + 1] = before_team[t] + count[t]
+    visits = np.zeros(n_units, np.int64)
+    staffed_visits = np.zeros(n_units, np.int64)
+    lost_servers = np.zeros(n_units, np.int64)
+    referrals = np.zeros(n_units, np.int64)
+    warnings = np.zeros(n_units, np.int64)
+    quality_sum = np.zeros(n_units)
+    revenue = np.zeros(n_units)
+    plain = k.SELF_SERVICE_QUALITY - 0.1 * customer_friction
+    friction = k.SERVICE_FRICTION * customer_friction
+    staffed = 0
+    for v in range(len(visitors)):
+        i = visitors[v]
+        u = unit[i]
+        lost = False
+        if self_draw[v] < f32(automation):
+            quality = plain - k.PEOPLE_VALUING_PENALTY * (1.0 if values_people[i] else 0.0)
+        else:
+            post = server[i]
+            still_there = post >= 0 and filled[post] and hires[post] == server_holder[i]
+            lost = post >= 0 and not still_there
+            if lost:
+                server[i] = -1
+            on_shift = shift_draw[staffed] < f32(k.ON_SHIFT)
+            regular = post if still_there and on_shift else -1
+            team = u + n_departments
+            pick = int(np.float64(pick_draw[staffed]) * np.float64(count[team]))
+            rank = min(before_team[team] + pick, max(len(in_post) - 1, 0))
+            anyone = in_post[rank] if len(in_post) else 0
+            chosen = regular if regular >= 0 else anyone
+            if count[team] > 0:
+                served = potential[chosen] * (0.5 + 0.5 * time_share[u]) + k.VISIT_QUALITY_BASE
+                served = served - k.WAIT_PENALTY * unit_pressure[u] - friction
+                served = min(max(served, 0.0), 100.0)
+                served = served + k.RELATIONSHIP_BONUS * (1.0 if regular >= 0 else 0.0)
+                quality = min(served, 100.0)
+                bond = (
+                    regular < 0
+                    and relational[i]
+                    and server[i] < 0
+                    and bond_draw[staffed] < f32(k.BOND_PROBABILITY)
+                )
+                if bond:
+                    server[i] = chosen
+                    server_holder[i] = hires[chosen]
+            else:
+                quality = k.NO_SERVICE_QUALITY
+            staffed_visits[u] += 1
+            lost_servers[u] += lost
+            staffed += 1
+        experience = quality + np.float64(noise_draw[v] * f32(k.EXPERIENCE_NOISE))
+        experience = min(max(experience, 0.0), 100.0)
+
+        old = satisfaction[i]
+        loyal_spend = f32(1.0) + f32(k.LOYAL_SPEND_PREMIUM) * (loyal[i] - f32(0.5))
+        seasoned = 1.0 + k.TENURE_SPEND_PREMIUM * min(tenure[i] / 156.0, 1.0)
+        revenue[u] += np.float64(f32(spend_per_visit) * loyal_spend) * seasoned
+        visits[u] += 1
+        quality_sum[u] += quality
+        if word_draw[v] < f32(k.REFERRAL_PROBABILITY):
+            referrals[u] += experience >= k.DELIGHT_AT and old >= f32(k.PROMOTER_AT)
+        if word_draw[v] < f32(k.WARNING_PROBABILITY):
+            warnings[u] += experience < k.LET_DOWN_AT
+
+        expected = expectation[i]
+        target = experience + k.DISCONFIRMATION * (experience - expected) + temperament[i]
+        judged = old + k.CUSTOMER_INERTIA * (target - old)
+        judged = min(max(judged, 0.0), 100.0)
+        if lost:
+            judged -= k.LOST_SERVER_DIP
+        satisfaction[i] = min(max(judged, 0.0), 100.0)
+        anchor = f32(k.EXPECTATION_ANCHOR) * (f32(market_expectation) - expected)
+        expectation[i] = expected + k.EXPECTATION_ADAPTATION * (experience - expected) + anchor
+    return visits, staffed_visits, quality_sum, revenue, referrals, warnings, lost_servers
+
+
+@njit(cache=True)
+def count_by_unit(unit, flag, n_units):
+    """Per unit: all rows, and the rows where `flag` holds (`np.bincount` twice)."""
+    rows = np.zeros(n_units, np.int64)
+    flagged = np.zeros(n_units, np.int64)
+    for i in range(len(unit)):
+        rows[unit[i]] += 1
+        flagged[unit[i]] += flag[i]
+    return rows, flagged
+
+
+def keep(table, rows: np.ndarray) -> None:
+    """`Columns.keep` in place: each column compacted in one pass, no copies."""
+    for f in fields(table):
+        values = getattr(table, f.name)
+        setattr(table, f.name, values[: compact(values, rows)])
+
+
+@njit(cache=True)
+def compact(values, keep):
+    """Move the rows to keep to the front, in order; returns how many there are."""
+    n = 0
+    for i in range(len(values)):
+        if keep[i]:
+            values[n] = values[i]
+            n += 1
+    return n
+
+
+@njit(cache=True)
+def customer_view(unit, satisfaction, n_units, promoter_at, detractor_below):
+    """Per unit: customers, their satisfaction summed, and promoters less detractors."""
+    customers = np.zeros(n_units, np.int64)
+    satisfaction_sum = np.zeros(n_units)
+    net_promoters = np.zeros(n_units)
+    for i in range(len(unit)):
+        u = unit[i]
+        customers[u] += 1
+        satisfaction_sum[u] += np.float64(satisfaction[i])
+        if satisfaction[i] >= f32(promoter_at):
+            net_promoters[u] += 1.0
+        elif satisfaction[i] < f32(detractor_below):
+            net_promoters[u] -= 1.0
+    return customers, satisfaction_sum, net_promoters
