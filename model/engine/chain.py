@@ -338,7 +338,7 @@ class ServiceProfitChain(Organisation, mesa.Model):
         p = self.p
         s, c = self.staff, self.customers
         rng = self.rng
-        k = kernels.customer_coefficients()
+        k = kernels.coefficients(kernels.CustomerCoefficients)
         loyal = mech.loyalty(c.satisfaction)
         draw = rng.random(len(c), dtype=np.float32)
         visitors, leave = kernels.choose_visitors(
@@ -474,14 +474,36 @@ class ServiceProfitChain(Organisation, mesa.Model):
         s = self.staff
         u = self.units
         s.champion = s.champion_trait < p["champion_share"] + p["champions_program"]
-        weight = s.filled * (1.0 + (mech.CHAMPION_WEIGHT - 1.0) * s.champion)
-        peer = mech.team_mean(s.satisfaction, s.team, weight, len(self.team_manager))
         org_customers = float(np.mean(u.customer_satisfaction)) if len(u) else 50.0
         team_customers = np.concatenate(
             [np.full(self.n_departments, org_customers), u.customer_satisfaction]
         )
-        disposition = s.disposition + CHAMPION_LIFT * s.champion
         noise = self.rng.normal(0.0, mech.SATISFACTION_NOISE, len(s))
+        coaching = shown[self.team_manager, 3]
+        if self.compiled:
+            kernels.update_employees(
+                s.team,
+                s.filled,
+                s.satisfaction,
+                s.skill,
+                s.tenure,
+                s.isq,
+                s.disposition,
+                s.champion,
+                noise,
+                team_customers,
+                coaching,
+                len(self.team_manager),
+                mech.pay_score(p["wage_level"]),
+                CHAMPION_LIFT,
+                float(p["onboarding_quality"]),
+                float(p["frontline_training_hours"]),
+                kernels.coefficients(kernels.StaffCoefficients),
+            )
+            return
+        weight = s.filled * (1.0 + (mech.CHAMPION_WEIGHT - 1.0) * s.champion)
+        peer = mech.team_mean(s.satisfaction, s.team, weight, len(self.team_manager))
+        disposition = s.disposition + CHAMPION_LIFT * s.champion
         satisfaction = mech.employee_satisfaction(
             s.satisfaction,
             s.isq,
@@ -491,9 +513,12 @@ class ServiceProfitChain(Organisation, mesa.Model):
             peer[s.team],
             noise,
         )
-        coaching = shown[self.team_manager, 3][s.team]
         skill = mech.skill_growth(
-            s.skill, s.tenure, p["onboarding_quality"], p["frontline_training_hours"], coaching
+            s.skill,
+            s.tenure,
+            p["onboarding_quality"],
+            p["frontline_training_hours"],
+            coaching[s.team],
         )
         s.satisfaction = np.where(s.filled, satisfaction, s.satisfaction)
         s.skill = np.where(s.filled, skill, s.skill)

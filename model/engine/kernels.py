@@ -62,11 +62,24 @@ class CustomerCoefficients(NamedTuple):
     EXPECTATION_ANCHOR: float
 
 
-def customer_coefficients() -> CustomerCoefficients:
-    """The coefficients as `mechanisms` holds them now."""
-    return CustomerCoefficients(
-        *(float(getattr(mech, name)) for name in CustomerCoefficients._fields)
-    )
+class StaffCoefficients(NamedTuple):
+    """The coefficients of `mechanisms` the staff kernels use, by the same names."""
+
+    CHAMPION_WEIGHT: float
+    JOB_BASE: float
+    TARGET_ISQ: float
+    TARGET_CUSTOMERS: float
+    TARGET_PAY: float
+    SATISFACTION_INERTIA: float
+    PEER_SPREAD: float
+    SKILL_LEARNING: float
+    ONBOARDING_LEARNING: float
+    ONBOARDING_WEEKS: float
+
+
+def coefficients(kind: type[NamedTuple]) -> NamedTuple:
+    """The coefficients of `kind` as `mechanisms` holds them now."""
+    return kind(*(float(getattr(mech, name)) for name in kind._fields))
 
 
 @njit(cache=True)
@@ -260,3 +273,69 @@ def customer_view(unit, satisfaction, n_units, promoter_at, detractor_below):
         elif satisfaction[i] < f32(detractor_below):
             net_promoters[u] -= 1.0
     return customers, satisfaction_sum, net_promoters
+
+
+@njit(cache=True)
+def update_employees(
+    team,
+    filled,
+    satisfaction,
+    skill,
+    tenure,
+    isq,
+    disposition,
+    champion,
+    noise,
+    team_customers,
+    coaching,
+    n_teams,
+    pay,
+    champion_lift,
+    onboarding_quality,
+    training_hours,
+    k,
+):
+    """Employees' week in place, for the posts in post: `employee_satisfaction` and `skill_growth`.
+
+    The team's mood is `team_mean` of last week's satisfaction, champions weighing more.
+    """
+    total = np.zeros(n_teams)
+    weights = np.zeros(n_teams)
+    for i in range(len(team)):
+        if filled[i]:
+            weight = 1.0 + (k.CHAMPION_WEIGHT - 1.0) * (1.0 if champion[i] else 0.0)
+            total[team[i]] += weight * satisfaction[i]
+            weights[team[i]] += weight
+    onboarding = k.ONBOARDING_LEARNING * onboarding_quality / 100.0
+    for i in range(len(team)):
+        if not filled[i]:
+            continue
+        t = team[i]
+        peer = total[t] / weights[t]
+        old = satisfaction[i]
+        mood = disposition[i] + champion_lift * (1.0 if champion[i] else 0.0)
+        target = k.JOB_BASE + k.TARGET_ISQ * isq[i] + k.TARGET_CUSTOMERS * team_customers[t]
+        target = target + k.TARGET_PAY * pay + mood
+        moved = old + k.SATISFACTION_INERTIA * (target - old)
+        moved = moved + k.PEER_SPREAD * (peer - old) + noise[i]
+        satisfaction[i] = min(max(moved, 0.0), 100.0)
+        rate = k.SKILL_LEARNING * (1.0 + 0.8 * coaching[t] / 100.0)
+        rate = rate + onboarding * (1.0 if tenure[i] < k.ONBOARDING_WEEKS else 0.0)
+        rate = rate + 0.0004 * training_hours
+        skill[i] = min(max(skill[i] + rate * (100.0 - skill[i]), 0.0), 100.0)
+        tenure[i] += 1
+
+
+@njit(cache=True)
+def team_sums(team, filled, satisfaction, isq, skill, engaged_at, n_teams):
+    """Per team, over posts in post: headcount, and sums of satisfaction, engaged, ISQ and skill."""
+    sums = np.zeros((5, n_teams))
+    for i in range(len(team)):
+        if filled[i]:
+            t = team[i]
+            sums[0, t] += 1.0
+            sums[1, t] += satisfaction[i]
+            sums[2, t] += 1.0 if satisfaction[i] >= engaged_at else 0.0
+            sums[3, t] += isq[i]
+            sums[4, t] += skill[i]
+    return sums
