@@ -384,7 +384,7 @@ class ServiceProfitChain(Organisation, mesa.Model):
         )
         c.tenure += 1
         customers_before, defections = kernels.count_by_unit(c.unit, leave, len(self.units))
-        kernels.keep(c, ~leave)
+        c.keep(~leave)
         names = ("visits", "staffed_visits", "quality_sum", "revenue")
         names += ("referrals", "warnings", "lost_servers")
         return dict(zip(names, served, strict=True)) | {
@@ -444,8 +444,7 @@ class ServiceProfitChain(Organisation, mesa.Model):
             p["onboarding_quality"],
             self.team_fatigue[s.team],
         )
-        quits = s.filled & (self.rng.random(len(s)) < quit_p)
-        early = quits & (s.tenure < mech.ONBOARDING_WEEKS)
+        draw = self.rng.random(len(s))
         u = self.units
         needed = mech.staff_needed(u.staff_plan, u.perceived_demand, u.perceived_time_share)
         planned = np.minimum(np.round(needed * p["staffing_level"]), u.slots)
@@ -454,6 +453,20 @@ class ServiceProfitChain(Organisation, mesa.Model):
             p["hiring_selectivity"], p["labour_market_tightness"], p["wage_level"]
         )
         hired = self.rng.binomial(self.vacancies(), hire_p)
+        if self.compiled:
+            quits, early, hires, posts = kernels.turn_over(
+                s.team,
+                s.filled,
+                s.tenure,
+                quit_p,
+                draw,
+                hired,
+                mech.ONBOARDING_WEEKS,
+            )
+            self._hire(posts)
+            return {"quits": quits, "early_quits": early, "hires": hires}
+        quits = s.filled & (draw < quit_p)
+        early = quits & (s.tenure < mech.ONBOARDING_WEEKS)
         free = ~s.filled
         free_so_far = np.cumsum(free)
         free_before_team = np.concatenate([[0], free_so_far])[self.team_first]

@@ -21,7 +21,6 @@ so compiling is paid once per installation.
 
 from __future__ import annotations
 
-from dataclasses import fields
 from typing import NamedTuple
 
 import numpy as np
@@ -94,14 +93,12 @@ def choose_visitors(draw, loyal, leave_p, demand, k):
     leave = np.zeros(n, np.bool_)
     rest = 1.0 - k.VISITS_FLOOR
     count = 0
-    for i in range(n):
+    for i in range(n):  # without branches: whether a customer visits is a coin toss
         rate = f32(k.VISITS_MAX) * (f32(k.VISITS_FLOOR) + f32(rest) * loyal[i])
-        p = min(max(rate * f32(demand), f32(0.0)), f32(1.0))
-        if draw[i] < p:
-            visitors[count] = i
-            count += 1
-        elif draw[i] > f32(1.0) - leave_p[i]:
-            leave[i] = True
+        visit = draw[i] < min(max(rate * f32(demand), f32(0.0)), f32(1.0))
+        visitors[count] = i
+        count += visit
+        leave[i] = not visit and draw[i] > f32(1.0) - leave_p[i]
     return visitors[:count], leave
 
 
@@ -230,6 +227,34 @@ def serve_visitors(
 
 
 @njit(cache=True)
+def turn_over(team, filled, tenure, quit_p, draw, hired, onboarding_weeks):
+    """Who quits (`quit_probability` against `draw`), and which free posts the hires fill.
+
+    Each team's hires take its first free posts (free at the start of the week).
+    Updates `filled` for the quits; returns per-team quits, early quits and
+    hires, and the posts filled.
+    """
+    n_teams = len(hired)
+    quits = np.zeros(n_teams, np.int64)
+    early = np.zeros(n_teams, np.int64)
+    hires = np.zeros(n_teams, np.int64)
+    posts = np.empty(len(team), np.int64)
+    n = 0
+    for i in range(len(team)):
+        t = team[i]
+        if filled[i]:
+            if draw[i] < quit_p[i]:
+                filled[i] = False
+                quits[t] += 1
+                early[t] += tenure[i] < onboarding_weeks
+        elif hires[t] < hired[t]:
+            hires[t] += 1
+            posts[n] = i
+            n += 1
+    return quits, early, hires, posts[:n]
+
+
+@njit(cache=True)
 def count_by_unit(unit, flag, n_units):
     """Per unit: all rows, and the rows where `flag` holds (`np.bincount` twice)."""
     rows = np.zeros(n_units, np.int64)
@@ -238,24 +263,6 @@ def count_by_unit(unit, flag, n_units):
         rows[unit[i]] += 1
         flagged[unit[i]] += flag[i]
     return rows, flagged
-
-
-def keep(table, rows: np.ndarray) -> None:
-    """`Columns.keep` in place: each column compacted in one pass, no copies."""
-    for f in fields(table):
-        values = getattr(table, f.name)
-        setattr(table, f.name, values[: compact(values, rows)])
-
-
-@njit(cache=True)
-def compact(values, keep):
-    """Move the rows to keep to the front, in order; returns how many there are."""
-    n = 0
-    for i in range(len(values)):
-        if keep[i]:
-            values[n] = values[i]
-            n += 1
-    return n
 
 
 @njit(cache=True)
