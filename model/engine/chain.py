@@ -131,11 +131,39 @@ class ServiceProfitChain(Organisation, mesa.Model):
         """
         L = self.leaders
         p = self.p
+        extra_layers = max(p["hierarchy_layers"] - mech.LEAN_LAYERS, 0)
+        top_reach = np.sqrt(min(1.0, self.p["n_units"] / len(self.units)))
+        if self.compiled:
+            s = self.staff
+            return kernels.lead(
+                L.behaviour,
+                L.habit,
+                L.satisfaction,
+                L.parent,
+                L.team,
+                L.nominal_reports,
+                s.team,
+                s.filled,
+                s.satisfaction,
+                self._standard(),
+                extra_layers,
+                float(p["internal_policy_friction"]),
+                float(p["senior_involvement"]),
+                float(  # the pull on a leader whose own leader does not coach
+                    mech.behaviour_pull(
+                        p["senior_involvement"],
+                        p["leadership_training"],
+                        0.0,
+                        extra_layers,
+                        top_reach,
+                    )
+                ),
+                len(self.team_manager),
+                kernels.coefficients(kernels.LeaderCoefficients),
+            )
         reports = np.maximum(self._reports(), 1)
         admin = mech.admin_share(
-            max(p["hierarchy_layers"] - mech.LEAN_LAYERS, 0),
-            p["internal_policy_friction"],
-            reports / L.nominal_reports - 1.0,
+            extra_layers, p["internal_policy_friction"], reports / L.nominal_reports - 1.0
         )
         shown = mech.shown_behaviour(mech.behaviour_within_time(L.behaviour, admin), L.satisfaction)
         has_parent = L.parent >= 0
@@ -151,8 +179,6 @@ class ServiceProfitChain(Organisation, mesa.Model):
             / reports
         )
         reports_sat = np.where(L.team >= 0, team_sat[np.maximum(L.team, 0)], leaders_below)
-        extra_layers = max(p["hierarchy_layers"] - mech.LEAN_LAYERS, 0)
-        top_reach = np.sqrt(min(1.0, self.p["n_units"] / len(self.units)))
         pull = mech.behaviour_pull(
             p["senior_involvement"], p["leadership_training"], coached, extra_layers, top_reach
         )

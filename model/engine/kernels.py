@@ -76,6 +76,21 @@ class StaffCoefficients(NamedTuple):
     ONBOARDING_WEEKS: float
 
 
+class LeaderCoefficients(NamedTuple):
+    """The coefficients of `mechanisms` the leaders' kernel uses, by the same names."""
+
+    ADMIN_BASE: float
+    ADMIN_PER_LAYER: float
+    ADMIN_PER_FRICTION: float
+    ADMIN_PER_SPAN: float
+    PEOPLE_TIME_AT_FULL: float
+    BOARD_SERVICE: float
+    PULL_COACHED: float
+    LEADER_INERTIA: float
+    HABIT_DRIFT: float
+    HABIT_LEARNING: float
+
+
 def coefficients(kind: type[NamedTuple]) -> NamedTuple:
     """The coefficients of `kind` as `mechanisms` holds them now."""
     return kind(*(float(getattr(mech, name)) for name in kind._fields))
@@ -346,3 +361,80 @@ def team_sums(team, filled, satisfaction, isq, skill, engaged_at, n_teams):
             sums[3, t] += isq[i]
             sums[4, t] += skill[i]
     return sums
+
+
+@njit(cache=True)
+def lead(
+    behaviour,
+    habit,
+    satisfaction,
+    parent,
+    team,
+    nominal_reports,
+    staff_team,
+    filled,
+    staff_satisfaction,
+    standard,
+    extra_layers,
+    internal_friction,
+    senior_involvement,
+    pull_base,
+    n_teams,
+    k,
+):
+    """Leaders' week in place; returns the behaviour they show (`ServiceProfitChain.lead`).
+
+    Time left by administration (`admin_share`, `behaviour_within_time`), mood
+    (`shown_behaviour`), the service and coaching each gets from their own
+    leader, `leader_satisfaction`, `leader_behaviour` and `habit_learning`.
+    `pull_base` is `behaviour_pull` for a leader nobody coaches.
+    """
+    n = len(parent)
+    reports = np.zeros(n, np.int64)
+    below = np.zeros(n)
+    for i in range(n):
+        if parent[i] >= 0:
+            reports[parent[i]] += 1
+            below[parent[i]] += satisfaction[i]
+    team_total = np.zeros(n_teams)
+    team_count = np.zeros(n_teams)
+    for j in range(len(staff_team)):
+        if filled[j]:
+            team_total[staff_team[j]] += staff_satisfaction[j]
+            team_count[staff_team[j]] += 1.0
+    fixed_admin = k.ADMIN_BASE + k.ADMIN_PER_LAYER * extra_layers
+    fixed_admin = fixed_admin + k.ADMIN_PER_FRICTION * internal_friction
+    shown = np.empty((n, 4))
+    for i in range(n):
+        reports[i] = max(reports[i], 1)
+        span = reports[i] / nominal_reports[i] - 1.0
+        admin = min(max(fixed_admin + k.ADMIN_PER_SPAN * max(span, 0.0), 0.0), 0.95)
+        ceiling = 100.0 * (1.0 - admin) / k.PEOPLE_TIME_AT_FULL
+        asked = (behaviour[i, 0] + behaviour[i, 1] + behaviour[i, 2] + behaviour[i, 3]) / 4.0
+        scale = min(1.0, ceiling / max(asked, 1e-9))
+        mood = 0.8 + 0.4 * satisfaction[i] / 100.0
+        for b in range(4):
+            shown[i, b] = min(max(behaviour[i, b] * scale * mood, 0.0), 100.0)
+    for i in range(n):
+        q = parent[i]
+        if q >= 0:
+            reach = np.sqrt(min(1.0, nominal_reports[q] / reports[q]))
+            served = (shown[q, 0] + shown[q, 1] + shown[q, 2] + shown[q, 3]) / 4.0 * reach
+            coached = shown[q, 3]
+        else:
+            served, coached = k.BOARD_SERVICE, senior_involvement
+        t = team[i]
+        if t < 0:
+            people = below[i] / reports[i]
+        else:
+            people = team_total[t] / team_count[t] if team_count[t] > 0 else 50.0
+        pull = pull_base + k.PULL_COACHED * coached / 100.0
+        target = 0.6 * served + 0.4 * people
+        moved = satisfaction[i] + k.LEADER_INERTIA * (target - satisfaction[i])
+        satisfaction[i] = min(max(moved, 0.0), 100.0)
+        for b in range(4):
+            old = behaviour[i, b]
+            moved = old + pull * (standard[b] - old)
+            behaviour[i, b] = min(max(moved + k.HABIT_DRIFT * (habit[i, b] - old), 0.0), 100.0)
+            habit[i, b] = habit[i, b] + k.HABIT_LEARNING * (old - habit[i, b])
+    return shown
