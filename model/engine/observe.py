@@ -420,5 +420,8 @@ def unit_rows(model, week: int) -> dict[str, np.ndarray]:
 def org_row(model, week: int) -> dict[str, float]:
     """One row for the organisation: every team, support departments included."""
     employees, units = _sums(model)
-    totals = [{key: value.sum() for key, value in sums.items()} for sums in (employees, units)]
+    totals = [  # summed as one table: the same sums as one by one, in one call
+        dict(zip(sums, np.vstack(list(sums.values())).sum(axis=1), strict=True))
+        for sums in (employees, units)
+    ]
     return {"step": week} | {key: float(v) for key, v in _measures(*totals).items()}
