@@ -224,12 +224,27 @@ class ServiceProfitChain(Organisation, mesa.Model):
         )[: self.n_departments]
         support = mech.support_chain_quality(department_service, p["cross_department_cooperation"])
         self.team_fatigue = mech.fatigue(self.team_fatigue, pressure)
+        extra_layers = max(p["hierarchy_layers"] - mech.LEAN_LAYERS, 0)
+        programme = mech.programme_boost(p["engagement_program"])
+        if self.compiled:
+            kernels.internal_service_quality(
+                s.team,
+                manager_service,
+                support,
+                float(p["internal_policy_friction"]),
+                extra_layers,
+                float(programme),
+                self.team_fatigue,
+                s.isq,
+                kernels.coefficients(kernels.ServiceCoefficients),
+            )
+            return
         s.isq = mech.internal_service_quality(
             manager_service[s.team],
             support,
             p["internal_policy_friction"],
-            max(p["hierarchy_layers"] - mech.LEAN_LAYERS, 0),
-            mech.programme_boost(p["engagement_program"]),
+            extra_layers,
+            programme,
             self.team_fatigue[s.team],
         )
 

@@ -91,6 +91,17 @@ class LeaderCoefficients(NamedTuple):
     HABIT_LEARNING: float
 
 
+class ServiceCoefficients(NamedTuple):
+    """The coefficients of `mechanisms` for internal service quality, by the same names."""
+
+    ISQ_BASE: float
+    ISQ_MANAGER: float
+    ISQ_SUPPORT: float
+    ISQ_FRICTION: float
+    ISQ_PER_LAYER: float
+    ISQ_OVERLOAD: float
+
+
 def coefficients(kind: type[NamedTuple]) -> NamedTuple:
     """The coefficients of `kind` as `mechanisms` holds them now."""
     return kind(*(float(getattr(mech, name)) for name in kind._fields))
@@ -295,6 +306,21 @@ def customer_view(unit, satisfaction, n_units, promoter_at, detractor_below):
         elif satisfaction[i] < f32(detractor_below):
             net_promoters[u] -= 1.0
     return customers, satisfaction_sum, net_promoters
+
+
+@njit(cache=True)
+def internal_service_quality(
+    team, manager_service, support, friction, extra_layers, programme, fatigue, isq, k
+):
+    """Each post's `internal_service_quality`, written into `isq`."""
+    from_support = k.ISQ_SUPPORT * support
+    from_friction = k.ISQ_FRICTION * friction
+    from_layers = k.ISQ_PER_LAYER * extra_layers
+    for i in range(len(team)):
+        t = team[i]
+        quality = k.ISQ_BASE + k.ISQ_MANAGER * manager_service[t] + from_support + programme
+        quality = quality - from_friction - from_layers - k.ISQ_OVERLOAD * fatigue[t]
+        isq[i] = min(max(quality, 0.0), 100.0)
 
 
 @njit(cache=True)
