@@ -1,5 +1,9 @@
 """The compiled links give the numbers of the numpy reference, on the same draws."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -63,3 +67,12 @@ def test_a_coefficient_changed_at_run_time_reaches_the_compiled_links(monkeypatc
     cut = weeks(True, BUSY)
     assert_same(cut, weeks(False, BUSY))
     assert cut.records[-1]["revenue"] != declared.records[-1]["revenue"]
+
+
+@pytest.mark.slow
+def test_the_compiled_links_build_from_an_empty_cache(tmp_path):
+    """As in a fresh installation: nothing compiled yet, and the cache written where asked."""
+    code = "from model import ServiceProfitChain; ServiceProfitChain(seed=0, n_units=1).step()"
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=600)
+    assert list(tmp_path.rglob("*.nbi"))
