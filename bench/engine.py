@@ -1,11 +1,20 @@
-"""Engine speed and memory: prints a table and writes bench/results/engine.json.
+"""Engine speed and memory: prints tables and writes bench/results/engine.json.
 
-Each measurement runs in a fresh process so that peak memory (max RSS) is its
-own. A run's seconds include building the organisation and its warm-up; the
-"(shared)" column is the same run when its warm-up is already cached, as for a
-scenario and its baseline. Sizes: the default organisation; ten times its units; 100,000 employees
-and 1,000,000 customers; and the naive one-agent-at-a-time reference against
-the engine on the same small organisation, as a ratio of seconds per week.
+Speed is measured as ratios within one run, so that a machine shared with
+other work still compares like with like:
+
+- paths: the numpy reference (`ServiceProfitChain(compiled=False)`) against the
+  compiled links, alternating: per week (13-week blocks), per default 156-week
+  run with its warm-up shared (as the app runs it), and 10 replications on a
+  pool of two warm workers; medians, and the median of the paired ratios. Wall
+  seconds, and this process's CPU seconds (less disturbed by other work on the
+  machine).
+- naive: `bench/reference_naive.py` (agents stepped one by one in plain Python)
+  against both paths on the same small organisation, per agent and week.
+- compiling: the first use in a fresh installation (empty numba cache) against
+  every later process (cache on disk).
+- sizes: a run of each size in a fresh process (peak memory as max RSS),
+  building and warm-up included, and with the warm-up shared.
 
     python bench/engine.py            # everything (a few minutes)
     python bench/engine.py --quick    # skip the largest size
@@ -16,6 +25,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 from model.paths import BENCH_RESULTS
@@ -29,8 +39,9 @@ SIZES = {
         "customers_per_unit": 210,
     },
 }
-NAIVE_UNITS = 6
-NAIVE_WEEKS = 26
+NAIVE_UNITS = 24  # the default organisation
+NAIVE_WEEKS = 13
+REPLICATIONS = 10
 
 MEASURE = """
 import json, resource, sys, time
@@ -53,30 +64,88 @@ print(json.dumps({{"seconds": median(cold), "seconds_warm_up_shared": median(war
                   "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 
+PATHS = """
+import json, pickle, statistics, time
+from model import Scenario
+from model.engine.chain import ServiceProfitChain
+from model.simulate import replication_rng, run_once, workers
+scenario, reps = Scenario("bench"), {reps}
+starts = {{
+    path: [pickle.dumps(ServiceProfitChain(compiled=path == "compiled", rng=replication_rng(1, r)))
+           for r in range(reps)]
+    for path in ("reference", "compiled")
+}}
+models = {{path: pickle.loads(mine[0]) for path, mine in starts.items()}}
+weeks = {{path: {{"week_ms": [], "week_cpu_ms": []}} for path in starts}}
+for block in range({blocks}):  # short blocks, alternating, so both see the same load
+    for path, model in models.items():
+        if model.steps > 156:
+            model = models[path] = pickle.loads(starts[path][0])
+        wall, cpu = time.perf_counter(), time.process_time()
+        for _ in range(13):
+            model.step()
+        weeks[path]["week_ms"].append((time.perf_counter() - wall) / 13 * 1000)
+        weeks[path]["week_cpu_ms"].append((time.process_time() - cpu) / 13 * 1000)
+pool = workers(2)
+for future in [pool.submit(int) for _ in range(4)]:
+    future.result()  # every worker started and warm
+runs = {{path: {{"run_s": [], "run_cpu_s": [], "replications_s": []}} for path in starts}}
+for _ in range({repeats}):
+    for path, mine in starts.items():
+        wall, cpu = time.perf_counter(), time.process_time()
+        run_once(mine[0], scenario, 156, 0, "org")
+        runs[path]["run_s"].append(time.perf_counter() - wall)
+        runs[path]["run_cpu_s"].append(time.process_time() - cpu)
+        wall = time.perf_counter()
+        jobs = [pool.submit(run_once, s, scenario, 156, r, "org") for r, s in enumerate(mine)]
+        [job.result() for job in jobs]
+        runs[path]["replications_s"].append(time.perf_counter() - wall)
+pool.shutdown()
+figures = {{path: weeks[path] | runs[path] for path in starts}}
+ratios = {{key: statistics.median(r / c for r, c in zip(figures["reference"][key],
+                                                       figures["compiled"][key]))
+          for key in figures["compiled"]}}
+print(json.dumps({{"paths": {{path: {{k: statistics.median(v) for k, v in f.items()}}
+                            for path, f in figures.items()}}, "speed_up": ratios}}))
+"""
+
 COMPARE = """
-import json, sys, time
+import json, time
 import numpy as np
 from model import ServiceProfitChain
 from reference_naive import NaiveChain
-engine = ServiceProfitChain(seed=1, n_units={units}, support_departments=0)
-start = time.perf_counter()
+models = {{
+    "naive": NaiveChain(n_units={units}, seed=1),
+    "reference": ServiceProfitChain(seed=1, n_units={units}, support_departments=0, compiled=False),
+    "compiled": ServiceProfitChain(seed=1, n_units={units}, support_departments=0),
+}}
+agents = {{name: len(model.agents) + (len(model.customers) if name != "naive" else 0)
+          for name, model in models.items()}}
+seconds = {{name: 0.0 for name in models}}
 for _ in range({weeks}):
-    engine.step()
-engine_week = (time.perf_counter() - start) / {weeks}
-naive = NaiveChain(n_units={units}, seed=1)
-start = time.perf_counter()
-for _ in range({weeks}):
-    naive.step()
-naive_week = (time.perf_counter() - start) / {weeks}
+    for name, model in models.items():
+        start = time.process_time()
+        model.step()
+        seconds[name] += time.process_time() - start
 keys = ["employee_satisfaction", "turnover_rate", "customer_satisfaction", "active_customers"]
 mean = lambda rows, k: float(np.mean([r[k] for r in rows]))
-print(json.dumps({{"engine_week": engine_week, "naive_week": naive_week,
-                  "engine": {{k: mean(engine.records, k) for k in keys}},
-                  "naive": {{k: mean(naive.records, k) for k in keys}}}}))
+print(json.dumps({{name: {{"week_ms": seconds[name] / {weeks} * 1000, "agents": agents[name],
+                          "us_per_agent_week": seconds[name] / {weeks} / agents[name] * 1e6,
+                          "means": {{k: mean(model.records, k) for k in keys}}}}
+                  for name, model in models.items()}}))
+"""
+
+COMPILE = """
+import json, time
+start = time.perf_counter()
+from model.engine.chain import ServiceProfitChain
+imported = time.perf_counter()
+ServiceProfitChain(seed=0, n_units=1).step()
+print(json.dumps({"import_s": imported - start, "first_week_s": time.perf_counter() - imported}))
 """
 
 
-def run(code: str) -> dict:
+def run(code: str, **env: str) -> dict:
     """Run `code` in a fresh process beside the naive reference; its last line of JSON."""
     result = subprocess.run(
         [sys.executable, "-c", code],
@@ -84,42 +153,90 @@ def run(code: str) -> dict:
         capture_output=True,
         text=True,
         check=True,
-        env={**os.environ, "PYTHONHASHSEED": "0"},
+        env={**os.environ, "PYTHONHASHSEED": "0", **env},
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def compiling() -> dict:
+    """Import and first week with an empty compile cache, then with the cache it left."""
+    with tempfile.TemporaryDirectory() as cache:
+        return {
+            "fresh_installation": run(COMPILE, NUMBA_CACHE_DIR=cache),
+            "cached": run(COMPILE, NUMBA_CACHE_DIR=cache),
+        }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the largest size")
+    parser.add_argument("--repeats", type=int, default=5, help="interleaved repeats of the paths")
     args = parser.parse_args()
-    figures = {"sizes": {}, "python": sys.version.split()[0], "when": time.strftime("%Y-%m-%d")}
+    figures = {
+        "python": sys.version.split()[0],
+        "when": time.strftime("%Y-%m-%d %H:%M"),
+        "load_average_at_start": os.getloadavg()[0],
+        "cpus": os.cpu_count(),
+    }
+
+    measured = run(PATHS.format(reps=REPLICATIONS, repeats=args.repeats, blocks=8 * args.repeats))
+    paths = figures["paths"] = measured["paths"]
     print(
-        f"{'organisation':<48} {'employees':>10} {'customers':>10} {'s/156 wk':>9} "
+        f"default organisation, medians of {8 * args.repeats} alternating 13-week blocks "
+        f"and of {args.repeats} alternating runs"
+    )
+    print(
+        f"{'path':<10} {'ms/week':>8} {'CPU ms':>7} {'156-wk run s':>13} {'CPU s':>6} "
+        f"{f'{REPLICATIONS} reps, 2 workers s':>22}"
+    )
+    for path, f in paths.items():
+        print(
+            f"{path:<10} {f['week_ms']:>8.2f} {f['week_cpu_ms']:>7.2f} {f['run_s']:>13.3f} "
+            f"{f['run_cpu_s']:>6.3f} {f['replications_s']:>22.3f}"
+        )
+    ratios = figures["speed_up"] = measured["speed_up"]
+    print(
+        "compiled speed-up (median of paired ratios): "
+        + ", ".join(f"{k} {v:.2f}x" for k, v in ratios.items())
+    )
+
+    naive = run(COMPARE.format(units=NAIVE_UNITS, weeks=NAIVE_WEEKS))
+    figures["naive"] = naive
+    print(f"\nnaive reference against the engine, {NAIVE_UNITS} units, {NAIVE_WEEKS} weeks (CPU)")
+    print(f"{'model':<10} {'agents':>7} {'ms/week':>8} {'us/agent-week':>14} {'naive/this':>11}")
+    for name, f in naive.items():
+        print(
+            f"{name:<10} {f['agents']:>7} {f['week_ms']:>8.2f} {f['us_per_agent_week']:>14.2f} "
+            f"{naive['naive']['week_ms'] / f['week_ms']:>10.0f}x"
+        )
+    print(f"{'mean over the weeks':<28}" + "".join(f"{name:>11}" for name in naive))
+    for key in naive["naive"]["means"]:
+        print(f"{key:<28}" + "".join(f"{f['means'][key]:>11.2f}" for f in naive.values()))
+
+    figures["compiling"] = compiling()
+    fresh, cached = figures["compiling"]["fresh_installation"], figures["compiling"]["cached"]
+    print(
+        f"\ncompiling: import {fresh['import_s']:.1f} s and first week "
+        f"{fresh['first_week_s']:.1f} s in a fresh installation; {cached['import_s']:.1f} s and "
+        f"{cached['first_week_s']:.2f} s with the cache"
+    )
+
+    figures["sizes"] = {}
+    print(
+        f"\n{'organisation':<48} {'employees':>10} {'customers':>10} {'s/156 wk':>9} "
         f"{'(shared)':>9} {'peak MiB':>9}"
     )
     for label, params in SIZES.items():
         if args.quick and "1,000,000" in label:
             continue
-        repeats = 5 if not params else 1
-        figure = run(MEASURE.format(params=params, repeats=repeats))
+        figure = run(MEASURE.format(params=params, repeats=5 if not params else 1))
         figures["sizes"][label] = figure
         print(
             f"{label:<48} {figure['headcount']:>10,.0f} {figure['customers']:>10,.0f} "
             f"{figure['seconds']:>9.2f} {figure['seconds_warm_up_shared']:>9.2f} "
             f"{figure['peak_mib']:>9,.0f}"
         )
-    compare = run(COMPARE.format(units=NAIVE_UNITS, weeks=NAIVE_WEEKS))
-    figures["naive"] = compare
-    ratio = compare["naive_week"] / compare["engine_week"]
-    print(
-        f"\nnaive reference, {NAIVE_UNITS} units, {NAIVE_WEEKS} weeks: "
-        f"{compare['naive_week'] * 1000:.1f} ms/week against the engine's "
-        f"{compare['engine_week'] * 1000:.2f} ms/week: {ratio:.0f} times faster"
-    )
-    print(f"{'mean over the weeks':<28} {'engine':>10} {'naive':>10}")
-    for key in compare["engine"]:
-        print(f"{key:<28} {compare['engine'][key]:>10.2f} {compare['naive'][key]:>10.2f}")
+    figures["load_average_at_end"] = os.getloadavg()[0]
     BENCH_RESULTS.mkdir(exist_ok=True)
     (BENCH_RESULTS / "engine.json").write_text(json.dumps(figures, indent=2) + "\n")
 

@@ -170,11 +170,24 @@ def simulate(
     return pd.concat(tables, ignore_index=True)
 
 
+def _ready() -> None:
+    """Load the compiled links in a new worker, so its first replication need not wait for them."""
+    ServiceProfitChain(seed=0, n_units=1).step()
+
+
 def workers(processes: int | None = None) -> ProcessPoolExecutor:
-    """A pool of fresh worker processes for `simulate(..., executor=...)`."""
-    return ProcessPoolExecutor(
-        processes or os.cpu_count(), mp_context=multiprocessing.get_context("spawn")
+    """A pool of worker processes for `simulate(..., executor=...)`, started and kept warm.
+
+    Every worker starts now (not at the first run) and loads the compiled links
+    once; workers then live as long as the pool, so a redraw pays neither.
+    """
+    processes = processes or os.cpu_count()
+    pool = ProcessPoolExecutor(
+        processes, mp_context=multiprocessing.get_context("spawn"), initializer=_ready
     )
+    for _ in range(processes):
+        pool.submit(int)
+    return pool
 
 
 def provenance(scenario: Scenario, steps: int, seed: int, reps: int, level: str) -> dict:

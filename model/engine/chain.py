@@ -13,6 +13,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from model.engine import kernels
 from model.engine import mechanisms as mech
 from model.engine.agents import Leader, Level
 from model.engine.observe import org_row, unit_rows
@@ -44,15 +45,20 @@ class ServiceProfitChain(Organisation, mesa.Model):
         timeline: Interventions (`model.scenario.Intervention`), each applied at the
             start of its week.
         record_units: Whether to record one row per unit each week as well.
+        compiled: Whether the hot links run compiled (`kernels`) or in plain numpy
+            (`mechanisms`, the reference); both give the same numbers.
         seed: Seed of the model's generator, or None with `rng` given.
         rng: A numpy Generator or SeedSequence to draw from instead of `seed`.
         **parameters: Any parameter from `model.parameters.PARAMETERS`; the rest
             take their declared defaults.
     """
 
-    def __init__(self, timeline=(), record_units=False, seed=None, rng=None, **parameters) -> None:
+    def __init__(
+        self, timeline=(), record_units=False, compiled=True, seed=None, rng=None, **parameters
+    ) -> None:
         super().__init__(seed=seed, rng=rng)
         self.record_units = record_units
+        self.compiled = compiled
         self.p = defaults() | validate(parameters)
         self.timeline = sorted(timeline, key=lambda step: step.week)
         self.n_departments = int(self.p["support_departments"])
@@ -105,6 +111,11 @@ class ServiceProfitChain(Organisation, mesa.Model):
         """Per-unit sums over customers, at the end of the week."""
         unit, satisfaction = self.customers.unit, self.customers.satisfaction
         n = len(self.units)
+        if self.compiled:
+            sums = kernels.customer_view(
+                unit, satisfaction, n, mech.PROMOTER_AT, mech.DETRACTOR_BELOW
+            )
+            return dict(zip(("customers", "satisfaction_sum", "net_promoters"), sums, strict=True))
         return {
             "customers": np.bincount(unit, minlength=n),
             "satisfaction_sum": np.bincount(unit, weights=satisfaction, minlength=n),
@@ -120,11 +131,39 @@ class ServiceProfitChain(Organisation, mesa.Model):
         """
         L = self.leaders
         p = self.p
+        extra_layers = max(p["hierarchy_layers"] - mech.LEAN_LAYERS, 0)
+        top_reach = np.sqrt(min(1.0, self.p["n_units"] / len(self.units)))
+        if self.compiled:
+            s = self.staff
+            return kernels.lead(
+                L.behaviour,
+                L.habit,
+                L.satisfaction,
+                L.parent,
+                L.team,
+                L.nominal_reports,
+                s.team,
+                s.filled,
+                s.satisfaction,
+                self._standard(),
+                extra_layers,
+                float(p["internal_policy_friction"]),
+                float(p["senior_involvement"]),
+                float(  # the pull on a leader whose own leader does not coach
+                    mech.behaviour_pull(
+                        p["senior_involvement"],
+                        p["leadership_training"],
+                        0.0,
+                        extra_layers,
+                        top_reach,
+                    )
+                ),
+                len(self.team_manager),
+                kernels.coefficients(kernels.LeaderCoefficients),
+            )
         reports = np.maximum(self._reports(), 1)
         admin = mech.admin_share(
-            max(p["hierarchy_layers"] - mech.LEAN_LAYERS, 0),
-            p["internal_policy_friction"],
-            reports / L.nominal_reports - 1.0,
+            extra_layers, p["internal_policy_friction"], reports / L.nominal_reports - 1.0
         )
         shown = mech.shown_behaviour(mech.behaviour_within_time(L.behaviour, admin), L.satisfaction)
         has_parent = L.parent >= 0
@@ -140,8 +179,6 @@ class ServiceProfitChain(Organisation, mesa.Model):
             / reports
         )
         reports_sat = np.where(L.team >= 0, team_sat[np.maximum(L.team, 0)], leaders_below)
-        extra_layers = max(p["hierarchy_layers"] - mech.LEAN_LAYERS, 0)
-        top_reach = np.sqrt(min(1.0, self.p["n_units"] / len(self.units)))
         pull = mech.behaviour_pull(
             p["senior_involvement"], p["leadership_training"], coached, extra_layers, top_reach
         )
@@ -187,12 +224,27 @@ class ServiceProfitChain(Organisation, mesa.Model):
         )[: self.n_departments]
         support = mech.support_chain_quality(department_service, p["cross_department_cooperation"])
         self.team_fatigue = mech.fatigue(self.team_fatigue, pressure)
+        extra_layers = max(p["hierarchy_layers"] - mech.LEAN_LAYERS, 0)
+        programme = mech.programme_boost(p["engagement_program"])
+        if self.compiled:
+            kernels.internal_service_quality(
+                s.team,
+                manager_service,
+                support,
+                float(p["internal_policy_friction"]),
+                extra_layers,
+                float(programme),
+                self.team_fatigue,
+                s.isq,
+                kernels.coefficients(kernels.ServiceCoefficients),
+            )
+            return
         s.isq = mech.internal_service_quality(
             manager_service[s.team],
             support,
             p["internal_policy_friction"],
-            max(p["hierarchy_layers"] - mech.LEAN_LAYERS, 0),
-            mech.programme_boost(p["engagement_program"]),
+            extra_layers,
+            programme,
             self.team_fatigue[s.team],
         )
 
@@ -206,13 +258,54 @@ class ServiceProfitChain(Organisation, mesa.Model):
         Returns the units' flows of the week.
         """
         p = self.p
-        s, u, c = self.staff, self.units, self.customers
-        rng = self.rng
+        s, u = self.staff, self.units
         n_units = len(u)
         unit_pressure = pressure[self.n_departments :]
         s.potential = mech.service_potential(s.skill, s.satisfaction, pressure[s.team])
         time_share = mech.achieved_time_share(u.load, u.standard)
+        visit = self._visits_compiled if self.compiled else self._visits
+        flows = visit(time_share, unit_pressure)
+        referrals, warnings = flows.pop("referrals"), flows.pop("warnings")
+        prospects = np.maximum(u.pool - (flows["customers_before"] - flows["defections"]), 0.0)
+        arrivals = self.rng.poisson(
+            mech.new_customers_expected(prospects, u.pool, p["demand_level"], referrals, warnings)
+        )
+        self._add_customers(np.repeat(np.arange(n_units), arrivals), established=False)
 
+        staffed_visits = flows.pop("staffed_visits")
+        load = np.minimum(
+            staffed_visits / np.maximum(capacity * self.visits_per_capacity, 1e-9), mech.MAX_LOAD
+        )
+        achieved = mech.achieved_time_share(load, u.standard)
+        manager = shown[u.manager]
+        anchor = mech.standard_anchor(manager[:, 0], manager[:, 3], p["frontline_training_hours"])
+        u.standard = mech.service_standard(u.standard, achieved, anchor)
+        u.load = load
+        planned_visits = (
+            self.visits_per_capacity
+            * mech.TARGET_UTILISATION
+            * mech.productivity(np.array(PLANNED_SKILL))
+            * u.staff_plan
+        )
+        u.perceived_demand = mech.perceived(
+            u.perceived_demand, staffed_visits / planned_visits, mech.DEMAND_PERCEPTION_WEEKS
+        )
+        u.perceived_time_share = mech.perceived(
+            u.perceived_time_share, achieved, mech.PRODUCTIVITY_PERCEPTION_WEEKS
+        )
+        return flows | {"arrivals": arrivals}
+
+    def _visits(self, time_share: np.ndarray, unit_pressure: np.ndarray) -> dict[str, np.ndarray]:
+        """The week's visits and departures, in numpy: the reference for `_visits_compiled`.
+
+        Customers visit or leave, are served by themselves or by staff, judge
+        the experience against expectation, and refer or warn others. Returns
+        per-unit counts and sums.
+        """
+        p = self.p
+        s, c = self.staff, self.customers
+        rng = self.rng
+        n_units = len(self.units)
         satisfaction = c.satisfaction
         draw = rng.random(len(c), dtype=np.float32)
         visit = draw < mech.visit_probability(satisfaction, p["demand_level"])
@@ -267,41 +360,77 @@ class ServiceProfitChain(Organisation, mesa.Model):
         customers_before = np.bincount(c.unit, minlength=n_units)
         defections = np.bincount(c.unit[leave], minlength=n_units)
         c.keep(~leave)
-        prospects = np.maximum(u.pool - (customers_before - defections), 0.0)
-        arrivals = rng.poisson(
-            mech.new_customers_expected(prospects, u.pool, p["demand_level"], referrals, warnings)
-        )
-        self._add_customers(np.repeat(np.arange(n_units), arrivals), established=False)
-
-        staffed_visits = np.bincount(unit[staffed], minlength=n_units)
-        load = np.minimum(
-            staffed_visits / np.maximum(capacity * self.visits_per_capacity, 1e-9), mech.MAX_LOAD
-        )
-        achieved = mech.achieved_time_share(load, u.standard)
-        manager = shown[u.manager]
-        anchor = mech.standard_anchor(manager[:, 0], manager[:, 3], p["frontline_training_hours"])
-        u.standard = mech.service_standard(u.standard, achieved, anchor)
-        u.load = load
-        planned_visits = (
-            self.visits_per_capacity
-            * mech.TARGET_UTILISATION
-            * mech.productivity(np.array(PLANNED_SKILL))
-            * u.staff_plan
-        )
-        u.perceived_demand = mech.perceived(
-            u.perceived_demand, staffed_visits / planned_visits, mech.DEMAND_PERCEPTION_WEEKS
-        )
-        u.perceived_time_share = mech.perceived(
-            u.perceived_time_share, achieved, mech.PRODUCTIVITY_PERCEPTION_WEEKS
-        )
         return {
             "visits": np.bincount(unit, minlength=n_units),
+            "staffed_visits": np.bincount(unit[staffed], minlength=n_units),
             "quality_sum": np.bincount(unit, weights=quality, minlength=n_units),
             "revenue": revenue,
+            "referrals": referrals,
+            "warnings": warnings,
             "defections": defections,
             "customers_before": customers_before,
-            "arrivals": arrivals,
             "lost_servers": np.bincount(unit[staffed][lost], minlength=n_units),
+        }
+
+    def _visits_compiled(
+        self, time_share: np.ndarray, unit_pressure: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """The same visits as `_visits`, on the same draws in the same order, in compiled loops."""
+        p = self.p
+        s, c = self.staff, self.customers
+        rng = self.rng
+        k = kernels.coefficients(kernels.CustomerCoefficients)
+        loyal = mech.loyalty(c.satisfaction)
+        draw = rng.random(len(c), dtype=np.float32)
+        visitors, leave = kernels.choose_visitors(
+            draw, loyal, mech.defection_probability(c.satisfaction), p["demand_level"], k
+        )
+        self_draw = rng.random(len(visitors), dtype=np.float32)
+        n_staffed = len(visitors) - np.count_nonzero(self_draw < p["automation_level"])
+        shift_draw = rng.random(n_staffed, dtype=np.float32)
+        pick_draw = rng.random(n_staffed, dtype=np.float32)
+        noise_draw = rng.standard_normal(len(visitors), dtype=np.float32)
+        bond_draw = rng.random(n_staffed, dtype=np.float32)
+        word_draw = rng.random(len(visitors), dtype=np.float32)
+        served = kernels.serve_visitors(
+            visitors,
+            self_draw,
+            shift_draw,
+            pick_draw,
+            noise_draw,
+            bond_draw,
+            word_draw,
+            loyal,
+            c.unit,
+            c.satisfaction,
+            c.expectation,
+            c.temperament,
+            c.tenure,
+            c.values_people,
+            c.relational,
+            c.server,
+            c.server_holder,
+            s.filled,
+            s.hires,
+            s.potential,
+            self.team_first,
+            time_share,
+            unit_pressure,
+            self.n_departments,
+            float(p["automation_level"]),
+            float(p["customer_policy_friction"]),
+            float(p["spend_per_visit"]),
+            float(p["customer_expectation"]),
+            k,
+        )
+        c.tenure += 1
+        customers_before, defections = kernels.count_by_unit(c.unit, leave, len(self.units))
+        c.keep(~leave)
+        names = ("visits", "staffed_visits", "quality_sum", "revenue")
+        names += ("referrals", "warnings", "lost_servers")
+        return dict(zip(names, served, strict=True)) | {
+            "defections": defections,
+            "customers_before": customers_before,
         }
 
     def _relationships(self, visitors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -356,8 +485,7 @@ class ServiceProfitChain(Organisation, mesa.Model):
             p["onboarding_quality"],
             self.team_fatigue[s.team],
         )
-        quits = s.filled & (self.rng.random(len(s)) < quit_p)
-        early = quits & (s.tenure < mech.ONBOARDING_WEEKS)
+        draw = self.rng.random(len(s))
         u = self.units
         needed = mech.staff_needed(u.staff_plan, u.perceived_demand, u.perceived_time_share)
         planned = np.minimum(np.round(needed * p["staffing_level"]), u.slots)
@@ -366,6 +494,20 @@ class ServiceProfitChain(Organisation, mesa.Model):
             p["hiring_selectivity"], p["labour_market_tightness"], p["wage_level"]
         )
         hired = self.rng.binomial(self.vacancies(), hire_p)
+        if self.compiled:
+            quits, early, hires, posts = kernels.turn_over(
+                s.team,
+                s.filled,
+                s.tenure,
+                quit_p,
+                draw,
+                hired,
+                mech.ONBOARDING_WEEKS,
+            )
+            self._hire(posts)
+            return {"quits": quits, "early_quits": early, "hires": hires}
+        quits = s.filled & (draw < quit_p)
+        early = quits & (s.tenure < mech.ONBOARDING_WEEKS)
         free = ~s.filled
         free_so_far = np.cumsum(free)
         free_before_team = np.concatenate([[0], free_so_far])[self.team_first]
@@ -386,14 +528,36 @@ class ServiceProfitChain(Organisation, mesa.Model):
         s = self.staff
         u = self.units
         s.champion = s.champion_trait < p["champion_share"] + p["champions_program"]
-        weight = s.filled * (1.0 + (mech.CHAMPION_WEIGHT - 1.0) * s.champion)
-        peer = mech.team_mean(s.satisfaction, s.team, weight, len(self.team_manager))
         org_customers = float(np.mean(u.customer_satisfaction)) if len(u) else 50.0
         team_customers = np.concatenate(
             [np.full(self.n_departments, org_customers), u.customer_satisfaction]
         )
-        disposition = s.disposition + CHAMPION_LIFT * s.champion
         noise = self.rng.normal(0.0, mech.SATISFACTION_NOISE, len(s))
+        coaching = shown[self.team_manager, 3]
+        if self.compiled:
+            kernels.update_employees(
+                s.team,
+                s.filled,
+                s.satisfaction,
+                s.skill,
+                s.tenure,
+                s.isq,
+                s.disposition,
+                s.champion,
+                noise,
+                team_customers,
+                coaching,
+                len(self.team_manager),
+                mech.pay_score(p["wage_level"]),
+                CHAMPION_LIFT,
+                float(p["onboarding_quality"]),
+                float(p["frontline_training_hours"]),
+                kernels.coefficients(kernels.StaffCoefficients),
+            )
+            return
+        weight = s.filled * (1.0 + (mech.CHAMPION_WEIGHT - 1.0) * s.champion)
+        peer = mech.team_mean(s.satisfaction, s.team, weight, len(self.team_manager))
+        disposition = s.disposition + CHAMPION_LIFT * s.champion
         satisfaction = mech.employee_satisfaction(
             s.satisfaction,
             s.isq,
@@ -403,9 +567,12 @@ class ServiceProfitChain(Organisation, mesa.Model):
             peer[s.team],
             noise,
         )
-        coaching = shown[self.team_manager, 3][s.team]
         skill = mech.skill_growth(
-            s.skill, s.tenure, p["onboarding_quality"], p["frontline_training_hours"], coaching
+            s.skill,
+            s.tenure,
+            p["onboarding_quality"],
+            p["frontline_training_hours"],
+            coaching[s.team],
         )
         s.satisfaction = np.where(s.filled, satisfaction, s.satisfaction)
         s.skill = np.where(s.filled, skill, s.skill)

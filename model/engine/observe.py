@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.engine import kernels
 from model.engine import mechanisms as mech
 
 
@@ -306,15 +307,21 @@ def _sums(model) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     teams = len(model.team_manager)
     filled = s.filled
 
-    def per_team(values):
-        return np.bincount(s.team, weights=values * filled, minlength=teams)
-
-    employees = {
-        "headcount": per_team(np.ones(len(s))),
-        "satisfaction_sum": per_team(s.satisfaction),
-        "engaged": per_team(s.satisfaction >= mech.ENGAGED_AT),
-        "isq_sum": per_team(s.isq),
-        "skill_sum": per_team(s.skill),
+    names = ("headcount", "satisfaction_sum", "engaged", "isq_sum", "skill_sum")
+    if model.compiled:
+        sums = kernels.team_sums(
+            s.team, filled, s.satisfaction, s.isq, s.skill, mech.ENGAGED_AT, teams
+        )
+    else:
+        values = (
+            np.ones(len(s)),
+            s.satisfaction,
+            s.satisfaction >= mech.ENGAGED_AT,
+            s.isq,
+            s.skill,
+        )
+        sums = [np.bincount(s.team, weights=v * filled, minlength=teams) for v in values]
+    employees = dict(zip(names, sums, strict=True)) | {
         "vacancies": model.vacancies(),
         "quits": b["quits"],
         "early_quits": b["early_quits"],
@@ -413,5 +420,8 @@ def unit_rows(model, week: int) -> dict[str, np.ndarray]:
 def org_row(model, week: int) -> dict[str, float]:
     """One row for the organisation: every team, support departments included."""
     employees, units = _sums(model)
-    totals = [{key: np.sum(value) for key, value in sums.items()} for sums in (employees, units)]
+    totals = [  # summed as one table: the same sums as one by one, in one call
+        dict(zip(sums, np.vstack(list(sums.values())).sum(axis=1), strict=True))
+        for sums in (employees, units)
+    ]
     return {"step": week} | {key: float(v) for key, v in _measures(*totals).items()}

@@ -1,0 +1,466 @@
+"""Compiled weekly steps of the hot links: one loop where numpy makes many passes.
+
+The pure numpy functions of `mechanisms` stay the readable reference; these
+kernels restate them loop by loop, and `tests/engine/test_compiled.py` checks
+that both give the same numbers on the same draws. Nothing here draws: random
+numbers are drawn in bulk from the model's generator, in the reference's order,
+and passed in. Coefficients are read from `mechanisms` at every call (never
+frozen at compile time), so a coefficient changed at run time reaches the
+compiled path too.
+
+To agree with the reference to the bit, the arithmetic follows numpy's types
+step by step: customers' values are float32, so where numpy rounds a step to
+float32 (`f32`), so do these loops; sums run in the same order as `np.bincount`;
+and exponentials come in computed by numpy (its vectorised `exp` rounds
+differently from the C library's).
+
+Compiled code is cached on disk (numba's cache, beside this file or, where
+that is read-only, in the user's cache directory; `NUMBA_CACHE_DIR` moves it),
+so compiling is paid once per installation.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from model.engine import mechanisms as mech
+
+f32 = np.float32
+
+
+class CustomerCoefficients(NamedTuple):
+    """The coefficients of `mechanisms` the customer kernels use, by the same names."""
+
+    VISITS_MAX: float
+    VISITS_FLOOR: float
+    ON_SHIFT: float
+    BOND_PROBABILITY: float
+    VISIT_QUALITY_BASE: float
+    WAIT_PENALTY: float
+    SERVICE_FRICTION: float
+    RELATIONSHIP_BONUS: float
+    NO_SERVICE_QUALITY: float
+    SELF_SERVICE_QUALITY: float
+    PEOPLE_VALUING_PENALTY: float
+    EXPERIENCE_NOISE: float
+    LOYAL_SPEND_PREMIUM: float
+    TENURE_SPEND_PREMIUM: float
+    DELIGHT_AT: float
+    PROMOTER_AT: float
+    DETRACTOR_BELOW: float
+    LET_DOWN_AT: float
+    REFERRAL_PROBABILITY: float
+    WARNING_PROBABILITY: float
+    DISCONFIRMATION: float
+    CUSTOMER_INERTIA: float
+    LOST_SERVER_DIP: float
+    EXPECTATION_ADAPTATION: float
+    EXPECTATION_ANCHOR: float
+
+
+class StaffCoefficients(NamedTuple):
+    """The coefficients of `mechanisms` the staff kernels use, by the same names."""
+
+    CHAMPION_WEIGHT: float
+    JOB_BASE: float
+    TARGET_ISQ: float
+    TARGET_CUSTOMERS: float
+    TARGET_PAY: float
+    SATISFACTION_INERTIA: float
+    PEER_SPREAD: float
+    SKILL_LEARNING: float
+    ONBOARDING_LEARNING: float
+    ONBOARDING_WEEKS: float
+
+
+class LeaderCoefficients(NamedTuple):
+    """The coefficients of `mechanisms` the leaders' kernel uses, by the same names."""
+
+    ADMIN_BASE: float
+    ADMIN_PER_LAYER: float
+    ADMIN_PER_FRICTION: float
+    ADMIN_PER_SPAN: float
+    PEOPLE_TIME_AT_FULL: float
+    BOARD_SERVICE: float
+    PULL_COACHED: float
+    LEADER_INERTIA: float
+    HABIT_DRIFT: float
+    HABIT_LEARNING: float
+
+
+class ServiceCoefficients(NamedTuple):
+    """The coefficients of `mechanisms` for internal service quality, by the same names."""
+
+    ISQ_BASE: float
+    ISQ_MANAGER: float
+    ISQ_SUPPORT: float
+    ISQ_FRICTION: float
+    ISQ_PER_LAYER: float
+    ISQ_OVERLOAD: float
+
+
+def coefficients(kind: type[NamedTuple]) -> NamedTuple:
+    """The coefficients of `kind` as `mechanisms` holds them now."""
+    return kind(*(float(getattr(mech, name)) for name in kind._fields))
+
+
+@njit(cache=True)
+def choose_visitors(draw, loyal, leave_p, demand, k):
+    """Who visits this week and who leaves for good (`visit_probability`, `defection_probability`).
+
+    `loyal` and `leave_p` are `loyalty` and `defection_probability` of each
+    customer's satisfaction. Returns the visitors' rows and a leave flag per row.
+    """
+    n = len(draw)
+    visitors = np.empty(n, np.int64)
+    leave = np.zeros(n, np.bool_)
+    rest = 1.0 - k.VISITS_FLOOR
+    count = 0
+    for i in range(n):  # without branches: whether a customer visits is a coin toss
+        rate = f32(k.VISITS_MAX) * (f32(k.VISITS_FLOOR) + f32(rest) * loyal[i])
+        visit = draw[i] < min(max(rate * f32(demand), f32(0.0)), f32(1.0))
+        visitors[count] = i
+        count += visit
+        leave[i] = not visit and draw[i] > f32(1.0) - leave_p[i]
+    return visitors[:count], leave
+
+
+@njit(cache=True)
+def serve_visitors(
+    visitors,
+    self_draw,
+    shift_draw,
+    pick_draw,
+    noise_draw,
+    bond_draw,
+    word_draw,
+    loyal,
+    unit,
+    satisfaction,
+    expectation,
+    temperament,
+    tenure,
+    values_people,
+    relational,
+    server,
+    server_holder,
+    filled,
+    hires,
+    potential,
+    team_first,
+    time_share,
+    unit_pressure,
+    n_departments,
+    automation,
+    customer_friction,
+    spend_per_visit,
+    market_expectation,
+    k,
+):
+    """Each visit served (`_relationships`, `_servers`, `service_quality`, `_bond`) and judged.
+
+    Updates the visitors' satisfaction, expectation and usual server in place
+    (`customer_satisfaction`, `adapted_expectation`). Returns per-unit visits,
+    staffed visits, quality sum, revenue, referrals, warnings and lost servers.
+    """
+    n_units = len(time_share)
+    n_teams = len(team_first)
+    in_post = np.flatnonzero(filled)
+    count = np.zeros(n_teams, np.int64)
+    before_team = np.zeros(n_teams, np.int64)
+    for t in range(n_teams):
+        last = team_first[t + 1] if t + 1 < n_teams else len(filled)
+        for post in range(team_first[t], last):
+            count[t] += filled[post]
+        if t + 1 < n_teams:
+            before_team[t + 1] = before_team[t] + count[t]
+    visits = np.zeros(n_units, np.int64)
+    staffed_visits = np.zeros(n_units, np.int64)
+    lost_servers = np.zeros(n_units, np.int64)
+    referrals = np.zeros(n_units, np.int64)
+    warnings = np.zeros(n_units, np.int64)
+    quality_sum = np.zeros(n_units)
+    revenue = np.zeros(n_units)
+    plain = k.SELF_SERVICE_QUALITY - 0.1 * customer_friction
+    friction = k.SERVICE_FRICTION * customer_friction
+    staffed = 0
+    for v in range(len(visitors)):
+        i = visitors[v]
+        u = unit[i]
+        lost = False
+        if self_draw[v] < f32(automation):
+            quality = plain - k.PEOPLE_VALUING_PENALTY * (1.0 if values_people[i] else 0.0)
+        else:
+            post = server[i]
+            still_there = post >= 0 and filled[post] and hires[post] == server_holder[i]
+            lost = post >= 0 and not still_there
+            if lost:
+                server[i] = -1
+            on_shift = shift_draw[staffed] < f32(k.ON_SHIFT)
+            regular = post if still_there and on_shift else -1
+            team = u + n_departments
+            pick = int(np.float64(pick_draw[staffed]) * np.float64(count[team]))
+            rank = min(before_team[team] + pick, max(len(in_post) - 1, 0))
+            anyone = in_post[rank] if len(in_post) else 0
+            chosen = regular if regular >= 0 else anyone
+            if count[team] > 0:
+                served = potential[chosen] * (0.5 + 0.5 * time_share[u]) + k.VISIT_QUALITY_BASE
+                served = served - k.WAIT_PENALTY * unit_pressure[u] - friction
+                served = min(max(served, 0.0), 100.0)
+                served = served + k.RELATIONSHIP_BONUS * (1.0 if regular >= 0 else 0.0)
+                quality = min(served, 100.0)
+                bond = (
+                    regular < 0
+                    and relational[i]
+                    and server[i] < 0
+                    and bond_draw[staffed] < f32(k.BOND_PROBABILITY)
+                )
+                if bond:
+                    server[i] = chosen
+                    server_holder[i] = hires[chosen]
+            else:
+                quality = k.NO_SERVICE_QUALITY
+            staffed_visits[u] += 1
+            lost_servers[u] += lost
+            staffed += 1
+        experience = quality + np.float64(noise_draw[v] * f32(k.EXPERIENCE_NOISE))
+        experience = min(max(experience, 0.0), 100.0)
+
+        old = satisfaction[i]
+        loyal_spend = f32(1.0) + f32(k.LOYAL_SPEND_PREMIUM) * (loyal[i] - f32(0.5))
+        seasoned = 1.0 + k.TENURE_SPEND_PREMIUM * min(tenure[i] / 156.0, 1.0)
+        revenue[u] += np.float64(f32(spend_per_visit) * loyal_spend) * seasoned
+        visits[u] += 1
+        quality_sum[u] += quality
+        if word_draw[v] < f32(k.REFERRAL_PROBABILITY):
+            referrals[u] += experience >= k.DELIGHT_AT and old >= f32(k.PROMOTER_AT)
+        if word_draw[v] < f32(k.WARNING_PROBABILITY):
+            warnings[u] += experience < k.LET_DOWN_AT
+
+        expected = expectation[i]
+        target = experience + k.DISCONFIRMATION * (experience - expected) + temperament[i]
+        judged = old + k.CUSTOMER_INERTIA * (target - old)
+        judged = min(max(judged, 0.0), 100.0)
+        if lost:
+            judged -= k.LOST_SERVER_DIP
+        satisfaction[i] = min(max(judged, 0.0), 100.0)
+        anchor = f32(k.EXPECTATION_ANCHOR) * (f32(market_expectation) - expected)
+        expectation[i] = expected + k.EXPECTATION_ADAPTATION * (experience - expected) + anchor
+    return visits, staffed_visits, quality_sum, revenue, referrals, warnings, lost_servers
+
+
+@njit(cache=True)
+def turn_over(team, filled, tenure, quit_p, draw, hired, onboarding_weeks):
+    """Who quits (`quit_probability` against `draw`), and which free posts the hires fill.
+
+    Each team's hires take its first free posts (free at the start of the week).
+    Updates `filled` for the quits; returns per-team quits, early quits and
+    hires, and the posts filled.
+    """
+    n_teams = len(hired)
+    quits = np.zeros(n_teams, np.int64)
+    early = np.zeros(n_teams, np.int64)
+    hires = np.zeros(n_teams, np.int64)
+    posts = np.empty(len(team), np.int64)
+    n = 0
+    for i in range(len(team)):
+        t = team[i]
+        if filled[i]:
+            if draw[i] < quit_p[i]:
+                filled[i] = False
+                quits[t] += 1
+                early[t] += tenure[i] < onboarding_weeks
+        elif hires[t] < hired[t]:
+            hires[t] += 1
+            posts[n] = i
+            n += 1
+    return quits, early, hires, posts[:n]
+
+
+@njit(cache=True)
+def count_by_unit(unit, flag, n_units):
+    """Per unit: all rows, and the rows where `flag` holds (`np.bincount` twice)."""
+    rows = np.zeros(n_units, np.int64)
+    flagged = np.zeros(n_units, np.int64)
+    for i in range(len(unit)):
+        rows[unit[i]] += 1
+        flagged[unit[i]] += flag[i]
+    return rows, flagged
+
+
+@njit(cache=True)
+def customer_view(unit, satisfaction, n_units, promoter_at, detractor_below):
+    """Per unit: customers, their satisfaction summed, and promoters less detractors."""
+    customers = np.zeros(n_units, np.int64)
+    satisfaction_sum = np.zeros(n_units)
+    net_promoters = np.zeros(n_units)
+    for i in range(len(unit)):
+        u = unit[i]
+        customers[u] += 1
+        satisfaction_sum[u] += np.float64(satisfaction[i])
+        if satisfaction[i] >= f32(promoter_at):
+            net_promoters[u] += 1.0
+        elif satisfaction[i] < f32(detractor_below):
+            net_promoters[u] -= 1.0
+    return customers, satisfaction_sum, net_promoters
+
+
+@njit(cache=True)
+def internal_service_quality(
+    team, manager_service, support, friction, extra_layers, programme, fatigue, isq, k
+):
+    """Each post's `internal_service_quality`, written into `isq`."""
+    from_support = k.ISQ_SUPPORT * support
+    from_friction = k.ISQ_FRICTION * friction
+    from_layers = k.ISQ_PER_LAYER * extra_layers
+    for i in range(len(team)):
+        t = team[i]
+        quality = k.ISQ_BASE + k.ISQ_MANAGER * manager_service[t] + from_support + programme
+        quality = quality - from_friction - from_layers - k.ISQ_OVERLOAD * fatigue[t]
+        isq[i] = min(max(quality, 0.0), 100.0)
+
+
+@njit(cache=True)
+def update_employees(
+    team,
+    filled,
+    satisfaction,
+    skill,
+    tenure,
+    isq,
+    disposition,
+    champion,
+    noise,
+    team_customers,
+    coaching,
+    n_teams,
+    pay,
+    champion_lift,
+    onboarding_quality,
+    training_hours,
+    k,
+):
+    """Employees' week in place, for the posts in post: `employee_satisfaction` and `skill_growth`.
+
+    The team's mood is `team_mean` of last week's satisfaction, champions weighing more.
+    """
+    total = np.zeros(n_teams)
+    weights = np.zeros(n_teams)
+    for i in range(len(team)):
+        if filled[i]:
+            weight = 1.0 + (k.CHAMPION_WEIGHT - 1.0) * (1.0 if champion[i] else 0.0)
+            total[team[i]] += weight * satisfaction[i]
+            weights[team[i]] += weight
+    onboarding = k.ONBOARDING_LEARNING * onboarding_quality / 100.0
+    for i in range(len(team)):
+        if not filled[i]:
+            continue
+        t = team[i]
+        peer = total[t] / weights[t]
+        old = satisfaction[i]
+        mood = disposition[i] + champion_lift * (1.0 if champion[i] else 0.0)
+        target = k.JOB_BASE + k.TARGET_ISQ * isq[i] + k.TARGET_CUSTOMERS * team_customers[t]
+        target = target + k.TARGET_PAY * pay + mood
+        moved = old + k.SATISFACTION_INERTIA * (target - old)
+        moved = moved + k.PEER_SPREAD * (peer - old) + noise[i]
+        satisfaction[i] = min(max(moved, 0.0), 100.0)
+        rate = k.SKILL_LEARNING * (1.0 + 0.8 * coaching[t] / 100.0)
+        rate = rate + onboarding * (1.0 if tenure[i] < k.ONBOARDING_WEEKS else 0.0)
+        rate = rate + 0.0004 * training_hours
+        skill[i] = min(max(skill[i] + rate * (100.0 - skill[i]), 0.0), 100.0)
+        tenure[i] += 1
+
+
+@njit(cache=True)
+def team_sums(team, filled, satisfaction, isq, skill, engaged_at, n_teams):
+    """Per team, over posts in post: headcount, and sums of satisfaction, engaged, ISQ and skill."""
+    sums = np.zeros((5, n_teams))
+    for i in range(len(team)):
+        if filled[i]:
+            t = team[i]
+            sums[0, t] += 1.0
+            sums[1, t] += satisfaction[i]
+            sums[2, t] += 1.0 if satisfaction[i] >= engaged_at else 0.0
+            sums[3, t] += isq[i]
+            sums[4, t] += skill[i]
+    return sums
+
+
+@njit(cache=True)
+def lead(
+    behaviour,
+    habit,
+    satisfaction,
+    parent,
+    team,
+    nominal_reports,
+    staff_team,
+    filled,
+    staff_satisfaction,
+    standard,
+    extra_layers,
+    internal_friction,
+    senior_involvement,
+    pull_base,
+    n_teams,
+    k,
+):
+    """Leaders' week in place; returns the behaviour they show (`ServiceProfitChain.lead`).
+
+    Time left by administration (`admin_share`, `behaviour_within_time`), mood
+    (`shown_behaviour`), the service and coaching each gets from their own
+    leader, `leader_satisfaction`, `leader_behaviour` and `habit_learning`.
+    `pull_base` is `behaviour_pull` for a leader nobody coaches.
+    """
+    n = len(parent)
+    reports = np.zeros(n, np.int64)
+    below = np.zeros(n)
+    for i in range(n):
+        if parent[i] >= 0:
+            reports[parent[i]] += 1
+            below[parent[i]] += satisfaction[i]
+    team_total = np.zeros(n_teams)
+    team_count = np.zeros(n_teams)
+    for j in range(len(staff_team)):
+        if filled[j]:
+            team_total[staff_team[j]] += staff_satisfaction[j]
+            team_count[staff_team[j]] += 1.0
+    fixed_admin = k.ADMIN_BASE + k.ADMIN_PER_LAYER * extra_layers
+    fixed_admin = fixed_admin + k.ADMIN_PER_FRICTION * internal_friction
+    shown = np.empty((n, 4))
+    for i in range(n):
+        reports[i] = max(reports[i], 1)
+        span = reports[i] / nominal_reports[i] - 1.0
+        admin = min(max(fixed_admin + k.ADMIN_PER_SPAN * max(span, 0.0), 0.0), 0.95)
+        ceiling = 100.0 * (1.0 - admin) / k.PEOPLE_TIME_AT_FULL
+        asked = (behaviour[i, 0] + behaviour[i, 1] + behaviour[i, 2] + behaviour[i, 3]) / 4.0
+        scale = min(1.0, ceiling / max(asked, 1e-9))
+        mood = 0.8 + 0.4 * satisfaction[i] / 100.0
+        for b in range(4):
+            shown[i, b] = min(max(behaviour[i, b] * scale * mood, 0.0), 100.0)
+    for i in range(n):
+        q = parent[i]
+        if q >= 0:
+            reach = np.sqrt(min(1.0, nominal_reports[q] / reports[q]))
+            served = (shown[q, 0] + shown[q, 1] + shown[q, 2] + shown[q, 3]) / 4.0 * reach
+            coached = shown[q, 3]
+        else:
+            served, coached = k.BOARD_SERVICE, senior_involvement
+        t = team[i]
+        if t < 0:
+            people = below[i] / reports[i]
+        else:
+            people = team_total[t] / team_count[t] if team_count[t] > 0 else 50.0
+        pull = pull_base + k.PULL_COACHED * coached / 100.0
+        target = 0.6 * served + 0.4 * people
+        moved = satisfaction[i] + k.LEADER_INERTIA * (target - satisfaction[i])
+        satisfaction[i] = min(max(moved, 0.0), 100.0)
+        for b in range(4):
+            old = behaviour[i, b]
+            moved = old + pull * (standard[b] - old)
+            behaviour[i, b] = min(max(moved + k.HABIT_DRIFT * (habit[i, b] - old), 0.0), 100.0)
+            habit[i, b] = habit[i, b] + k.HABIT_LEARNING * (old - habit[i, b])
+    return shown

@@ -1,0 +1,78 @@
+"""The compiled links give the numbers of the numpy reference, on the same draws."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from model.engine import mechanisms
+from model.engine.chain import ServiceProfitChain
+from model.scenario import Intervention
+
+WEEKS = 26
+TOLERANCE = 1e-9  # relative; on the machines measured so far the two agree to the bit
+
+BUSY = {  # self-service, growth (new units open with every post vacant), overload
+    "automation_level": 0.3,
+    "growth_rate": 0.6,
+    "staffing_level": 0.8,
+    "demand_level": 1.3,
+    "n_units": 8,
+}
+TIMELINE = [
+    Intervention(5, {"customer_policy_friction": 70, "wage_level": 0.9}, new_manager=(1,)),
+    Intervention(12, {"automation_level": 0.0, "demand_level": 0.7}),
+]
+
+
+def weeks(compiled, parameters, timeline=()):
+    model = ServiceProfitChain(
+        timeline=timeline, record_units=True, compiled=compiled, seed=5, **parameters
+    )
+    for _ in range(WEEKS):
+        model.step()
+    return model
+
+
+def assert_same(compiled, reference):
+    for fast, slow in zip(compiled.records, reference.records, strict=True):
+        assert fast.keys() == slow.keys()
+        for name in fast:
+            assert fast[name] == pytest.approx(slow[name], rel=TOLERANCE, abs=TOLERANCE), (
+                fast["step"],
+                name,
+            )
+    for fast, slow in zip(compiled.unit_records, reference.unit_records, strict=True):
+        for name in fast:
+            np.testing.assert_allclose(fast[name], slow[name], rtol=TOLERANCE, atol=TOLERANCE)
+    for name in ("satisfaction", "expectation", "server", "tenure"):
+        np.testing.assert_allclose(
+            getattr(compiled.customers, name), getattr(reference.customers, name), rtol=TOLERANCE
+        )
+
+
+@pytest.mark.parametrize(
+    ("parameters", "timeline"), [({}, ()), (BUSY, TIMELINE)], ids=["default", "busy"]
+)
+def test_compiled_links_give_the_reference_numbers(parameters, timeline):
+    assert_same(weeks(True, parameters, timeline), weeks(False, parameters, timeline))
+
+
+def test_a_coefficient_changed_at_run_time_reaches_the_compiled_links(monkeypatch):
+    declared = weeks(True, BUSY)
+    monkeypatch.setattr(mechanisms, "RELATIONSHIP_BONUS", 0.0)
+    monkeypatch.setattr(mechanisms, "LOYAL_SPEND_PREMIUM", 0.0)
+    cut = weeks(True, BUSY)
+    assert_same(cut, weeks(False, BUSY))
+    assert cut.records[-1]["revenue"] != declared.records[-1]["revenue"]
+
+
+@pytest.mark.slow
+def test_the_compiled_links_build_from_an_empty_cache(tmp_path):
+    """As in a fresh installation: nothing compiled yet, and the cache written where asked."""
+    code = "from model import ServiceProfitChain; ServiceProfitChain(seed=0, n_units=1).step()"
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=600)
+    assert list(tmp_path.rglob("*.nbi"))
