@@ -25,8 +25,7 @@ navigation = st.navigation(
         st.Page("ui/pages/about.py", title="About the model", icon=":material/menu_book:"),
     ]
 )
-OWN_SETTINGS = ("experiments", "setup", "workshop", "facilitator")
-"""Pages with settings of their own, without the shared sidebar."""
+OWN_SETTINGS = ("experiments", "setup", "workshop", "facilitator")  # no shared sidebar there
 if navigation.url_path not in OWN_SETTINGS:
     sidebar.render()
 navigation.run()

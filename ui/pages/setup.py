@@ -11,8 +11,7 @@ from model.experiments.fit import BY_FIGURE, TRIALS, fit, read_figures
 from model.scenario import MAX_FILE_BYTES
 from ui import runs, state
 
-SIZE = ("n_units", "staff_per_unit")
-"""The figures that make a fit heavy work on a shared server."""
+SIZE = ("n_units", "staff_per_unit")  # the figures that make a fit heavy work on a shared server
 
 st.title("Your organisation")
 st.markdown(
