@@ -39,11 +39,24 @@ def init() -> None:
     }
     for key, value in defaults.items():
         st.session_state.setdefault(key, value)
+    if st.session_state.get("next_week") is not None:  # a frame of Play asked for it
+        go_to(st.session_state.pop("next_week"))
     if "base" not in st.session_state:
         use_base(load_scenario(st.session_state.preset), st.session_state.preset)
     st.session_state.setdefault("base_label", st.session_state.base.title)
     for name, value in in_effect().items():
         st.session_state.setdefault(lever_key(name), value)
+
+
+def go_to(week: int) -> None:
+    """Show results up to `week`; changes made now act from the next week.
+
+    Sets the week widget, so it runs as a widget callback or, for Play's next
+    frame, from `init` before the widgets are drawn (`next_week`).
+    """
+    weeks = st.session_state.base.weeks
+    st.session_state.week_shown = max(1, min(int(week), weeks))
+    st.session_state.from_week = min(st.session_state.week_shown + 1, weeks)
 
 
 def choose_preset(name: str) -> None:

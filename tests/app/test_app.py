@@ -73,19 +73,25 @@ def test_play_week_by_week(app):
     assert "The business case, weeks 1 to 14" in [h.value for h in app.subheader]
 
 
-def test_play_advances_until_the_end(app):
-    app.session_state["week_shown"] = 140
-    app.run()
-    next(b for b in app.button if b.label == "Play").click().run()
-    weeks = [app.session_state["week_shown"]]
-    while app.session_state["playing"] and len(weeks) < 10:
-        app.run()
-        weeks.append(app.session_state["week_shown"])
-    assert weeks[0] == 144 and weeks[-1] == 156
-    assert all(b - a == 4 for a, b in zip(weeks, weeks[1:], strict=False) if b < 156)
-    assert not app.session_state["playing"]
-    app.run()
+def button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_play_from_week_one_runs_to_the_end(app):
+    button(app, "Week 1").click().run()
+    button(app, "+1 week").click().run()
+    button(app, "Play").click().run()  # frame after frame until the last week
+    assert not app.exception
+    assert app.session_state["week_shown"] == 156 and not app.session_state["playing"]
+    assert any("Week 156 of 156" in m.value for m in app.markdown)
     assert any(b.label == "Play" for b in app.button)
+
+
+def test_play_on_a_fresh_page_starts_from_week_one(app):
+    assert app.session_state["week_shown"] is None  # the whole run is shown
+    button(app, "Play").click().run()
+    assert not app.exception
+    assert app.session_state["week_shown"] == 156 and not app.session_state["playing"]
 
 
 def test_presets_load_with_their_timeline(app):

@@ -30,17 +30,12 @@ DEFAULT_SERIES = [
 ]
 
 
-def _go_to(week: int) -> None:
-    """Show results up to `week`; changes made now act from the next week."""
-    weeks = st.session_state.base.weeks
-    st.session_state.week_shown = max(1, min(week, weeks))
-    st.session_state.from_week = min(st.session_state.week_shown + 1, weeks)
-
-
 def _set_playing(playing: bool) -> None:
+    """Play from the week shown, or from week 1 when the whole run is shown (callback)."""
     st.session_state.playing = playing
-    if playing and (st.session_state.week_shown or 0) >= st.session_state.base.weeks:
-        _go_to(1)
+    weeks = st.session_state.base.weeks
+    if playing and (st.session_state.week_shown or weeks) >= weeks:
+        state.go_to(1)
 
 
 scenario, baseline = state.scenario(), state.baseline()
@@ -62,21 +57,23 @@ if employees * reps > LARGE_RUN and not st.session_state.get("large_run_ok"):
     st.stop()
 table, base_table = runs.pair(scenario, baseline, seed, reps)
 week = st.session_state.week_shown or weeks
+if week >= weeks:
+    st.session_state.playing = False  # the last frame shows Play again
 
 play = st.columns([1, 1, 1, 1, 1, 3])
-play[0].button("Week 1", icon=":material/first_page:", on_click=_go_to, args=(1,), width="stretch")
+play[0].button("Week 1", icon=":material/first_page:", on_click=state.go_to, args=(1,), width="stretch")
 play[1].button(
-    "+1 week", icon=":material/skip_next:", on_click=_go_to, args=(week + 1,), width="stretch"
+    "+1 week", icon=":material/skip_next:", on_click=state.go_to, args=(week + 1,), width="stretch"
 )
 play[2].button(
     "+1 quarter",
     icon=":material/fast_forward:",
-    on_click=_go_to,
+    on_click=state.go_to,
     args=(week + 13,),
     width="stretch",
 )
 play[3].button(
-    "Run to end", icon=":material/last_page:", on_click=_go_to, args=(weeks,), width="stretch"
+    "Run to end", icon=":material/last_page:", on_click=state.go_to, args=(weeks,), width="stretch"
 )
 if st.session_state.get("playing"):
     play[4].button(
@@ -176,10 +173,7 @@ right.download_button(
     "application/octet-stream",
 )
 
-if st.session_state.get("playing"):
-    if week >= weeks:
-        st.session_state.playing = False
-    else:
-        time.sleep(PLAY_PAUSE)
-        _go_to(week + PLAY_STEP)
-        st.rerun()
+if st.session_state.playing:
+    time.sleep(PLAY_PAUSE)
+    st.session_state.next_week = week + PLAY_STEP  # set before the widgets, next run
+    st.rerun()
