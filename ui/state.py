@@ -51,9 +51,11 @@ def init() -> None:
 def go_to(week: int) -> None:
     """Show results up to `week`; changes made now act from the next week.
 
-    Sets the week widget, so it runs as a widget callback or, for Play's next
-    frame, from `init` before the widgets are drawn (`next_week`).
+    Levers moved before stepping keep the week they were to act from: they go
+    on the timeline first. Sets widgets, so it runs as a widget callback or,
+    for Play's next frame, from `init` before the widgets are drawn (`next_week`).
     """
+    record_moved_levers()
     weeks = st.session_state.base.weeks
     st.session_state.week_shown = max(1, min(int(week), weeks))
     st.session_state.from_week = min(st.session_state.week_shown + 1, weeks)

@@ -42,11 +42,12 @@ from model.scenario import (
 from model.simulate import MAX_REPS
 
 METHODS = {
-    "factorial": "every combination of `samples` evenly spaced levels per parameter",
-    "lhs": "a Latin hypercube of `samples` points",
-    "sobol": "Saltelli's scheme for Sobol indices: `samples` (a power of 2) x (parameters + 2)",
-    "morris": "`samples` Morris trajectories of (parameters + 1) points on 4 levels",
+    "factorial": "every combination of {samples} evenly spaced levels per parameter",
+    "lhs": "a Latin hypercube of {samples} points",
+    "sobol": "Saltelli's scheme for Sobol indices: {samples} (a power of 2) x (parameters + 2)",
+    "morris": "{samples} Morris trajectories of (parameters + 1) points on 4 levels",
 }
+"""Each method in words; `{samples}` is filled with the design's number of samples."""
 FIELDS = (
     "title",
     "scenario",

@@ -27,11 +27,20 @@ def unit(measure: str) -> str:
     return MEASURES[measure].unit
 
 
+def money(value: float) -> str:
+    """An amount in M or k, with no false precision ("0" for nothing at all)."""
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.2f}M"
+    if abs(value) >= 50:
+        return f"{value / 1e3:,.1f}k"
+    return f"{value:,.0f}"
+
+
 def fmt(measure: str, value: float) -> str:
     """A value as a person reads it."""
     form = MEASURES[measure].form
     if form == "money":
-        return f"{value / 1e6:,.2f}M" if abs(value) >= 1e6 else f"{value / 1e3:,.1f}k"
+        return money(value)
     if form == "share":
         return f"{100 * value:.1f}%"
     if form == "count" and abs(value) >= 1000:
@@ -321,6 +330,15 @@ OUTCOME_FORMATS = {
     "customer_retention": ".0%",
 }
 """Axis formats of sweep outcomes (others: satisfaction points)."""
+
+
+def outcome_text(outcome: str, value: float) -> str:
+    """A sweep outcome's value as a person reads it (money in M or k, shares in %)."""
+    if outcome in ("cumulative_profit", "profit_difference"):
+        return money(value)
+    if OUTCOME_FORMATS.get(outcome) == ".0%":
+        return f"{100 * value:.1f}%"
+    return f"{value:,.1f}"
 
 
 def tornado(effects: pd.DataFrame, outcome: str, label: str, centre: float) -> alt.LayerChart:

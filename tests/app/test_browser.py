@@ -165,3 +165,64 @@ def test_a_sweep_stops_on_request_keeping_its_finished_runs(page, sweeps_dir):
     time.sleep(3)
     assert 4 <= kept <= settled == len(runs()) < 200
     assert page.get_by_role("button", name="Resume").is_enabled()
+    assert page.locator("[data-testid=stException]").count() == 0
+    tornado = page.locator("[data-testid=stVegaLiteChart]")
+    tornado.first.wait_for()
+    assert page.get_by_text(re.compile(r"From the \d+ runs finished so far")).count() == 1
+    page.get_by_role("button", name="Resume").click()
+    deadline = time.monotonic() + 120
+    while len(runs()) < settled + 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    page.get_by_role("button", name="Stop").click()
+    page.locator("[data-testid=stAlertContentWarning]").wait_for()
+    wait(page)
+    assert settled + 2 <= len(runs()) < 200  # it went on from where it stopped
+    assert page.locator("[data-testid=stException]").count() == 0
+
+
+def test_stop_with_nothing_running_says_nothing_is_kept(page):
+    page.get_by_role("link", name="Experiments").click()
+    wait(page)
+    assert page.get_by_role("button", name="Stop").is_disabled()
+    assert page.get_by_text("Stopped:").count() == 0
+
+
+def week_shown(page):
+    text = page.get_by_text(re.compile(r"Week \d+ of 156")).first.inner_text()
+    return int(re.search(r"Week (\d+) of 156", text)[1])
+
+
+def no_exception(page):
+    return page.locator("[data-testid=stException]").count() == 0
+
+
+def test_a_trainer_steps_plays_pauses_moves_a_lever_and_plays_to_the_end(page):
+    page.get_by_role("button", name="Week 1").click()
+    wait(page)
+    assert week_shown(page) == 1
+    page.get_by_role("button", name="+1 week").click()
+    wait(page)
+    assert week_shown(page) == 2
+    page.get_by_role("button", name="Play").click()
+    deadline = time.monotonic() + 60
+    while week_shown(page) < 14 and time.monotonic() < deadline:
+        assert no_exception(page)
+        time.sleep(0.3)
+    page.get_by_role("button", name="Pause").click()
+    wait(page)
+    paused = week_shown(page)
+    assert 14 <= paused < 156 and no_exception(page)
+    time.sleep(2)
+    assert week_shown(page) == paused  # paused means paused
+    slider = page.get_by_role("slider", name=re.compile("Recognition"))  # its group is open
+    slider.focus()
+    for _ in range(4):
+        slider.press("ArrowRight")
+    wait(page)
+    assert week_shown(page) == paused and no_exception(page)
+    assert page.get_by_text(f"changes act from week {paused + 1}").count() == 1
+    page.get_by_role("button", name="Play").click()
+    page.get_by_text("Week 156 of 156").wait_for(timeout=120_000)
+    wait(page)
+    assert no_exception(page)
+    assert page.get_by_role("button", name="Play").count() == 1

@@ -93,6 +93,18 @@ def test_main_effects_give_the_move_from_the_bottom_to_the_top_of_each_range():
     assert effects.index[0] == "demand_level"
 
 
+def test_main_effects_of_a_stopped_sweep_leave_out_what_has_no_runs_at_an_end():
+    runs = uniform_runs(40)
+    runs["profit"] = 1e6 * runs.demand_level
+    ranges = {"demand_level": (0.8, 1.2), "leader_care": (0, 100)}
+    early = runs[runs.leader_care < 60]  # no run yet with leader care in its top quarter
+    effects = main_effects(early, ranges, "profit")
+    assert list(effects.parameter) == ["demand_level"]
+    assert effects.effect.iloc[0] > 0
+    one = main_effects(runs.iloc[:1], ranges, "profit")  # one run cannot be both ends
+    assert one.empty and "effect" in one
+
+
 def test_prim_finds_the_box_where_an_intervention_pays():
     runs = uniform_runs()
     rng = np.random.default_rng(3)

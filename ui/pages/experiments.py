@@ -13,13 +13,24 @@ from model.engine.parameters import BY_NAME
 from model.experiments.designs import METHODS, OUTCOMES, load_design, parse_design
 from model.experiments.sensitivity import indices, main_effects, where_it_pays
 from model.experiments.sweeps import duration, sweep
+from model.io import table_bytes
 from model.report import charts
 from model.scenario import MAX_FILE_BYTES, read_yaml, scenario_names
+from model.simulate import VERSION
 from ui import runs, sweeps
 from ui.sidebar import slider_step
 
 SHIPPED, UPLOAD, BUILD = "A shipped design", "Upload a design file", "Build one here"
 PROGRESS_EVERY = 0.5  # seconds between progress-bar updates
+INDEX_LABELS = {
+    "first_order": "First-order index",
+    "first_order_ci": "± (95%)",
+    "total": "Total index",
+    "total_ci": "± (95%) ",
+    "mu_star": "Mean absolute effect (mu*)",
+    "mu_star_ci": "± (95%)",
+    "sigma": "Spread of effects (sigma)",
+}
 
 
 def built_design() -> dict:
@@ -30,7 +41,7 @@ def built_design() -> dict:
         "Method",
         list(METHODS),
         key="x_method",
-        help="; ".join(f"{k}: {v}" for k, v in METHODS.items()),
+        help="; ".join(f"{k}: {v.format(samples='N')}" for k, v in METHODS.items()),
     )
     names = st.multiselect(
         "Parameters to vary",
@@ -122,7 +133,7 @@ def describe(design) -> None:
     slots = os.cpu_count() or 1
     change = design.intervention
     st.markdown(
-        f"**{design.method}** ({METHODS[design.method]}) on *{design.scenario.title}*: "
+        f"**{design.method}** ({METHODS[design.method].format(samples=design.samples)}) on *{design.scenario.title}*: "
         f"{points:,} points x {design.reps} replication(s) = **{design.runs():,} runs** of "
         f"{design.weeks} weeks, seed {design.seed}. About "
         f"**{duration(per_run * design.runs() / slots)}** on this server's "
@@ -153,6 +164,7 @@ def run_controls(design, where) -> int:
         "Stop",
         icon=":material/stop:",
         width="stretch",
+        disabled=not start,  # only while this run of the page is running the sweep
         on_click=lambda: st.session_state.update(x_stopped=True),
         help="Stops after the runs under way; finished runs are kept and Resume goes on.",
     )
@@ -176,7 +188,7 @@ def run_controls(design, where) -> int:
         slots = os.cpu_count() or 1
         sweep(design, where, runs.pool(), in_flight=2 * slots, on_progress=progress)
         st.rerun()  # redrawn as finished: results shown, Run disabled
-    if st.session_state.get("x_stopped") and done < total:
+    if st.session_state.get("x_stopped") and 0 < done < total:
         st.warning(f"Stopped: {done:,} of {total:,} runs are kept. Resume goes on from there.")
     elif done:
         st.progress(done / total, text=f"{done:,} of {total:,} runs finished")
@@ -197,7 +209,11 @@ def show_results(design, where, done: int) -> None:
         found = where_it_pays(table, list(design.ranges), design.weeks)
         st.info(f"**Where does it pay off?** {found['statement']}", icon=":material/payments:")
     effects = main_effects(table, design.ranges, outcome)
-    st.altair_chart(charts.tornado(effects, outcome, label, table[outcome].mean()), width="stretch")
+    if effects.empty:
+        st.info("No parameter has finished runs at both ends of its range yet.")
+    else:
+        centre = table[outcome].mean()
+        st.altair_chart(charts.tornado(effects, outcome, label, centre), width="stretch")
     st.caption(
         "Each bar runs from the mean over all runs to the mean over the runs with that "
         "parameter in the bottom (grey) or top (blue) quarter of its range, the others "
@@ -205,14 +221,26 @@ def show_results(design, where, done: int) -> None:
     )
     if complete and design.method in ("sobol", "morris"):
         st.markdown(f"**{design.method.capitalize()} indices** (95% confidence intervals)")
-        st.dataframe(indices(design, table, outcome), hide_index=True, width="stretch")
+        found = indices(design, table, outcome)
+        found["parameter"] = found.parameter.map(lambda n: BY_NAME[n].label)
+        shown = found.set_index("parameter").map(
+            lambda v: f"{v:.2f}" if design.method == "sobol" else charts.outcome_text(outcome, v)
+        )
+        shown.columns = [INDEX_LABELS[c] for c in shown.columns]
+        st.dataframe(shown, width="stretch")
     left, middle, right = st.columns(3)
+    meta = {"model_version": VERSION, "design": design.to_dict(), "runs_finished": done}
     left.download_button(
-        "Runs (CSV)", lambda: table.to_csv(index=False), "runs.csv", "text/csv", width="stretch"
+        "Runs (CSV)",
+        lambda: table_bytes(table, meta, ".csv"),
+        "runs.csv",
+        "text/csv",
+        width="stretch",
+        help="One row per run; the design and model version in the # lines at the top.",
     )
     middle.download_button(
         "Weekly data (Parquet)",
-        lambda: weekly.to_parquet(index=False),
+        lambda: table_bytes(weekly, meta, ".parquet"),
         "weekly.parquet",
         "application/octet-stream",
         width="stretch",
