@@ -5,10 +5,20 @@ Run with `streamlit run app.py`.
 
 import streamlit as st
 
-from ui import sidebar
+from ui import sidebar, state
 
 st.set_page_config(
     page_title="Service-profit chain simulator", page_icon=":material/link:", layout="wide"
+)
+# A projector's 1280x720: less empty space above the title, labels that wrap rather than cut.
+st.html(
+    """<style>
+    .block-container, [data-testid=stMainBlockContainer] {padding-top: 2.2rem;}
+    h1 {font-size: 2rem !important; padding-bottom: 0.3rem !important;}
+    [data-testid=stMetricLabel] p {white-space: normal; font-size: 0.95rem;}
+    [data-testid=stMetricValue] {font-size: 1.75rem;}
+    [data-testid=stMetricValue] div {overflow: visible;}
+    </style>"""
 )
 
 navigation = st.navigation(
@@ -24,6 +34,8 @@ navigation = st.navigation(
         st.Page("ui/pages/about.py", title="About the model", icon=":material/menu_book:"),
     ]
 )
-if navigation.url_path not in ("experiments", "workshop", "facilitator"):  # their own settings
+if navigation.url_path in ("", "organisation"):  # the pages that read the levers
     sidebar.render()
+else:  # the session's choices are kept while the levers are not drawn
+    state.init()
 navigation.run()

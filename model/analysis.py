@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from model.engine.observe import COST_LINES, FLOWS
+from model.engine.observe import COST_LINES, FLOWS, MEASURES
 
 BAND = (0.1, 0.9)
 """Quantiles drawn as the band across replications."""
@@ -195,3 +195,63 @@ def profit_bridge(scenario: pd.DataFrame, baseline: pd.DataFrame, week: int) -> 
             }
         )
     return pd.DataFrame(rows)
+
+
+def _money(value: float) -> str:
+    return f"{value / 1e6:,.1f}M" if abs(value) >= 1e6 else f"{value / 1e3:,.0f}k"
+
+
+def story(
+    levers: list[str], employees: dict, customers: dict, profit: dict, base_profit: float, week: int
+) -> str:
+    """The chain's response in one sentence, saying what is clear of the noise and what is not.
+
+    Args:
+        levers: Labels of what the scenario changes against the baseline.
+        employees: `change` of employee satisfaction (points).
+        customers: `change` of customer satisfaction (points).
+        profit: `change` of cumulative profit at `week`.
+        base_profit: The baseline's cumulative profit at `week`.
+        week: The last week shown.
+    """
+    if not levers:
+        return "Nothing differs from the baseline yet: move a lever or pick a preset."
+    what = " and ".join([", ".join(levers[:-1]), levers[-1]] if len(levers) > 1 else levers)
+    what = what[0].upper() + what[1:]
+    if employees["clear"]:
+        verb = "raised" if employees["mean"] > 0 else "lowered"
+        first = f"{what} {verb} employee satisfaction by {abs(employees['mean']):.1f} points"
+    else:
+        first = f"{what} left employee satisfaction within the noise"
+    if customers["clear"]:
+        same = (customers["mean"] > 0) == (employees["mean"] > 0) and employees["clear"]
+        verb = "customers followed by" if same else "customer satisfaction moved by"
+        second = f"{verb} {customers['mean']:+.1f}"
+    else:
+        second = "customer satisfaction stayed within the noise"
+    direction = "higher" if profit["mean"] > 0 else "lower"
+    amount = _money(abs(profit["mean"]))
+    if abs(base_profit) > 0 and abs(profit["mean"] / base_profit) >= 0.001:
+        amount += f" ({abs(profit['mean'] / base_profit):.0%})"
+    noise = "clear of the noise" if profit["clear"] else "within the noise"
+    return (
+        f"{first}; {second}; cumulative profit is {amount} {direction} by week {week}, {noise}."
+    )
+
+
+def size_dependent(measure: str) -> bool:
+    """Whether `measure` grows with the organisation (money and counts; headcount is the size)."""
+    return MEASURES[measure].form in ("money", "count") and measure != "headcount"
+
+
+def per_employee(table: pd.DataFrame) -> pd.DataFrame:
+    """`table` with money and counts per employee in post that week, to compare sizes.
+
+    Cumulative profit becomes the running sum of each week's profit per employee.
+    """
+    staff = table.headcount.where(table.headcount > 0)
+    scaled = table.assign(
+        **{m: table[m] / staff for m in table.columns if m in MEASURES and size_dependent(m)}
+    )
+    ordered = scaled.sort_values(["rep", "step"])
+    return scaled.assign(cumulative_profit=ordered.groupby("rep").profit.cumsum())

@@ -20,6 +20,8 @@ from model.engine.parameters import BY_NAME
 from model.scenario import Intervention
 
 DEFAULT_REPS = 5
+KEPT = ("seed", "reps", "from_week", "preset", "series", "smooth")
+"""Widget values the session keeps while a page without those widgets is shown."""
 
 
 def lever_key(name: str) -> str:
@@ -36,9 +38,13 @@ def init() -> None:
         "week_shown": None,
         "recorded": [],
         "preset": "baseline",
+        "playing": False,
     }
     for key, value in defaults.items():
         st.session_state.setdefault(key, value)
+    for key in [*KEPT, *(lever_key(p.name) for p in PARAMETERS)]:
+        if key in st.session_state:  # kept on pages that do not draw the widget
+            st.session_state[key] = st.session_state[key]
     if st.session_state.get("next_week") is not None:  # a frame of Play asked for it
         go_to(st.session_state.pop("next_week"))
     if "base" not in st.session_state:
@@ -133,6 +139,18 @@ def scenario() -> Scenario:
     if levers:
         result = result.with_change(int(st.session_state.from_week), levers)
     return result
+
+
+def changes_text(changes: dict[str, float]) -> str:
+    """Changes as a reader names them: "Recognition 85 (0-100), Wage level 1.2 (x market)"."""
+    return ", ".join(f"{BY_NAME[k].label} {v:g} ({BY_NAME[k].unit})" for k, v in changes.items())
+
+
+def changed_levers(scenario: Scenario, baseline: Scenario) -> list[str]:
+    """Labels of the parameters `scenario` sets differently from `baseline`, at any week."""
+    names = {k for k, v in scenario.values().items() if v != baseline.values()[k]}
+    names |= {k for step in scenario.timeline for k in step.changes}
+    return [p.label.lower() for p in PARAMETERS if p.name in names]
 
 
 @functools.cache

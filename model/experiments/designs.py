@@ -155,7 +155,10 @@ def _ranges(data: object) -> dict[str, tuple[float, float]]:
         where = f"parameters.{name}"
         declared = BY_NAME.get(name) if isinstance(name, str) else None
         if declared is None:
-            raise InputError(f"{where}: unknown parameter; see `python -m model params`")
+            raise InputError(
+                f"{where}: unknown parameter; allowed: one of the names `python -m model params` "
+                "lists"
+            )
         if not isinstance(bounds, list) or len(bounds) != 2:
             raise InputError(
                 f"{where}: {bounds!r} is not a range; allowed: [LOW, HIGH] within "

@@ -10,8 +10,27 @@ from model.engine.observe import CHAIN, MEASURES
 from model.engine.parameters import BY_NAME
 
 SCENARIO_COLOUR = "#1f6fb4"
-BASELINE_COLOUR = "#8c8c8c"
-RUNS = alt.Scale(domain=["Scenario", "Baseline"], range=[SCENARIO_COLOUR, BASELINE_COLOUR])
+BASELINE_COLOUR = "#6b6b6b"
+PALETTE = (SCENARIO_COLOUR, BASELINE_COLOUR, "#d95f02", "#7b3294")
+"""Series colours: the scenario always blue, the baseline always grey, then orange and purple."""
+RUNS = alt.Scale(domain=["Scenario", "Baseline"], range=list(PALETTE[:2]))
+GAIN, LOSS, NOISE = "#2e7d32", "#c62828", "#757575"
+"""A clear change for the better, a clear change for the worse, and a change within the noise."""
+FONT = 15
+"""Axis and legend text size, read from the back of a room."""
+
+
+def readable(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Larger axis, legend and title text for a projector."""
+    return (
+        chart.configure_axis(
+            labelFontSize=FONT - 1, titleFontSize=FONT, titlePadding=4, labelPadding=2
+        )
+        .configure_legend(labelFontSize=FONT, symbolStrokeWidth=4, labelLimit=500)
+        .configure_title(fontSize=FONT + 2, anchor="start", offset=2)
+        .configure_view(strokeWidth=0)
+    )
+
 
 FORMATS = {"score": ",.1f", "ratio": ",.2f", "count": ",.1f"}
 """How many decimals each form of measure is read with."""
@@ -63,42 +82,50 @@ def band_chart(
     until: int | None = None,
     marks=(),
     smooth: int = 1,
+    height: int = 270,
 ) -> alt.LayerChart:
-    """Mean and 10-90% band across replications, scenario beside baseline (if any)."""
+    """Mean and 10-90% band across replications, scenario (blue) beside baseline (grey, if any).
+
+    `height` is the whole chart's, as Streamlit fits it: title and axes included.
+
+    The axes span the whole run of both sides, so stepping through the weeks
+    (`until`) reveals the lines without rescaling them.
+    """
     sides = {"Scenario": scenario, "Baseline": baseline}
     data = pd.concat(
         [bands(t, measure, smooth).assign(run=run) for run, t in sides.items() if t is not None]
     )
+    low, high = float(data.low.min()), float(data.high.max())
+    pad = 0.05 * (high - low) or max(abs(high) * 0.05, 1.0)
+    y_scale = alt.Scale(domain=[low - pad, high + pad], nice=False, zero=False)
     if until is not None:
         data = data[data.step <= until]
     axis_title = f"{title(measure)} ({unit(measure)})"
+    number = ",.0%" if MEASURES[measure].form == "share" else "~s"
     base = alt.Chart(data).encode(
-        x=alt.X("step:Q", title="Week", scale=alt.Scale(domain=[1, weeks])),
+        x=alt.X("step:Q", title="Week", scale=alt.Scale(domain=[1, weeks], nice=False)),
         color=alt.Color(
             "run:N",
             scale=RUNS if baseline is not None else alt.Scale(range=[SCENARIO_COLOUR]),
-            legend=alt.Legend(title=None, orient="top") if baseline is not None else None,
+            legend=None,  # always blue and grey: the page says so once
         ),
     )
-    band = base.mark_area(opacity=0.22).encode(
-        y=alt.Y("low:Q"),
-        y2="high:Q",
-        tooltip=[
-            alt.Tooltip("run:N", title="Run"),
-            alt.Tooltip("step:Q", title="Week"),
-            alt.Tooltip("low:Q", title="10th percentile", format=",.3~f"),
-            alt.Tooltip("high:Q", title="90th percentile", format=",.3~f"),
-        ],
-    )
-    line = base.mark_line(strokeWidth=2.5).encode(
-        y=alt.Y("mean:Q", title=axis_title, scale=alt.Scale(zero=False)),
-        tooltip=[
-            alt.Tooltip("run:N", title="Run"),
-            alt.Tooltip("step:Q", title="Week"),
-            alt.Tooltip("mean:Q", title="Mean", format=",.3~f"),
-            alt.Tooltip("low:Q", title="10th percentile", format=",.3~f"),
-            alt.Tooltip("high:Q", title="90th percentile", format=",.3~f"),
-        ],
+    tooltip = [
+        alt.Tooltip("run:N", title="Run"),
+        alt.Tooltip("step:Q", title="Week"),
+        alt.Tooltip("mean:Q", title="Mean", format=",.3~f"),
+        alt.Tooltip("low:Q", title="10th percentile", format=",.3~f"),
+        alt.Tooltip("high:Q", title="90th percentile", format=",.3~f"),
+    ]
+    band = base.mark_area(opacity=0.2).encode(y=alt.Y("low:Q", scale=y_scale), y2="high:Q")
+    line = base.mark_line(strokeWidth=3).encode(
+        y=alt.Y(
+            "mean:Q",
+            title=None,
+            scale=y_scale,
+            axis=alt.Axis(format=number, tickCount=4),
+        ),
+        tooltip=tooltip,
     )
     layers = [band, line]
     if len(marks):
@@ -107,34 +134,56 @@ def band_chart(
             .mark_rule(strokeDash=[4, 4], color="#444")
             .encode(x="week:Q", tooltip=[alt.Tooltip("week:Q", title="Change at week")])
         )
-    return alt.layer(*layers).properties(title=title(measure), height=230)
+    return readable(alt.layer(*layers).properties(title=axis_title, height=height))
 
 
-def chain_chart(values: dict[str, float], deltas: dict[str, float]) -> alt.LayerChart:
-    """The chain as linked stages with live values and their change against the baseline."""
+def verdict(measure: str, change: dict) -> str:
+    """"better", "worse" or "noise": a change counts only when it is clear of the spread."""
+    if not change["clear"] or MEASURES[measure].better == 0:
+        return "noise"
+    return "better" if change["mean"] * MEASURES[measure].better > 0 else "worse"
+
+
+VERDICTS = alt.Scale(domain=["better", "worse", "noise"], range=[GAIN, LOSS, NOISE])
+
+
+def change_text(measure: str, change: dict) -> str:
+    """A change as the chain panel prints it: signed when clear, "within noise" when not."""
+    if not change["clear"]:
+        return "within noise"
+    return fmt_delta(measure, change["mean"])
+
+
+def chain_chart(values: dict[str, float], changes: dict[str, dict]) -> alt.LayerChart:
+    """The chain as linked stages with live values and their change against the baseline.
+
+    A change is coloured (better green, worse red) only when it is clear of
+    the replication spread (`model.analysis.change`); otherwise it reads
+    "within noise" in grey.
+    """
     rows = []
     for i, (stage, measure) in enumerate(CHAIN):
-        delta = deltas[measure]
         rows.append(
             {
-                "x": i * 1.35,
-                "x2": i * 1.35 + 1,
+                "x": i * 1.2,
+                "x2": i * 1.2 + 1,
                 "stage": stage,
                 "value": fmt(measure, values[measure]),
-                "delta": fmt_delta(measure, delta) + " vs baseline",
-                "sign": "up" if delta > 1e-9 else "down" if delta < -1e-9 else "same",
+                "delta": change_text(measure, changes[measure]),
+                "verdict": verdict(measure, changes[measure]),
                 "measure": title(measure),
+                "spread": f"{fmt_delta(measure, changes[measure]['low'])} to "
+                f"{fmt_delta(measure, changes[measure]['high'])}",
             }
         )
     data = pd.DataFrame(rows).assign(bottom=0.0, top=1.0)
     data["mid"] = (data.x + data.x2) / 2
-    signs = alt.Scale(domain=["up", "down", "same"], range=["#2e7d32", "#c62828", "#555555"])
-    across = alt.Scale(domain=[-0.05, 6 * 1.35 + 1.05])
+    across = alt.Scale(domain=[-0.03, (len(CHAIN) - 1) * 1.2 + 1.03])
     x = alt.X("x:Q", axis=None, scale=across)
     y = alt.Y("bottom:Q", axis=None, scale=alt.Scale(domain=[0, 1]))
     boxes = (
         alt.Chart(data)
-        .mark_rect(cornerRadius=8, color="#eef3f8", stroke=SCENARIO_COLOUR)
+        .mark_rect(cornerRadius=8, color="#eef3f8", stroke=SCENARIO_COLOUR, strokeWidth=1.5)
         .encode(
             x=x,
             x2="x2:Q",
@@ -143,7 +192,8 @@ def chain_chart(values: dict[str, float], deltas: dict[str, float]) -> alt.Layer
             tooltip=[
                 alt.Tooltip("measure:N", title="Measure"),
                 alt.Tooltip("value:N", title="Now"),
-                alt.Tooltip("delta:N", title="Change"),
+                alt.Tooltip("delta:N", title="Against the baseline"),
+                alt.Tooltip("spread:N", title="10-90% across replications"),
             ],
         )
     )
@@ -151,12 +201,12 @@ def chain_chart(values: dict[str, float], deltas: dict[str, float]) -> alt.Layer
     def text(height: float, field: str, **style) -> alt.Chart:
         return (
             alt.Chart(data.assign(bottom=height))
-            .mark_text(**style)
+            .mark_text(limit=0, **style)
             .encode(x=alt.X("mid:Q", scale=across), y=y, text=f"{field}:N")
         )
 
-    delta = text(0.2, "delta", fontSize=13).encode(
-        color=alt.Color("sign:N", scale=signs, legend=None)
+    delta = text(0.17, "delta", fontSize=13, fontWeight="bold").encode(
+        color=alt.Color("verdict:N", scale=VERDICTS, legend=None)
     )
     links = pd.DataFrame({"x": data.x2[:-1].values, "x2": data.x[1:].values, "bottom": 0.5})
     arrows = (
@@ -166,17 +216,104 @@ def chain_chart(values: dict[str, float], deltas: dict[str, float]) -> alt.Layer
     )
     heads = (
         alt.Chart(links)
-        .mark_point(shape="triangle-right", size=120, filled=True, color=SCENARIO_COLOUR)
+        .mark_point(shape="triangle-right", size=90, filled=True, color=SCENARIO_COLOUR)
         .encode(x=alt.X("x2:Q", scale=across), y=y)
     )
     return alt.layer(
         boxes,
         arrows,
         heads,
-        text(0.8, "stage", fontSize=15, fontWeight="bold"),
+        text(0.82, "stage", fontSize=13, fontWeight="bold"),
         text(0.5, "value", fontSize=22),
         delta,
-    ).properties(height=130, title="The chain, inside-out (the last quarter, mean of replications)")
+    ).properties(height=105)
+
+
+BRIDGE_LABELS = {
+    "customers": "Customers won and lost",
+    "visits per customer": "Visits per customer",
+    "spend per visit": "Spend per visit",
+    "cost_of_goods": "Cost of goods",
+    "payroll": "Wages and overtime",
+    "training_cost": "Training",
+    "programme_cost": "Programmes",
+    "turnover_cost": "Turnover costs",
+    "acquisition_cost": "Winning customers",
+    "other_costs": "Other costs",
+}
+"""The profit bridge's steps as a reader names them (every step of `profit_bridge`)."""
+
+
+def bridge_chart(bridge: pd.DataFrame, baseline_profit: float, until: int) -> alt.LayerChart:
+    """A waterfall from the baseline's profit to the scenario's over weeks 1 to `until`.
+
+    Each step is a bar from the running total; steps within the replication
+    spread are grey, clear gains green and clear losses red.
+    """
+    steps = bridge.assign(label=bridge.step.map(BRIDGE_LABELS))
+    ends = steps["mean"].cumsum() + baseline_profit
+    steps = steps.assign(
+        start=ends - steps["mean"],
+        end=ends,
+        kind=[
+            "noise" if not clear else "better" if m > 0 else "worse"
+            for m, clear in zip(steps["mean"], steps.clear, strict=True)
+        ],
+        amount=[fmt_delta("profit", m) for m in steps["mean"]],
+        spread=[
+            f"{fmt_delta('profit', lo)} to {fmt_delta('profit', hi)}"
+            for lo, hi in zip(steps.low, steps.high, strict=True)
+        ],
+    )
+    totals = pd.DataFrame(
+        {
+            "label": ["Baseline profit", "Scenario profit"],
+            "start": [0.0, 0.0],
+            "end": [baseline_profit, float(ends.iloc[-1])],
+            "kind": ["baseline", "scenario"],
+            "amount": [money(baseline_profit), money(float(ends.iloc[-1]))],
+            "spread": ["", ""],
+        }
+    )
+    data = pd.concat([totals.iloc[:1], steps, totals.iloc[1:]], ignore_index=True)
+    order = list(data.label)
+    low = float(min(data.start.min(), data.end.min()))
+    high = float(max(data.start.max(), data.end.max()))
+    span = high - low
+    floor = max(0.0, low - 0.15 * span) if span else 0.0
+    kinds = alt.Scale(
+        domain=["baseline", "scenario", "better", "worse", "noise"],
+        range=[BASELINE_COLOUR, SCENARIO_COLOUR, GAIN, LOSS, "#bdbdbd"],
+    )
+    x = alt.X(
+        "label:N", sort=order, title=None, axis=alt.Axis(labelAngle=-35, labelLimit=200)
+    )
+    y_scale = alt.Scale(domain=[floor, high + 0.08 * (span or abs(high) or 1)], nice=False)
+    bars = (
+        alt.Chart(data)
+        .mark_bar(size=34, clip=True)
+        .encode(
+            x=x,
+            y=alt.Y("start:Q", title=None, scale=y_scale, axis=alt.Axis(format="~s")),
+            y2="end:Q",
+            color=alt.Color("kind:N", scale=kinds, legend=None),
+            tooltip=[
+                alt.Tooltip("label:N", title="Step"),
+                alt.Tooltip("amount:N", title="Profit"),
+                alt.Tooltip("spread:N", title="10-90% across replications"),
+            ],
+        )
+    )
+    labels = (
+        alt.Chart(data.assign(top=data[["start", "end"]].max(axis=1)))
+        .mark_text(dy=-9, fontSize=13)
+        .encode(x=x, y=alt.Y("top:Q", scale=y_scale), text="amount:N")
+    )
+    return readable(bars + labels).properties(
+        title=f"Why profit moved: the baseline's to the scenario's, weeks 1 to {until} "
+        "(currency; grey steps are within the noise)",
+        height=300,
+    )
 
 
 SHORT = {
@@ -359,10 +496,10 @@ def tornado(effects: pd.DataFrame, outcome: str, label: str, centre: float) -> a
         ]
     ).assign(name=lambda t: t.parameter.map(names), centre=centre)
     number = OUTCOME_FORMATS.get(outcome, ",.1f")
-    y = alt.Y("name:N", title=None, sort=list(names.values()), axis=alt.Axis(labelLimit=360))
+    y = alt.Y("name:N", title=None, sort=list(names.values()), axis=alt.Axis(labelLimit=420))
     bars = (
         alt.Chart(ends)
-        .mark_bar(size=22)
+        .mark_bar(size=28)
         .encode(
             y=y,
             x=alt.X(
@@ -387,9 +524,9 @@ def tornado(effects: pd.DataFrame, outcome: str, label: str, centre: float) -> a
     rule = (
         alt.Chart(pd.DataFrame({"centre": [centre]})).mark_rule(color="black").encode(x="centre:Q")
     )
-    return (bars + rule).properties(
+    return readable(bars + rule).properties(
         title=f"Which parameters move {label.split(' (')[0].lower()} most",
-        height=max(160, 44 * len(names)),
+        height=alt.Step(52),
     )
 
 

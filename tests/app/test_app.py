@@ -31,7 +31,9 @@ def test_the_simulator_opens_on_the_baseline(app):
     assert not metric(app, "Employee satisfaction").delta  # nothing changed yet
     assert "3 replication(s)" in " ".join(m.value for m in app.markdown)
     assert float(metric(app, "Employee satisfaction").value) > 40
-    assert metric(app, "Payback week").value == "none"
+    assert metric(app, "Payback week").value == "no change"
+    assert metric(app, "Extra operating costs").value == "none"  # not "0.0k"
+    assert "Nothing differs from the baseline yet" in " ".join(m.value for m in app.markdown)
 
 
 def test_a_lever_moves_the_kpis_against_the_baseline(app):
@@ -41,8 +43,12 @@ def test_a_lever_moves_the_kpis_against_the_baseline(app):
     assert delta.startswith("+") and float(delta) > 1.0
     assert metric(app, "Staff turnover").delta.startswith("-")
     changes = app.dataframe[-1].value
-    assert "engagement_program = 1500" in changes.changes.iloc[0]
-    assert "engagement_program = 1500" in app.sidebar.info[0].value
+    shown = "Engagement and recognition programme 1500 (currency/employee/year)"
+    assert changes.changes.iloc[0] == shown  # labels and units, not internal names
+    assert app.sidebar.info[0].value == f"Changed: {shown}"
+    sentence = " ".join(m.value for m in app.markdown)
+    assert "Engagement and recognition programme raised employee satisfaction by" in sentence
+    assert "clear of the noise" in sentence
 
 
 def test_a_change_from_a_later_week_is_recorded_in_the_timeline(app):

@@ -18,7 +18,7 @@ from model.report import charts
 from model.scenario import MAX_FILE_BYTES, read_yaml, scenario_names
 from model.simulate import VERSION
 from ui import runs, sweeps
-from ui.sidebar import slider_step
+from ui.sidebar import for_the_web, slider_format, slider_step
 
 SHIPPED, UPLOAD, BUILD = "A shipped design", "Upload a design file", "Build one here"
 PROGRESS_EVERY = 0.5  # seconds between progress-bar updates
@@ -60,6 +60,7 @@ def built_design() -> dict:
             high,
             (low, high),
             step=slider_step(p),
+            format=slider_format(p),
             key=f"x_range_{name}",
         )
         ranges[name] = list(chosen)
@@ -96,7 +97,9 @@ def chosen_design():
     try:
         if source == UPLOAD:
             upload = st.file_uploader(
-                f"Design file (YAML, up to {MAX_FILE_BYTES // 1024} KB)", type=["yaml", "yml"]
+                "Design file (YAML)",
+                type=["yaml", "yml"],
+                help=f"At most {MAX_FILE_BYTES // 1024} KB.",
             )
             if upload is None:
                 return None
@@ -107,7 +110,7 @@ def chosen_design():
         title = st.selectbox("Design", list(designs), key="x_shipped")
         return load_design(designs[title])
     except InputError as error:
-        st.error(f"This design cannot run: {error}")
+        st.error(f"This design cannot run: {for_the_web(error)}")
         return None
 
 
@@ -132,8 +135,9 @@ def describe(design) -> None:
     per_run = sweeps.seconds_per_run(yaml.safe_dump(design.to_dict()))
     slots = os.cpu_count() or 1
     change = design.intervention
+    method = METHODS[design.method].format(samples=design.samples)
     st.markdown(
-        f"**{design.method}** ({METHODS[design.method].format(samples=design.samples)}) on *{design.scenario.title}*: "
+        f"**{design.method}** ({method}) on *{design.scenario.title}*: "
         f"{points:,} points x {design.reps} replication(s) = **{design.runs():,} runs** of "
         f"{design.weeks} weeks, seed {design.seed}. About "
         f"**{duration(per_run * design.runs() / slots)}** on this server's "
