@@ -396,8 +396,8 @@ def leader_scatter(units: pd.DataFrame) -> alt.Chart:
     )
 
 
-def story_chart(story: pd.DataFrame) -> alt.Chart:
-    """One employee's and one customer's satisfaction, week by week."""
+def story_chart(story: pd.DataFrame, marks=()) -> alt.LayerChart:
+    """One employee's and one customer's satisfaction, week by week, changes marked."""
     long = story.melt(
         id_vars=["step"],
         value_vars=["employee_satisfaction", "customer_satisfaction", "manager_behaviour"],
@@ -411,7 +411,7 @@ def story_chart(story: pd.DataFrame) -> alt.Chart:
             "manager_behaviour": "Their manager's behaviour",
         }
     )
-    return (
+    lines = (
         alt.Chart(long)
         .mark_line(strokeWidth=2.5, point=False)
         .encode(
@@ -426,7 +426,15 @@ def story_chart(story: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("value:Q", format=".1f"),
             ],
         )
-        .properties(title="One typical employee post and one of its customers", height=280)
+    )
+    rules = (
+        alt.Chart(pd.DataFrame({"week": list(marks)}))
+        .mark_rule(strokeDash=[4, 4], color="#444")
+        .encode(x="week:Q", tooltip=[alt.Tooltip("week:Q", title="Change at week")])
+    )
+    return readable(lines + rules).properties(
+        title="One typical employee post and one of its customers (dashed: changes)",
+        height=300,
     )
 
 
@@ -438,14 +446,16 @@ def sweep_chart(sweep: pd.DataFrame, lever: str) -> alt.LayerChart:
     band = (
         alt.Chart(sweep)
         .mark_area(opacity=0.25, color=SCENARIO_COLOUR)
-        .encode(x=x, y=alt.Y("low:Q", title=y_title), y2="high:Q")
+        .encode(x=x, y=alt.Y("low:Q", title=y_title, scale=alt.Scale(zero=False)), y2="high:Q")
     )
     line = (
         alt.Chart(sweep)
         .mark_line(point=alt.OverlayMarkDef(size=80), color=SCENARIO_COLOUR)
         .encode(
             x=x,
-            y=alt.Y("profit:Q", title=y_title),
+            y=alt.Y(
+                "profit:Q", title=y_title, scale=alt.Scale(zero=False), axis=alt.Axis(format="~s")
+            ),
             tooltip=[
                 alt.Tooltip(f"{lever}:Q", title=declared.label),
                 alt.Tooltip("profit:Q", title="Mean", format=",.0f"),

@@ -135,12 +135,36 @@ def test_compare_page(app):
     app.switch_page("ui/pages/compare.py").run()
     assert not app.exception
     assert app.title[0].value == "Compare scenarios"
-    outcomes = app.dataframe[-1].value
-    assert len(outcomes) == 2
+    assert app.multiselect[0].value == ["baseline", "start_at_the_top"]  # not two identical
+    assert not app.toggle[0].value  # the same size: totals
+    outcomes = app.dataframe[0].value
+    assert len(outcomes) == 2 * 6 and set(outcomes[outcomes.Difference == ""].Scenario) == {
+        "Baseline retail chain"
+    }
     app.multiselect[0].set_value(["baseline", "silos", "start_at_the_top"]).run()
-    outcomes = app.dataframe[-1].value
-    assert len(outcomes) == 3
-    assert any("Δ" in column for column in outcomes.columns)
+    outcomes = app.dataframe[0].value
+    assert outcomes.Scenario.nunique() == 3
+    timelines = app.dataframe[-1].value
+    assert "Senior leadership involvement" in " ".join(timelines.Changes)
+
+
+def test_compare_puts_organisations_of_different_size_per_employee(app):
+    app.switch_page("ui/pages/compare.py").run()
+    app.multiselect[0].set_value(["baseline", "short_term_profit_squeeze"]).run()
+    assert not app.exception
+    assert app.toggle[0].value
+    assert "48 units" in app.info[0].value and "per employee" in app.info[0].value
+    outcomes = app.dataframe[0].value.set_index(["Scenario", "Outcome"])
+    row = outcomes.loc[("Short-term profit squeeze", "Cumulative profit (currency per employee)")]
+    assert not row.Difference.endswith("M")  # per employee, not the 48 units' total
+    app.toggle[0].set_value(False).run()
+    outcomes = app.dataframe[0].value.set_index(["Scenario", "Outcome"])
+    assert outcomes.loc[("Short-term profit squeeze", "Cumulative profit (currency)")].Difference[
+        -1
+    ] == "M"
+    own = app.dataframe[1].value.set_index("Scenario")
+    assert own.loc["Baseline retail chain"].iloc[0] == "no timeline"
+    assert own.loc["Short-term profit squeeze", "Clear of the noise"] in {"yes", "no"}
 
 
 def test_organisation_page(app):
@@ -148,7 +172,10 @@ def test_organisation_page(app):
     assert not app.exception
     assert app.title[0].value == "The organisation"
     spread = app.dataframe[0].value
-    assert spread.loc["Employee satisfaction", "max"] > spread.loc["Employee satisfaction", "min"]
+    satisfaction = spread.loc["Employee satisfaction (0-100)"]
+    assert float(satisfaction["max"]) > float(satisfaction["min"])
+    assert spread.loc["Staff turnover (% a year)", "max"].endswith("%")  # not a fraction
+    assert spread.loc["Profit (currency/week)", "max"].endswith("k")
     assert any("person(s) over 156 weeks" in m.value for m in app.markdown)
 
 
@@ -161,6 +188,11 @@ def test_about_page_is_generated_from_the_model(app):
     table = app.dataframe[0].value
     assert set(table.name) == {p.name for p in PARAMETERS}
     assert "Boushey and Glynn" in " ".join(table.source)
+    assert len(app.dataframe) == 1  # the calibration waits until its tab is opened
+    app.session_state["about_tab"] = "Evidence"
+    app.run()
+    assert not app.exception
+    headings = [h.value for h in app.subheader]
     evidence = app.dataframe[1].value
     assert "Rucci, Kirn and Quinn (1998), Sears" in set(evidence.source)
     assert set(evidence.holds) <= {"yes", "not yet"}

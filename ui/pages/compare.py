@@ -32,8 +32,7 @@ OUTCOMES = [
     "employee_satisfaction",
     "customer_satisfaction",
 ]
-SIZE = ("n_units", "staff_per_unit", "growth_rate")
-"""The parameters that set how large the organisation is or becomes."""
+SIZE = ("n_units", "staff_per_unit", "growth_rate")  # how large it is or becomes
 
 
 def default_picks() -> list[str]:
@@ -122,7 +121,9 @@ base = alt.Chart(data).encode(
         "scenario:N",
         title=None,
         scale=alt.Scale(domain=order, range=colours(picked)),
-        legend=alt.Legend(orient="top", direction="vertical", labelLimit=600),
+        legend=alt.Legend(
+            orient="top", direction="horizontal", labelLimit=600, symbolOpacity=1, columns=2
+        ),
     ),
 )
 chart = alt.layer(
