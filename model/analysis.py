@@ -234,9 +234,7 @@ def story(
     if abs(base_profit) > 0 and abs(profit["mean"] / base_profit) >= 0.001:
         amount += f" ({abs(profit['mean'] / base_profit):.0%})"
     noise = "clear of the noise" if profit["clear"] else "within the noise"
-    return (
-        f"{first}; {second}; cumulative profit is {amount} {direction} by week {week}, {noise}."
-    )
+    return f"{first}; {second}; cumulative profit is {amount} {direction} by week {week}, {noise}."
 
 
 def size_dependent(measure: str) -> bool:

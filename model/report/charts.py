@@ -138,7 +138,7 @@ def band_chart(
 
 
 def verdict(measure: str, change: dict) -> str:
-    """"better", "worse" or "noise": a change counts only when it is clear of the spread."""
+    """Better, worse or noise: a change counts only when it is clear of the spread."""
     if not change["clear"] or MEASURES[measure].better == 0:
         return "noise"
     return "better" if change["mean"] * MEASURES[measure].better > 0 else "worse"
@@ -285,9 +285,7 @@ def bridge_chart(bridge: pd.DataFrame, baseline_profit: float, until: int) -> al
         domain=["baseline", "scenario", "better", "worse", "noise"],
         range=[BASELINE_COLOUR, SCENARIO_COLOUR, GAIN, LOSS, "#bdbdbd"],
     )
-    x = alt.X(
-        "label:N", sort=order, title=None, axis=alt.Axis(labelAngle=-35, labelLimit=200)
-    )
+    x = alt.X("label:N", sort=order, title=None, axis=alt.Axis(labelAngle=-35, labelLimit=200))
     y_scale = alt.Scale(domain=[floor, high + 0.08 * (span or abs(high) or 1)], nice=False)
     bars = (
         alt.Chart(data)

@@ -159,9 +159,10 @@ def test_compare_puts_organisations_of_different_size_per_employee(app):
     assert not row.Difference.endswith("M")  # per employee, not the 48 units' total
     app.toggle[0].set_value(False).run()
     outcomes = app.dataframe[0].value.set_index(["Scenario", "Outcome"])
-    assert outcomes.loc[("Short-term profit squeeze", "Cumulative profit (currency)")].Difference[
-        -1
-    ] == "M"
+    assert (
+        outcomes.loc[("Short-term profit squeeze", "Cumulative profit (currency)")].Difference[-1]
+        == "M"
+    )
     own = app.dataframe[1].value.set_index("Scenario")
     assert own.loc["Baseline retail chain"].iloc[0] == "no timeline"
     assert own.loc["Short-term profit squeeze", "Clear of the noise"] in {"yes", "no"}
