@@ -50,7 +50,7 @@ def money(value: float) -> str:
     """An amount in M or k, with no false precision ("0" for nothing at all)."""
     if abs(value) >= 1e6:
         return f"{value / 1e6:,.2f}M"
-    if abs(value) >= 50:
+    if abs(value) >= 1e4:
         return f"{value / 1e3:,.1f}k"
     return f"{value:,.0f}"
 

@@ -226,3 +226,44 @@ def test_a_trainer_steps_plays_pauses_moves_a_lever_and_plays_to_the_end(page):
     wait(page)
     assert no_exception(page)
     assert page.get_by_role("button", name="Play").count() == 1
+
+
+def test_an_executive_moves_levers_and_reads_why_profit_moved(page):
+    assert page.get_by_text("Nothing differs from the baseline yet").count() == 1
+    slider = page.get_by_role("slider", name=re.compile("Recognition"))
+    slider.focus()
+    for _ in range(20):
+        slider.press("ArrowRight")  # recognition 45 to 65
+    wait(page)
+    assert no_exception(page)
+    assert page.get_by_text("Changed: Recognition 65 (0-100)").count() == 1
+    sentence = page.get_by_text(re.compile(r"^Recognition (raised|lowered|left) employee"))
+    assert sentence.count() == 1
+    assert re.search(r"by week 156, (clear of|within) the noise\.$", sentence.inner_text())
+    assert page.get_by_text("The business case, weeks 1 to 156").count() == 1
+    bridge = page.locator("[data-testid=stVegaLiteChart]").filter(has_text="Why profit moved")
+    if not bridge.count():  # drawn on a canvas: find it by the caption beside it
+        bridge = page.get_by_text("The steps add up exactly to the difference")
+    bridge.first.scroll_into_view_if_needed()
+    assert bridge.first.is_visible()
+    assert "within noise" not in page.locator("[data-testid=stVegaLiteChart]").first.inner_text()
+
+
+def test_a_comparison_of_organisations_of_different_size_is_per_employee(page):
+    page.get_by_role("link", name="Compare scenarios").click()
+    wait(page)
+    assert page.locator("[data-testid=stSidebar] [data-testid=stSlider]").count() == 0
+    chooser = page.locator("[data-testid=stMultiSelect]").first
+    chooser.get_by_role("button", name=re.compile("Start at the top")).click()
+    wait(page)
+    chooser.locator("input").fill("Short-term")
+    chooser.locator("input").press("Enter")
+    chooser.locator("input").press("Escape")
+    wait(page)
+    assert no_exception(page)
+    note = page.locator("[data-testid=stAlertContentInfo]").first.inner_text()
+    assert "48 units" in note and "per employee" in note
+    assert page.get_by_text(re.compile(r"Cumulative profit \(currency per employee\)")).count() >= 1
+    page.get_by_text("Each against its own baseline").wait_for()
+    wait(page)
+    assert no_exception(page)
