@@ -225,8 +225,10 @@ def story(
         first = f"{what} left employee satisfaction within the noise"
     if customers["clear"]:
         same = (customers["mean"] > 0) == (employees["mean"] > 0) and employees["clear"]
-        verb = "customers followed by" if same else "customer satisfaction moved by"
-        second = f"{verb} {customers['mean']:+.1f}"
+        if same:
+            second = f"customers followed by {abs(customers['mean']):.1f} points"
+        else:
+            second = f"customer satisfaction moved by {customers['mean']:+.1f} points"
     else:
         second = "customer satisfaction stayed within the noise"
     direction = "higher" if profit["mean"] > 0 else "lower"

@@ -276,24 +276,28 @@ def bridge_chart(bridge: pd.DataFrame, baseline_profit: float, until: int) -> al
         }
     )
     data = pd.concat([totals.iloc[:1], steps, totals.iloc[1:]], ignore_index=True)
-    order = list(data.label)
-    low = float(min(data.start.min(), data.end.min()))
-    high = float(max(data.start.max(), data.end.max()))
-    span = high - low
-    floor = max(0.0, low - 0.15 * span) if span else 0.0
+    data["right"] = data[["start", "end"]].max(axis=1)
+    low = min(float(data.start.min()), float(data.end.min()), 0.0)
+    high = max(float(data.start.max()), float(data.end.max()), 0.0)
+    pad = 0.12 * (high - low or 1.0)
     kinds = alt.Scale(
         domain=["baseline", "scenario", "better", "worse", "noise"],
         range=[BASELINE_COLOUR, SCENARIO_COLOUR, GAIN, LOSS, "#bdbdbd"],
     )
-    x = alt.X("label:N", sort=order, title=None, axis=alt.Axis(labelAngle=-35, labelLimit=200))
-    y_scale = alt.Scale(domain=[floor, high + 0.08 * (span or abs(high) or 1)], nice=False)
+    y = alt.Y("label:N", sort=list(data.label), title=None, axis=alt.Axis(labelLimit=300))
+    x_scale = alt.Scale(domain=[low - pad / 4, high + pad], nice=False)
     bars = (
         alt.Chart(data)
-        .mark_bar(size=34, clip=True)
+        .mark_bar(size=22)
         .encode(
-            x=x,
-            y=alt.Y("start:Q", title=None, scale=y_scale, axis=alt.Axis(format="~s")),
-            y2="end:Q",
+            y=y,
+            x=alt.X(
+                "start:Q",
+                title="Cumulative profit (currency)",
+                scale=x_scale,
+                axis=alt.Axis(format="~s"),
+            ),
+            x2="end:Q",
             color=alt.Color("kind:N", scale=kinds, legend=None),
             tooltip=[
                 alt.Tooltip("label:N", title="Step"),
@@ -303,14 +307,13 @@ def bridge_chart(bridge: pd.DataFrame, baseline_profit: float, until: int) -> al
         )
     )
     labels = (
-        alt.Chart(data.assign(top=data[["start", "end"]].max(axis=1)))
-        .mark_text(dy=-9, fontSize=13)
-        .encode(x=x, y=alt.Y("top:Q", scale=y_scale), text="amount:N")
+        alt.Chart(data)
+        .mark_text(align="left", dx=5, fontSize=14)
+        .encode(y=y, x=alt.X("right:Q", scale=x_scale), text="amount:N")
     )
-    return readable(bars + labels).properties(
-        title=f"Why profit moved: the baseline's to the scenario's, weeks 1 to {until} "
-        "(currency; grey steps are within the noise)",
-        height=300,
+    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#444").encode(x="x:Q")
+    return readable(bars + labels + zero).properties(
+        title=f"Why profit moved, weeks 1 to {until}", height=alt.Step(30)
     )
 
 

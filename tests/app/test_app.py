@@ -42,9 +42,9 @@ def test_a_lever_moves_the_kpis_against_the_baseline(app):
     delta = metric(app, "Employee satisfaction").delta
     assert delta.startswith("+") and float(delta) > 1.0
     assert metric(app, "Staff turnover").delta.startswith("-")
-    changes = app.dataframe[-1].value
+    changes = app.table[-1].value
     shown = "Engagement and recognition programme 1500 (currency/employee/year)"
-    assert changes.changes.iloc[0] == shown  # labels and units, not internal names
+    assert changes.Changes.iloc[0] == shown  # labels and units, not internal names
     assert app.sidebar.info[0].value == f"Changed: {shown}"
     sentence = " ".join(m.value for m in app.markdown)
     assert "Engagement and recognition programme raised employee satisfaction by" in sentence
@@ -54,8 +54,8 @@ def test_a_lever_moves_the_kpis_against_the_baseline(app):
 def test_a_change_from_a_later_week_is_recorded_in_the_timeline(app):
     app.number_input(key="from_week").set_value(60).run()
     app.slider(key="lever_senior_involvement").set_value(90).run()
-    timeline = app.dataframe[-1].value
-    assert list(timeline.week) == [60]
+    timeline = app.table[-1].value
+    assert list(timeline.index) == [60]
     add = next(b for b in app.button if b.label == "Add to timeline")
     add.click().run()
     assert app.session_state["recorded"][0].week == 60
@@ -63,8 +63,8 @@ def test_a_change_from_a_later_week_is_recorded_in_the_timeline(app):
     assert not any("senior_involvement" in i.value for i in app.sidebar.info)
     app.number_input(key="from_week").set_value(100).run()
     app.slider(key="lever_senior_involvement").set_value(20).run()
-    timeline = app.dataframe[-1].value
-    assert list(timeline.week) == [60, 100]
+    timeline = app.table[-1].value
+    assert list(timeline.index) == [60, 100]
 
 
 def test_play_week_by_week(app):
@@ -104,8 +104,8 @@ def test_presets_load_with_their_timeline(app):
     app.selectbox(key="preset").set_value("start_at_the_top").run()
     assert not app.exception
     assert app.title[0].value == load_scenario("start_at_the_top").title
-    timeline = app.dataframe[-1].value
-    assert list(timeline.week) == [13, 26]
+    timeline = app.table[-1].value
+    assert list(timeline.index) == [13, 26]
     assert metric(app, "Employee satisfaction").delta.startswith("+")
 
 

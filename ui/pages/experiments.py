@@ -19,6 +19,7 @@ from model.scenario import MAX_FILE_BYTES, read_yaml, scenario_names
 from model.simulate import VERSION
 from ui import runs, sweeps
 from ui.sidebar import for_the_web, slider_format, slider_step
+from ui.state import changes_text
 
 SHIPPED, UPLOAD, BUILD = "A shipped design", "Upload a design file", "Build one here"
 PROGRESS_EVERY = 0.5  # seconds between progress-bar updates
@@ -144,7 +145,7 @@ def describe(design) -> None:
         f"{slots} worker(s) ({per_run:.2f} s a run, from a short trial)."
         + (
             f" Each run also runs without the intervention (week {change.week}: "
-            + ", ".join(f"{k} = {v:g}" for k, v in change.changes.items())
+            + changes_text(change.changes)
             + ") on the same draws."
             if change
             else ""

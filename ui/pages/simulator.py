@@ -179,20 +179,22 @@ st.altair_chart(
     width="stretch",
 )
 st.caption(
-    "Revenue's difference is split into customers (customer-weeks), visits per customer and "
-    "spend per visit, one factor at a time in that order; each cost line then counts by its "
-    "own difference. The steps add up exactly to the difference in cumulative profit."
+    "From the baseline's cumulative profit (grey) to the scenario's (blue): green steps add "
+    "to profit and red ones take from it, clear of the noise; pale grey steps are within the "
+    "spread across replications. Revenue's difference is split into customers "
+    "(customer-weeks), visits per customer and spend per visit, one factor at a time in that "
+    "order; each cost line then counts by its own difference. The steps add up exactly to "
+    "the difference in cumulative profit."
 )
 
 st.subheader("Over time")
-left, right = st.columns([3, 1], vertical_alignment="bottom")
-left.multiselect(
+st.multiselect(
     "Measures",
     [m for m in table.columns if m not in ("rep", "step")],
     key=SERIES_KEY,
     format_func=charts.title,
 )
-right.toggle(
+st.toggle(
     f"Smooth weekly flows over {RECENT_WEEKS} weeks",
     key=SMOOTH_KEY,
     help="Quits, visits and money are counted weekly; a quarter's average reads "
@@ -203,14 +205,13 @@ for i in range(2, len(chosen), 2):
 
 st.subheader("Timeline of this run")
 rows = [
-    {"week": step.week, "changes": state.changes_text(step.changes), "note": step.note}
+    {"Week": step.week, "Changes": state.changes_text(step.changes), "Note": step.note}
     for step in scenario.timeline
 ]
-st.dataframe(
-    pd.DataFrame(rows or [{"week": None, "changes": "no interventions", "note": ""}]),
-    hide_index=True,
-    width="stretch",
-)
+if rows:
+    st.table(pd.DataFrame(rows).set_index("Week"))  # wraps long changes instead of cutting them
+else:
+    st.markdown("No interventions: the baseline organisation doing nothing new.")
 
 both = pd.concat([table.assign(run="scenario"), base_table.assign(run="baseline")])
 left, right = st.columns(2)  # the files are made when asked for, not on every redraw
