@@ -1,5 +1,7 @@
 """The app, headless (Streamlit's AppTest): set widgets, run, check what is shown."""
 
+import runpy
+
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -211,3 +213,9 @@ def test_a_very_large_organisation_asks_before_running(app):
     assert not app.metric  # nothing was run
     app.slider(key="lever_n_units").set_value(24).run()
     assert not app.warning and app.metric
+
+
+def test_a_worker_process_importing_the_entry_draws_nothing(capfd):
+    """Spawned workers import the entry as `__mp_main__`: it must not run the pages there."""
+    runpy.run_path(str(PROJECT / "app.py"), run_name="__mp_main__")
+    assert "missing ScriptRunContext" not in capfd.readouterr().err
