@@ -233,8 +233,9 @@ def story(
         second = "customer satisfaction stayed within the noise"
     direction = "higher" if profit["mean"] > 0 else "lower"
     amount = _money(abs(profit["mean"]))
-    if abs(base_profit) > 0 and abs(profit["mean"] / base_profit) >= 0.001:
-        amount += f" ({abs(profit['mean'] / base_profit):.0%})"
+    share = abs(profit["mean"] / base_profit) if base_profit else 0.0
+    if share >= 0.001:
+        amount += f" ({share:.0%})" if share >= 0.01 else f" ({share:.1%})"
     noise = "clear of the noise" if profit["clear"] else "within the noise"
     return f"{first}; {second}; cumulative profit is {amount} {direction} by week {week}, {noise}."
 

@@ -259,7 +259,7 @@ def bridge_chart(bridge: pd.DataFrame, baseline_profit: float, until: int) -> al
             "noise" if not clear else "better" if m > 0 else "worse"
             for m, clear in zip(steps["mean"], steps.clear, strict=True)
         ],
-        amount=[fmt_delta("profit", m) for m in steps["mean"]],
+        amount=[fmt_delta("profit", m) if abs(m) >= 0.5 else "0" for m in steps["mean"]],
         spread=[
             f"{fmt_delta('profit', lo)} to {fmt_delta('profit', hi)}"
             for lo, hi in zip(steps.low, steps.high, strict=True)
