@@ -12,6 +12,7 @@ from model.analysis import (
     payback_week,
     profit_bridge,
     recent,
+    story,
 )
 from model.engine.observe import COST_LINES
 from model.experiments.sensitivity import main_effects, prim_trajectory, where_it_pays
@@ -202,3 +203,28 @@ def test_a_change_is_clear_only_when_its_paired_band_excludes_zero():
     assert not change(
         one.assign(active_customers=one.active_customers + 5), one, "active_customers", 20
     )["clear"]  # one replication: spread unknown
+
+
+def moved(mean, clear=True):
+    return {"mean": mean, "low": mean, "high": mean, "clear": clear}
+
+
+def test_the_story_says_what_moved_and_whether_it_is_clear_of_the_noise():
+    said = story(["recognition"], moved(4.2), moved(1.1), moved(0.6e6), 20e6, 156)
+    assert said == (
+        "Recognition raised employee satisfaction by 4.2 points; customers followed by 1.1 "
+        "points; cumulative profit is 600k (3%) higher by week 156, clear of the noise."
+    )
+    said = story(
+        ["wage level", "staffing"],
+        moved(-0.2, False),
+        moved(0.1, False),
+        moved(-1.5e6, False),
+        20e6,
+        52,
+    )
+    assert said.startswith("Wage level and staffing left employee satisfaction within the noise")
+    assert said.endswith("1.5M (8%) lower by week 52, within the noise.")
+    assert story([], moved(0, False), moved(0, False), moved(0, False), 1e6, 10).startswith(
+        "Nothing differs from the baseline yet"
+    )
