@@ -154,13 +154,18 @@ def change_text(measure: str, change: dict) -> str:
     return fmt_delta(measure, change["mean"])
 
 
-def chain_chart(values: dict[str, float], changes: dict[str, dict]) -> alt.LayerChart:
+def chain_chart(values: dict[str, float], changes: dict[str, dict | float]) -> alt.LayerChart:
     """The chain as linked stages with live values and their change against the baseline.
 
     A change is coloured (better green, worse red) only when it is clear of
     the replication spread (`model.analysis.change`); otherwise it reads
-    "within noise" in grey.
+    "within noise" in grey. A bare number is a change of unknown spread,
+    shown as it is unless it is zero.
     """
+    changes = {
+        m: c if isinstance(c, dict) else {"mean": c, "low": c, "high": c, "clear": abs(c) > 1e-9}
+        for m, c in changes.items()
+    }
     rows = []
     for i, (stage, measure) in enumerate(CHAIN):
         rows.append(

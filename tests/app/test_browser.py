@@ -68,7 +68,8 @@ def test_changing_a_lever_changes_the_kpis(page):
     after, delta = metric(page, "Employee satisfaction")
     assert delta.strip().startswith("+") or "↑" in delta or float(after) > float(before)
     assert float(after) > float(before)
-    assert page.get_by_text("engagement_program = 750").count() >= 1
+    shown = "Engagement and recognition programme 750 (currency/employee/year)"
+    assert page.get_by_text(shown).count() >= 1  # in "Changed:" and on the timeline
 
 
 def upload(page, path):
@@ -95,7 +96,7 @@ def test_downloaded_settings_load_back_to_the_same_run(page, tmp_path):
     slider.focus()
     for _ in range(10):
         slider.press("ArrowRight")
-    wait(page)
+        wait(page)  # each step's rerun before the next, so no key is lost
     shown = metric(page, "Cumulative profit")[0]
     with page.expect_download() as download:
         page.get_by_role("button", name="Download these settings (YAML)").click()
