@@ -515,9 +515,10 @@ def tornado(effects: pd.DataFrame, outcome: str, label: str, centre: float) -> a
     y = alt.Y("name:N", title=None, sort=list(names.values()), axis=alt.Axis(labelLimit=420))
     bars = (
         alt.Chart(ends)
-        .mark_bar(size=28)
+        .mark_bar(size=20)
         .encode(
             y=y,
+            yOffset=alt.YOffset("end:N"),  # both ends visible even on the same side
             x=alt.X(
                 "value:Q", title=label, axis=alt.Axis(format=number), scale=alt.Scale(zero=False)
             ),

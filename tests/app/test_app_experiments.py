@@ -108,7 +108,7 @@ def test_an_intervention_gets_a_plain_statement_of_where_it_pays(page):
     assert page.selectbox(key="x_outcome").options[-1] == OUTCOME_LABEL
 
 
-OUTCOME_LABEL = "cumulative profit with the intervention minus without (currency)"
+OUTCOME_LABEL = "Cumulative profit with the intervention minus without (currency)"
 
 
 def test_a_design_the_method_cannot_use_gets_a_clear_error_and_runs_nothing(page, tmp_path):

@@ -200,16 +200,19 @@ def run_controls(design, where) -> int:
     return done
 
 
+def outcome_label(outcome: str) -> str:
+    """A sweep outcome's description as a label (capitalised)."""
+    return OUTCOMES[outcome][0].upper() + OUTCOMES[outcome][1:]
+
+
 def show_results(design, where, done: int) -> None:
     """The tornado, indices, where the intervention pays, and the exports."""
     weekly, table = sweeps.results(str(where), done)
     complete = done == design.runs()
     if not complete:
         st.caption(f"From the {done:,} runs finished so far; indices need the whole design.")
-    outcome = st.selectbox(
-        "Outcome", design.outcomes(), format_func=lambda o: OUTCOMES[o], key="x_outcome"
-    )
-    label = OUTCOMES[outcome][0].upper() + OUTCOMES[outcome][1:]
+    outcome = st.selectbox("Outcome", design.outcomes(), format_func=outcome_label, key="x_outcome")
+    label = outcome_label(outcome)
     if design.intervention:
         found = where_it_pays(table, list(design.ranges), design.weeks)
         st.info(f"**Where does it pay off?** {found['statement']}", icon=":material/payments:")
