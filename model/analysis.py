@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from model.engine.observe import FLOWS
+from model.engine.observe import COST_LINES, FLOWS, MEASURES
 
 BAND = (0.1, 0.9)
 """Quantiles drawn as the band across replications."""
@@ -119,3 +119,140 @@ def business_case(scenario: pd.DataFrame, baseline: pd.DataFrame) -> dict:
         "payback_week": payback_week(mean_path),
         "weeks": int(profit.step.max()),
     }
+
+
+def per_replication(table: pd.DataFrame, measure: str, week: int) -> pd.Series:
+    """`recent` for each replication: the quarter's mean (stocks: the value at `week`)."""
+    if measure == "cumulative_profit":
+        rows = table[table.step == week]
+    else:
+        rows = recent_quarter(table, week)
+    return rows.groupby("rep")[measure].mean()
+
+
+def change(scenario: pd.DataFrame, baseline: pd.DataFrame, measure: str, week: int) -> dict:
+    """Scenario minus baseline in `measure` at `week`, paired replication by replication.
+
+    Returns:
+        mean, low and high (10th-90th percentile of the paired differences),
+        and clear: whether that band excludes zero. With a single replication
+        the spread is unknown and nothing is called clear.
+    """
+    difference = per_replication(scenario, measure, week) - per_replication(baseline, measure, week)
+    low, high = difference.quantile(BAND[0]), difference.quantile(BAND[1])
+    return {
+        "mean": float(difference.mean()),
+        "low": float(low),
+        "high": float(high),
+        "clear": bool(len(difference) > 1 and (low > 0 or high < 0)),
+    }
+
+
+REVENUE_STEPS = ("customers", "visits per customer", "spend per visit")
+"""The revenue side of the profit bridge, in the order it is read."""
+
+
+def _totals(table: pd.DataFrame, week: int) -> pd.DataFrame:
+    """Per replication, weeks 1 to `week`: customer-weeks, visits, revenue and each cost line."""
+    shown = table[table.step <= week]
+    return shown.groupby("rep")[["active_customers", "visits", "revenue", *COST_LINES]].sum()
+
+
+def profit_bridge(scenario: pd.DataFrame, baseline: pd.DataFrame, week: int) -> pd.DataFrame:
+    """Why profit differs over weeks 1 to `week`: the steps from the baseline's to the scenario's.
+
+    Revenue is customers x visits per customer x spend per visit (summed over
+    the weeks); its difference is split by substituting one factor at a time
+    in that order, which adds up exactly. Each cost line then counts against
+    profit by its own difference. Steps are computed per replication (paired
+    on common seeds) and averaged, so they add up to the mean profit difference.
+
+    Returns:
+        One row per step: `step` (a name: a `REVENUE_STEPS` entry or a
+        `COST_LINES` measure), `mean`, `low`, `high` (10th-90th percentile
+        across replications) and `clear` (that band excludes zero).
+    """
+    ours, theirs = _totals(scenario, week), _totals(baseline, week)
+    ours, theirs = ours.loc[theirs.index], theirs.loc[ours.index]
+    customers = (ours.active_customers, theirs.active_customers)
+    visits = (ours.visits / customers[0], theirs.visits / customers[1])
+    spend = (ours.revenue / ours.visits, theirs.revenue / theirs.visits)
+    steps = {
+        "customers": (customers[0] - customers[1]) * visits[1] * spend[1],
+        "visits per customer": customers[0] * (visits[0] - visits[1]) * spend[1],
+        "spend per visit": customers[0] * visits[0] * (spend[0] - spend[1]),
+    } | {line: -(ours[line] - theirs[line]) for line in COST_LINES}
+    rows = []
+    for name, values in steps.items():
+        low, high = values.quantile(BAND[0]), values.quantile(BAND[1])
+        rows.append(
+            {
+                "step": name,
+                "mean": float(values.mean()),
+                "low": float(low),
+                "high": float(high),
+                "clear": bool(len(values) > 1 and (low > 0 or high < 0)),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _money(value: float) -> str:
+    return f"{value / 1e6:,.1f}M" if abs(value) >= 1e6 else f"{value / 1e3:,.0f}k"
+
+
+def story(
+    levers: list[str], employees: dict, customers: dict, profit: dict, base_profit: float, week: int
+) -> str:
+    """The chain's response in one sentence, saying what is clear of the noise and what is not.
+
+    Args:
+        levers: Labels of what the scenario changes against the baseline.
+        employees: `change` of employee satisfaction (points).
+        customers: `change` of customer satisfaction (points).
+        profit: `change` of cumulative profit at `week`.
+        base_profit: The baseline's cumulative profit at `week`.
+        week: The last week shown.
+    """
+    if not levers:
+        return "Nothing differs from the baseline yet: move a lever or pick a preset."
+    what = " and ".join([", ".join(levers[:-1]), levers[-1]] if len(levers) > 1 else levers)
+    what = what[0].upper() + what[1:]
+    if employees["clear"]:
+        verb = "raised" if employees["mean"] > 0 else "lowered"
+        first = f"{what} {verb} employee satisfaction by {abs(employees['mean']):.1f} points"
+    else:
+        first = f"{what} left employee satisfaction within the noise"
+    if customers["clear"]:
+        same = (customers["mean"] > 0) == (employees["mean"] > 0) and employees["clear"]
+        if same:
+            second = f"customers followed by {abs(customers['mean']):.1f} points"
+        else:
+            second = f"customer satisfaction moved by {customers['mean']:+.1f} points"
+    else:
+        second = "customer satisfaction stayed within the noise"
+    direction = "higher" if profit["mean"] > 0 else "lower"
+    amount = _money(abs(profit["mean"]))
+    share = abs(profit["mean"] / base_profit) if base_profit else 0.0
+    if share >= 0.001:
+        amount += f" ({share:.0%})" if share >= 0.01 else f" ({share:.1%})"
+    noise = "clear of the noise" if profit["clear"] else "within the noise"
+    return f"{first}; {second}; cumulative profit is {amount} {direction} by week {week}, {noise}."
+
+
+def size_dependent(measure: str) -> bool:
+    """Whether `measure` grows with the organisation (money and counts; headcount is the size)."""
+    return MEASURES[measure].form in ("money", "count") and measure != "headcount"
+
+
+def per_employee(table: pd.DataFrame) -> pd.DataFrame:
+    """`table` with money and counts per employee in post that week, to compare sizes.
+
+    Cumulative profit becomes the running sum of each week's profit per employee.
+    """
+    staff = table.headcount.where(table.headcount > 0)
+    scaled = table.assign(
+        **{m: table[m] / staff for m in table.columns if m in MEASURES and size_dependent(m)}
+    )
+    ordered = scaled.sort_values(["rep", "step"])
+    return scaled.assign(cumulative_profit=ordered.groupby("rep").profit.cumsum())

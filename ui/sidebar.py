@@ -6,6 +6,8 @@ unit, range and help all come from `model.parameters`.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from model import PARAMETERS, InputError, scenario_names
@@ -28,6 +30,15 @@ def slider_step(p: Parameter) -> float:
     return span / 100
 
 
+COMMAND_LINE_HINT = "one of the names `python -m model params` lists"
+WEB_HINT = "one of the names in the Parameters tab of About the model"
+
+
+def for_the_web(error: Exception) -> str:
+    """An input error as the app's user can act on it (the names are listed in the app too)."""
+    return str(error).replace(COMMAND_LINE_HINT, WEB_HINT)
+
+
 def _on_preset() -> None:
     state.choose_preset(st.session_state.preset)
 
@@ -40,10 +51,18 @@ def _on_upload() -> None:
     try:
         scenario = read_scenario_text(upload.getvalue())
     except InputError as error:
-        st.session_state.upload_error = f"{upload.name}: {error}"
+        st.session_state.upload_error = f"{upload.name}: {for_the_web(error)}"
         return
     st.session_state.upload_error = None
     state.use_base(scenario, upload.name)
+
+
+def slider_format(p: Parameter) -> str:
+    """Decimals a slider shows: none on whole steps, as few as its step needs otherwise."""
+    step = slider_step(p)
+    if p.integer or step >= 1:
+        return "%d" if p.integer else "%.0f"
+    return "%.1f" if step >= 0.1 else "%.2f"
 
 
 def lever(p: Parameter, key: str | None = None, value: float | None = None) -> float:
@@ -56,7 +75,7 @@ def lever(p: Parameter, key: str | None = None, value: float | None = None) -> f
         high,
         value=None if value is None else int(value) if p.integer else float(value),
         step=step,
-        format="%d" if p.integer else "%.2f" if step < 1 else "%.0f",
+        format=slider_format(p),
         key=key or state.lever_key(p.name),
         help=p.help if p.role == "lever" else f"{p.help} ({p.role})",
     )
@@ -75,8 +94,10 @@ def render() -> None:
         format_func=state.preset_title,
     )
     sidebar.file_uploader(
-        f"...or a scenario file (YAML, up to {MAX_FILE_BYTES // 1024} KB)",
+        "...or a scenario file (YAML)",
         type=["yaml", "yml"],
+        help=f"A scenario file of at most {MAX_FILE_BYTES // 1024} KB, such as one downloaded "
+        "below.",
         key=UPLOAD_KEY,
         on_change=_on_upload,
     )
@@ -120,20 +141,25 @@ def render() -> None:
                 lever(p)
     moved = state.moved_levers()
     if moved:
-        sidebar.info("Changed: " + ", ".join(f"{k} = {v:g}" for k, v in moved.items()))
-    left, right = sidebar.columns(2)
-    left.button(
+        sidebar.info("Changed: " + state.changes_text(moved))
+    sidebar.button(
         "Add to timeline",
+        icon=":material/playlist_add:",
         on_click=state.record_moved_levers,
         disabled=not moved,
         help="Keep this change at its week and start another.",
+        width="stretch",
     )
-    right.button(
+    sidebar.button(
         "Undo my changes",
+        icon=":material/undo:",
         on_click=state.clear_recorded,
         disabled=not (moved or st.session_state.recorded),
+        width="stretch",
     )
     current = state.scenario()
+    if moved or st.session_state.recorded:
+        current = replace(current, title=f"{current.title}, with my changes")
     sidebar.download_button(
         "Download these settings (YAML)",
         current.to_yaml(),

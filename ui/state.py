@@ -20,6 +20,8 @@ from model.engine.parameters import BY_NAME
 from model.scenario import Intervention
 
 DEFAULT_REPS = 5
+KEPT = ("seed", "reps", "from_week", "preset", "series", "smooth")
+"""Widget values the session keeps while a page without those widgets is shown."""
 
 
 def lever_key(name: str) -> str:
@@ -36,14 +38,33 @@ def init() -> None:
         "week_shown": None,
         "recorded": [],
         "preset": "baseline",
+        "playing": False,
     }
     for key, value in defaults.items():
         st.session_state.setdefault(key, value)
+    for key in [*KEPT, *(lever_key(p.name) for p in PARAMETERS)]:
+        if key in st.session_state:  # kept on pages that do not draw the widget
+            st.session_state[key] = st.session_state[key]
+    if st.session_state.get("next_week") is not None:  # a frame of Play asked for it
+        go_to(st.session_state.pop("next_week"))
     if "base" not in st.session_state:
         use_base(load_scenario(st.session_state.preset), st.session_state.preset)
     st.session_state.setdefault("base_label", st.session_state.base.title)
     for name, value in in_effect().items():
         st.session_state.setdefault(lever_key(name), value)
+
+
+def go_to(week: int) -> None:
+    """Show results up to `week`; changes made now act from the next week.
+
+    Levers moved before stepping keep the week they were to act from: they go
+    on the timeline first. Sets widgets, so it runs as a widget callback or,
+    for Play's next frame, from `init` before the widgets are drawn (`next_week`).
+    """
+    record_moved_levers()
+    weeks = st.session_state.base.weeks
+    st.session_state.week_shown = max(1, min(int(week), weeks))
+    st.session_state.from_week = min(st.session_state.week_shown + 1, weeks)
 
 
 def choose_preset(name: str) -> None:
@@ -118,6 +139,18 @@ def scenario() -> Scenario:
     if levers:
         result = result.with_change(int(st.session_state.from_week), levers)
     return result
+
+
+def changes_text(changes: dict[str, float]) -> str:
+    """Changes as a reader names them: "Recognition 85 (0-100), Wage level 1.2 (x market)"."""
+    return ", ".join(f"{BY_NAME[k].label} {v:g} ({BY_NAME[k].unit})" for k, v in changes.items())
+
+
+def changed_levers(scenario: Scenario, baseline: Scenario) -> list[str]:
+    """Labels of the parameters `scenario` sets differently from `baseline`, at any week."""
+    names = {k for k, v in scenario.values().items() if v != baseline.values()[k]}
+    names |= {k for step in scenario.timeline for k in step.changes}
+    return [p.label.lower() for p in PARAMETERS if p.name in names]
 
 
 @functools.cache

@@ -42,11 +42,12 @@ from model.scenario import (
 from model.simulate import MAX_REPS
 
 METHODS = {
-    "factorial": "every combination of `samples` evenly spaced levels per parameter",
-    "lhs": "a Latin hypercube of `samples` points",
-    "sobol": "Saltelli's scheme for Sobol indices: `samples` (a power of 2) x (parameters + 2)",
-    "morris": "`samples` Morris trajectories of (parameters + 1) points on 4 levels",
+    "factorial": "every combination of {samples} evenly spaced levels per parameter",
+    "lhs": "a Latin hypercube of {samples} points",
+    "sobol": "Saltelli's scheme for Sobol indices: {samples} (a power of 2) x (parameters + 2)",
+    "morris": "{samples} Morris trajectories of (parameters + 1) points on 4 levels",
 }
+"""Each method in words; `{samples}` is filled with the design's number of samples."""
 FIELDS = (
     "title",
     "scenario",
@@ -154,7 +155,10 @@ def _ranges(data: object) -> dict[str, tuple[float, float]]:
         where = f"parameters.{name}"
         declared = BY_NAME.get(name) if isinstance(name, str) else None
         if declared is None:
-            raise InputError(f"{where}: unknown parameter; see `python -m model params`")
+            raise InputError(
+                f"{where}: unknown parameter; allowed: one of the names `python -m model params` "
+                "lists"
+            )
         if not isinstance(bounds, list) or len(bounds) != 2:
             raise InputError(
                 f"{where}: {bounds!r} is not a range; allowed: [LOW, HIGH] within "

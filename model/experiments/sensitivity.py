@@ -27,16 +27,21 @@ def main_effects(runs: pd.DataFrame, ranges: dict[str, tuple[float, float]], out
     fitted, so a peak inside the range shows as a small effect, not a false
     slope. The interval is 1.96 standard errors of the difference.
 
+    A parameter with no runs yet at one end (a sweep stopped early) is left
+    out: there is nothing to compare.
+
     Returns:
         One row per parameter, largest effect first: `parameter`, `low`,
         `high` (the range), `at_low`, `at_high`, `effect` (= at_high - at_low),
-        `effect_ci`.
+        `effect_ci` (NaN with a single run at an end).
     """
     rows = []
     for name, (low, high) in ranges.items():
         edge = EDGE * (high - low)
         bottom = runs.loc[runs[name] <= low + edge, outcome]
         top = runs.loc[runs[name] >= high - edge, outcome]
+        if bottom.empty or top.empty:
+            continue
         spread = np.sqrt(bottom.var() / len(bottom) + top.var() / len(top))
         rows.append(
             {
@@ -49,7 +54,8 @@ def main_effects(runs: pd.DataFrame, ranges: dict[str, tuple[float, float]], out
                 "effect_ci": 1.96 * spread,
             }
         )
-    table = pd.DataFrame(rows)
+    columns = ["parameter", "low", "high", "at_low", "at_high", "effect", "effect_ci"]
+    table = pd.DataFrame(rows, columns=columns)
     return table.sort_values("effect", key=abs, ascending=False, ignore_index=True)
 
 

@@ -10,8 +10,27 @@ from model.engine.observe import CHAIN, MEASURES
 from model.engine.parameters import BY_NAME
 
 SCENARIO_COLOUR = "#1f6fb4"
-BASELINE_COLOUR = "#8c8c8c"
-RUNS = alt.Scale(domain=["Scenario", "Baseline"], range=[SCENARIO_COLOUR, BASELINE_COLOUR])
+BASELINE_COLOUR = "#6b6b6b"
+PALETTE = (SCENARIO_COLOUR, BASELINE_COLOUR, "#d95f02", "#7b3294")
+"""Series colours: the scenario always blue, the baseline always grey, then orange and purple."""
+RUNS = alt.Scale(domain=["Scenario", "Baseline"], range=list(PALETTE[:2]))
+GAIN, LOSS, NOISE = "#2e7d32", "#c62828", "#757575"
+"""A clear change for the better, a clear change for the worse, and a change within the noise."""
+FONT = 15
+"""Axis and legend text size, read from the back of a room."""
+
+
+def readable(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Larger axis, legend and title text for a projector."""
+    return (
+        chart.configure_axis(
+            labelFontSize=FONT - 1, titleFontSize=FONT, titlePadding=4, labelPadding=2
+        )
+        .configure_legend(labelFontSize=FONT, symbolStrokeWidth=4, labelLimit=500)
+        .configure_title(fontSize=FONT + 2, anchor="start", offset=2)
+        .configure_view(strokeWidth=0)
+    )
+
 
 FORMATS = {"score": ",.1f", "ratio": ",.2f", "count": ",.1f"}
 """How many decimals each form of measure is read with."""
@@ -27,11 +46,20 @@ def unit(measure: str) -> str:
     return MEASURES[measure].unit
 
 
+def money(value: float) -> str:
+    """An amount in M or k, with no false precision ("0" for nothing at all)."""
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.2f}M"
+    if abs(value) >= 1e4:
+        return f"{value / 1e3:,.1f}k"
+    return f"{value:,.0f}"
+
+
 def fmt(measure: str, value: float) -> str:
     """A value as a person reads it."""
     form = MEASURES[measure].form
     if form == "money":
-        return f"{value / 1e6:,.2f}M" if abs(value) >= 1e6 else f"{value / 1e3:,.1f}k"
+        return money(value)
     if form == "share":
         return f"{100 * value:.1f}%"
     if form == "count" and abs(value) >= 1000:
@@ -54,42 +82,50 @@ def band_chart(
     until: int | None = None,
     marks=(),
     smooth: int = 1,
+    height: int = 270,
 ) -> alt.LayerChart:
-    """Mean and 10-90% band across replications, scenario beside baseline (if any)."""
+    """Mean and 10-90% band across replications, scenario (blue) beside baseline (grey, if any).
+
+    `height` is the whole chart's, as Streamlit fits it: title and axes included.
+
+    The axes span the whole run of both sides, so stepping through the weeks
+    (`until`) reveals the lines without rescaling them.
+    """
     sides = {"Scenario": scenario, "Baseline": baseline}
     data = pd.concat(
         [bands(t, measure, smooth).assign(run=run) for run, t in sides.items() if t is not None]
     )
+    low, high = float(data.low.min()), float(data.high.max())
+    pad = 0.05 * (high - low) or max(abs(high) * 0.05, 1.0)
+    y_scale = alt.Scale(domain=[low - pad, high + pad], nice=False, zero=False)
     if until is not None:
         data = data[data.step <= until]
     axis_title = f"{title(measure)} ({unit(measure)})"
+    number = ",.0%" if MEASURES[measure].form == "share" else "~s"
     base = alt.Chart(data).encode(
-        x=alt.X("step:Q", title="Week", scale=alt.Scale(domain=[1, weeks])),
+        x=alt.X("step:Q", title="Week", scale=alt.Scale(domain=[1, weeks], nice=False)),
         color=alt.Color(
             "run:N",
             scale=RUNS if baseline is not None else alt.Scale(range=[SCENARIO_COLOUR]),
-            legend=alt.Legend(title=None, orient="top") if baseline is not None else None,
+            legend=None,  # always blue and grey: the page says so once
         ),
     )
-    band = base.mark_area(opacity=0.22).encode(
-        y=alt.Y("low:Q"),
-        y2="high:Q",
-        tooltip=[
-            alt.Tooltip("run:N", title="Run"),
-            alt.Tooltip("step:Q", title="Week"),
-            alt.Tooltip("low:Q", title="10th percentile", format=",.3~f"),
-            alt.Tooltip("high:Q", title="90th percentile", format=",.3~f"),
-        ],
-    )
-    line = base.mark_line(strokeWidth=2.5).encode(
-        y=alt.Y("mean:Q", title=axis_title, scale=alt.Scale(zero=False)),
-        tooltip=[
-            alt.Tooltip("run:N", title="Run"),
-            alt.Tooltip("step:Q", title="Week"),
-            alt.Tooltip("mean:Q", title="Mean", format=",.3~f"),
-            alt.Tooltip("low:Q", title="10th percentile", format=",.3~f"),
-            alt.Tooltip("high:Q", title="90th percentile", format=",.3~f"),
-        ],
+    tooltip = [
+        alt.Tooltip("run:N", title="Run"),
+        alt.Tooltip("step:Q", title="Week"),
+        alt.Tooltip("mean:Q", title="Mean", format=",.3~f"),
+        alt.Tooltip("low:Q", title="10th percentile", format=",.3~f"),
+        alt.Tooltip("high:Q", title="90th percentile", format=",.3~f"),
+    ]
+    band = base.mark_area(opacity=0.2).encode(y=alt.Y("low:Q", scale=y_scale), y2="high:Q")
+    line = base.mark_line(strokeWidth=3).encode(
+        y=alt.Y(
+            "mean:Q",
+            title=None,
+            scale=y_scale,
+            axis=alt.Axis(format=number, tickCount=4),
+        ),
+        tooltip=tooltip,
     )
     layers = [band, line]
     if len(marks):
@@ -98,34 +134,61 @@ def band_chart(
             .mark_rule(strokeDash=[4, 4], color="#444")
             .encode(x="week:Q", tooltip=[alt.Tooltip("week:Q", title="Change at week")])
         )
-    return alt.layer(*layers).properties(title=title(measure), height=230)
+    return readable(alt.layer(*layers).properties(title=axis_title, height=height))
 
 
-def chain_chart(values: dict[str, float], deltas: dict[str, float]) -> alt.LayerChart:
-    """The chain as linked stages with live values and their change against the baseline."""
+def verdict(measure: str, change: dict) -> str:
+    """Better, worse or noise: a change counts only when it is clear of the spread."""
+    if not change["clear"] or MEASURES[measure].better == 0:
+        return "noise"
+    return "better" if change["mean"] * MEASURES[measure].better > 0 else "worse"
+
+
+VERDICTS = alt.Scale(domain=["better", "worse", "noise"], range=[GAIN, LOSS, NOISE])
+
+
+def change_text(measure: str, change: dict) -> str:
+    """A change as the chain panel prints it: signed when clear, "within noise" when not."""
+    if not change["clear"]:
+        return "within noise"
+    return fmt_delta(measure, change["mean"])
+
+
+def chain_chart(values: dict[str, float], changes: dict[str, dict | float]) -> alt.LayerChart:
+    """The chain as linked stages with live values and their change against the baseline.
+
+    A change is coloured (better green, worse red) only when it is clear of
+    the replication spread (`model.analysis.change`); otherwise it reads
+    "within noise" in grey. A bare number is a change of unknown spread,
+    shown as it is unless it is zero.
+    """
+    changes = {
+        m: c if isinstance(c, dict) else {"mean": c, "low": c, "high": c, "clear": abs(c) > 1e-9}
+        for m, c in changes.items()
+    }
     rows = []
     for i, (stage, measure) in enumerate(CHAIN):
-        delta = deltas[measure]
         rows.append(
             {
-                "x": i * 1.35,
-                "x2": i * 1.35 + 1,
+                "x": i * 1.2,
+                "x2": i * 1.2 + 1,
                 "stage": stage,
                 "value": fmt(measure, values[measure]),
-                "delta": fmt_delta(measure, delta) + " vs baseline",
-                "sign": "up" if delta > 1e-9 else "down" if delta < -1e-9 else "same",
+                "delta": change_text(measure, changes[measure]),
+                "verdict": verdict(measure, changes[measure]),
                 "measure": title(measure),
+                "spread": f"{fmt_delta(measure, changes[measure]['low'])} to "
+                f"{fmt_delta(measure, changes[measure]['high'])}",
             }
         )
     data = pd.DataFrame(rows).assign(bottom=0.0, top=1.0)
     data["mid"] = (data.x + data.x2) / 2
-    signs = alt.Scale(domain=["up", "down", "same"], range=["#2e7d32", "#c62828", "#555555"])
-    across = alt.Scale(domain=[-0.05, 6 * 1.35 + 1.05])
+    across = alt.Scale(domain=[-0.03, (len(CHAIN) - 1) * 1.2 + 1.03])
     x = alt.X("x:Q", axis=None, scale=across)
     y = alt.Y("bottom:Q", axis=None, scale=alt.Scale(domain=[0, 1]))
     boxes = (
         alt.Chart(data)
-        .mark_rect(cornerRadius=8, color="#eef3f8", stroke=SCENARIO_COLOUR)
+        .mark_rect(cornerRadius=8, color="#eef3f8", stroke=SCENARIO_COLOUR, strokeWidth=1.5)
         .encode(
             x=x,
             x2="x2:Q",
@@ -134,7 +197,8 @@ def chain_chart(values: dict[str, float], deltas: dict[str, float]) -> alt.Layer
             tooltip=[
                 alt.Tooltip("measure:N", title="Measure"),
                 alt.Tooltip("value:N", title="Now"),
-                alt.Tooltip("delta:N", title="Change"),
+                alt.Tooltip("delta:N", title="Against the baseline"),
+                alt.Tooltip("spread:N", title="10-90% across replications"),
             ],
         )
     )
@@ -142,12 +206,12 @@ def chain_chart(values: dict[str, float], deltas: dict[str, float]) -> alt.Layer
     def text(height: float, field: str, **style) -> alt.Chart:
         return (
             alt.Chart(data.assign(bottom=height))
-            .mark_text(**style)
+            .mark_text(limit=0, **style)
             .encode(x=alt.X("mid:Q", scale=across), y=y, text=f"{field}:N")
         )
 
-    delta = text(0.2, "delta", fontSize=13).encode(
-        color=alt.Color("sign:N", scale=signs, legend=None)
+    delta = text(0.17, "delta", fontSize=13, fontWeight="bold").encode(
+        color=alt.Color("verdict:N", scale=VERDICTS, legend=None)
     )
     links = pd.DataFrame({"x": data.x2[:-1].values, "x2": data.x[1:].values, "bottom": 0.5})
     arrows = (
@@ -157,17 +221,105 @@ def chain_chart(values: dict[str, float], deltas: dict[str, float]) -> alt.Layer
     )
     heads = (
         alt.Chart(links)
-        .mark_point(shape="triangle-right", size=120, filled=True, color=SCENARIO_COLOUR)
+        .mark_point(shape="triangle-right", size=90, filled=True, color=SCENARIO_COLOUR)
         .encode(x=alt.X("x2:Q", scale=across), y=y)
     )
     return alt.layer(
         boxes,
         arrows,
         heads,
-        text(0.8, "stage", fontSize=15, fontWeight="bold"),
+        text(0.82, "stage", fontSize=13, fontWeight="bold"),
         text(0.5, "value", fontSize=22),
         delta,
-    ).properties(height=130, title="The chain, inside-out (the last quarter, mean of replications)")
+    ).properties(height=105)
+
+
+BRIDGE_LABELS = {
+    "customers": "Customers won and lost",
+    "visits per customer": "Visits per customer",
+    "spend per visit": "Spend per visit",
+    "cost_of_goods": "Cost of goods",
+    "payroll": "Wages and overtime",
+    "training_cost": "Training",
+    "programme_cost": "Programmes",
+    "turnover_cost": "Turnover costs",
+    "acquisition_cost": "Winning customers",
+    "other_costs": "Other costs",
+}
+"""The profit bridge's steps as a reader names them (every step of `profit_bridge`)."""
+
+
+def bridge_chart(bridge: pd.DataFrame, baseline_profit: float, until: int) -> alt.LayerChart:
+    """A waterfall from the baseline's profit to the scenario's over weeks 1 to `until`.
+
+    Each step is a bar from the running total; steps within the replication
+    spread are grey, clear gains green and clear losses red.
+    """
+    steps = bridge.assign(label=bridge.step.map(BRIDGE_LABELS))
+    ends = steps["mean"].cumsum() + baseline_profit
+    steps = steps.assign(
+        start=ends - steps["mean"],
+        end=ends,
+        kind=[
+            "noise" if not clear else "better" if m > 0 else "worse"
+            for m, clear in zip(steps["mean"], steps.clear, strict=True)
+        ],
+        amount=[fmt_delta("profit", m) if abs(m) >= 0.5 else "0" for m in steps["mean"]],
+        spread=[
+            f"{fmt_delta('profit', lo)} to {fmt_delta('profit', hi)}"
+            for lo, hi in zip(steps.low, steps.high, strict=True)
+        ],
+    )
+    totals = pd.DataFrame(
+        {
+            "label": ["Baseline profit", "Scenario profit"],
+            "start": [0.0, 0.0],
+            "end": [baseline_profit, float(ends.iloc[-1])],
+            "kind": ["baseline", "scenario"],
+            "amount": [money(baseline_profit), money(float(ends.iloc[-1]))],
+            "spread": ["", ""],
+        }
+    )
+    data = pd.concat([totals.iloc[:1], steps, totals.iloc[1:]], ignore_index=True)
+    data["right"] = data[["start", "end"]].max(axis=1)
+    low = min(float(data.start.min()), float(data.end.min()), 0.0)
+    high = max(float(data.start.max()), float(data.end.max()), 0.0)
+    pad = 0.12 * (high - low or 1.0)
+    kinds = alt.Scale(
+        domain=["baseline", "scenario", "better", "worse", "noise"],
+        range=[BASELINE_COLOUR, SCENARIO_COLOUR, GAIN, LOSS, "#bdbdbd"],
+    )
+    y = alt.Y("label:N", sort=list(data.label), title=None, axis=alt.Axis(labelLimit=300))
+    x_scale = alt.Scale(domain=[low - pad / 4, high + pad], nice=False)
+    bars = (
+        alt.Chart(data)
+        .mark_bar(size=22)
+        .encode(
+            y=y,
+            x=alt.X(
+                "start:Q",
+                title="Cumulative profit (currency)",
+                scale=x_scale,
+                axis=alt.Axis(format="~s"),
+            ),
+            x2="end:Q",
+            color=alt.Color("kind:N", scale=kinds, legend=None),
+            tooltip=[
+                alt.Tooltip("label:N", title="Step"),
+                alt.Tooltip("amount:N", title="Profit"),
+                alt.Tooltip("spread:N", title="10-90% across replications"),
+            ],
+        )
+    )
+    labels = (
+        alt.Chart(data)
+        .mark_text(align="left", dx=5, fontSize=14)
+        .encode(y=y, x=alt.X("right:Q", scale=x_scale), text="amount:N")
+    )
+    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#444").encode(x="x:Q")
+    return readable(bars + labels + zero).properties(
+        title=f"Why profit moved, weeks 1 to {until}", height=alt.Step(30)
+    )
 
 
 SHORT = {
@@ -250,8 +402,8 @@ def leader_scatter(units: pd.DataFrame) -> alt.Chart:
     )
 
 
-def story_chart(story: pd.DataFrame) -> alt.Chart:
-    """One employee's and one customer's satisfaction, week by week."""
+def story_chart(story: pd.DataFrame, marks=()) -> alt.LayerChart:
+    """One employee's and one customer's satisfaction, week by week, changes marked."""
     long = story.melt(
         id_vars=["step"],
         value_vars=["employee_satisfaction", "customer_satisfaction", "manager_behaviour"],
@@ -265,7 +417,7 @@ def story_chart(story: pd.DataFrame) -> alt.Chart:
             "manager_behaviour": "Their manager's behaviour",
         }
     )
-    return (
+    lines = (
         alt.Chart(long)
         .mark_line(strokeWidth=2.5, point=False)
         .encode(
@@ -280,7 +432,15 @@ def story_chart(story: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("value:Q", format=".1f"),
             ],
         )
-        .properties(title="One typical employee post and one of its customers", height=280)
+    )
+    rules = (
+        alt.Chart(pd.DataFrame({"week": list(marks)}))
+        .mark_rule(strokeDash=[4, 4], color="#444")
+        .encode(x="week:Q", tooltip=[alt.Tooltip("week:Q", title="Change at week")])
+    )
+    return readable(lines + rules).properties(
+        title="One typical employee post and one of its customers (dashed: changes)",
+        height=300,
     )
 
 
@@ -292,14 +452,16 @@ def sweep_chart(sweep: pd.DataFrame, lever: str) -> alt.LayerChart:
     band = (
         alt.Chart(sweep)
         .mark_area(opacity=0.25, color=SCENARIO_COLOUR)
-        .encode(x=x, y=alt.Y("low:Q", title=y_title), y2="high:Q")
+        .encode(x=x, y=alt.Y("low:Q", title=y_title, scale=alt.Scale(zero=False)), y2="high:Q")
     )
     line = (
         alt.Chart(sweep)
         .mark_line(point=alt.OverlayMarkDef(size=80), color=SCENARIO_COLOUR)
         .encode(
             x=x,
-            y=alt.Y("profit:Q", title=y_title),
+            y=alt.Y(
+                "profit:Q", title=y_title, scale=alt.Scale(zero=False), axis=alt.Axis(format="~s")
+            ),
             tooltip=[
                 alt.Tooltip(f"{lever}:Q", title=declared.label),
                 alt.Tooltip("profit:Q", title="Mean", format=",.0f"),
@@ -323,6 +485,15 @@ OUTCOME_FORMATS = {
 """Axis formats of sweep outcomes (others: satisfaction points)."""
 
 
+def outcome_text(outcome: str, value: float) -> str:
+    """A sweep outcome's value as a person reads it (money in M or k, shares in %)."""
+    if outcome in ("cumulative_profit", "profit_difference"):
+        return money(value)
+    if OUTCOME_FORMATS.get(outcome) == ".0%":
+        return f"{100 * value:.1f}%"
+    return f"{value:,.1f}"
+
+
 def tornado(effects: pd.DataFrame, outcome: str, label: str, centre: float) -> alt.LayerChart:
     """Which parameters move an outcome most, in its own units.
 
@@ -341,12 +512,13 @@ def tornado(effects: pd.DataFrame, outcome: str, label: str, centre: float) -> a
         ]
     ).assign(name=lambda t: t.parameter.map(names), centre=centre)
     number = OUTCOME_FORMATS.get(outcome, ",.1f")
-    y = alt.Y("name:N", title=None, sort=list(names.values()), axis=alt.Axis(labelLimit=360))
+    y = alt.Y("name:N", title=None, sort=list(names.values()), axis=alt.Axis(labelLimit=420))
     bars = (
         alt.Chart(ends)
-        .mark_bar(size=22)
+        .mark_bar(size=20)
         .encode(
             y=y,
+            yOffset=alt.YOffset("end:N"),  # both ends visible even on the same side
             x=alt.X(
                 "value:Q", title=label, axis=alt.Axis(format=number), scale=alt.Scale(zero=False)
             ),
@@ -369,9 +541,9 @@ def tornado(effects: pd.DataFrame, outcome: str, label: str, centre: float) -> a
     rule = (
         alt.Chart(pd.DataFrame({"centre": [centre]})).mark_rule(color="black").encode(x="centre:Q")
     )
-    return (bars + rule).properties(
+    return readable(bars + rule).properties(
         title=f"Which parameters move {label.split(' (')[0].lower()} most",
-        height=max(160, 44 * len(names)),
+        height=alt.Step(52),
     )
 
 

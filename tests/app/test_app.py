@@ -1,5 +1,7 @@
 """The app, headless (Streamlit's AppTest): set widgets, run, check what is shown."""
 
+import runpy
+
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -31,7 +33,9 @@ def test_the_simulator_opens_on_the_baseline(app):
     assert not metric(app, "Employee satisfaction").delta  # nothing changed yet
     assert "3 replication(s)" in " ".join(m.value for m in app.markdown)
     assert float(metric(app, "Employee satisfaction").value) > 40
-    assert metric(app, "Payback week").value == "none"
+    assert metric(app, "Payback week").value == "no change"
+    assert metric(app, "Extra operating costs").value == "none"  # not "0.0k"
+    assert "Nothing differs from the baseline yet" in " ".join(m.value for m in app.markdown)
 
 
 def test_a_lever_moves_the_kpis_against_the_baseline(app):
@@ -40,16 +44,20 @@ def test_a_lever_moves_the_kpis_against_the_baseline(app):
     delta = metric(app, "Employee satisfaction").delta
     assert delta.startswith("+") and float(delta) > 1.0
     assert metric(app, "Staff turnover").delta.startswith("-")
-    changes = app.dataframe[-1].value
-    assert "engagement_program = 1500" in changes.changes.iloc[0]
-    assert "engagement_program = 1500" in app.sidebar.info[0].value
+    changes = app.table[-1].value
+    shown = "Engagement and recognition programme 1500 (currency/employee/year)"
+    assert changes.Changes.iloc[0] == shown  # labels and units, not internal names
+    assert app.sidebar.info[0].value == f"Changed: {shown}"
+    sentence = " ".join(m.value for m in app.markdown)
+    assert "Engagement and recognition programme raised employee satisfaction by" in sentence
+    assert "clear of the noise" in sentence
 
 
 def test_a_change_from_a_later_week_is_recorded_in_the_timeline(app):
     app.number_input(key="from_week").set_value(60).run()
     app.slider(key="lever_senior_involvement").set_value(90).run()
-    timeline = app.dataframe[-1].value
-    assert list(timeline.week) == [60]
+    timeline = app.table[-1].value
+    assert list(timeline.index) == [60]
     add = next(b for b in app.button if b.label == "Add to timeline")
     add.click().run()
     assert app.session_state["recorded"][0].week == 60
@@ -57,8 +65,8 @@ def test_a_change_from_a_later_week_is_recorded_in_the_timeline(app):
     assert not any("senior_involvement" in i.value for i in app.sidebar.info)
     app.number_input(key="from_week").set_value(100).run()
     app.slider(key="lever_senior_involvement").set_value(20).run()
-    timeline = app.dataframe[-1].value
-    assert list(timeline.week) == [60, 100]
+    timeline = app.table[-1].value
+    assert list(timeline.index) == [60, 100]
 
 
 def test_play_week_by_week(app):
@@ -73,27 +81,33 @@ def test_play_week_by_week(app):
     assert "The business case, weeks 1 to 14" in [h.value for h in app.subheader]
 
 
-def test_play_advances_until_the_end(app):
-    app.session_state["week_shown"] = 140
-    app.run()
-    next(b for b in app.button if b.label == "Play").click().run()
-    weeks = [app.session_state["week_shown"]]
-    while app.session_state["playing"] and len(weeks) < 10:
-        app.run()
-        weeks.append(app.session_state["week_shown"])
-    assert weeks[0] == 144 and weeks[-1] == 156
-    assert all(b - a == 4 for a, b in zip(weeks, weeks[1:], strict=False) if b < 156)
-    assert not app.session_state["playing"]
-    app.run()
+def button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_play_from_week_one_runs_to_the_end(app):
+    button(app, "Week 1").click().run()
+    button(app, "+1 week").click().run()
+    button(app, "Play").click().run()  # frame after frame until the last week
+    assert not app.exception
+    assert app.session_state["week_shown"] == 156 and not app.session_state["playing"]
+    assert any("Week 156 of 156" in m.value for m in app.markdown)
     assert any(b.label == "Play" for b in app.button)
+
+
+def test_play_on_a_fresh_page_starts_from_week_one(app):
+    assert app.session_state["week_shown"] is None  # the whole run is shown
+    button(app, "Play").click().run()
+    assert not app.exception
+    assert app.session_state["week_shown"] == 156 and not app.session_state["playing"]
 
 
 def test_presets_load_with_their_timeline(app):
     app.selectbox(key="preset").set_value("start_at_the_top").run()
     assert not app.exception
     assert app.title[0].value == load_scenario("start_at_the_top").title
-    timeline = app.dataframe[-1].value
-    assert list(timeline.week) == [13, 26]
+    timeline = app.table[-1].value
+    assert list(timeline.index) == [13, 26]
     assert metric(app, "Employee satisfaction").delta.startswith("+")
 
 
@@ -123,12 +137,37 @@ def test_compare_page(app):
     app.switch_page("ui/pages/compare.py").run()
     assert not app.exception
     assert app.title[0].value == "Compare scenarios"
-    outcomes = app.dataframe[-1].value
-    assert len(outcomes) == 2
+    assert app.multiselect[0].value == ["baseline", "start_at_the_top"]  # not two identical
+    assert not app.toggle[0].value  # the same size: totals
+    outcomes = app.dataframe[0].value
+    assert len(outcomes) == 2 * 6 and set(outcomes[outcomes.Difference == ""].Scenario) == {
+        "Baseline retail chain"
+    }
     app.multiselect[0].set_value(["baseline", "silos", "start_at_the_top"]).run()
-    outcomes = app.dataframe[-1].value
-    assert len(outcomes) == 3
-    assert any("Δ" in column for column in outcomes.columns)
+    outcomes = app.dataframe[0].value
+    assert outcomes.Scenario.nunique() == 3
+    timelines = app.dataframe[-1].value
+    assert "Senior leadership involvement" in " ".join(timelines.Changes)
+
+
+def test_compare_puts_organisations_of_different_size_per_employee(app):
+    app.switch_page("ui/pages/compare.py").run()
+    app.multiselect[0].set_value(["baseline", "short_term_profit_squeeze"]).run()
+    assert not app.exception
+    assert app.toggle[0].value
+    assert "48 units" in app.info[0].value and "per employee" in app.info[0].value
+    outcomes = app.dataframe[0].value.set_index(["Scenario", "Outcome"])
+    row = outcomes.loc[("Short-term profit squeeze", "Cumulative profit (currency per employee)")]
+    assert not row.Difference.endswith("M")  # per employee, not the 48 units' total
+    app.toggle[0].set_value(False).run()
+    outcomes = app.dataframe[0].value.set_index(["Scenario", "Outcome"])
+    assert (
+        outcomes.loc[("Short-term profit squeeze", "Cumulative profit (currency)")].Difference[-1]
+        == "M"
+    )
+    own = app.dataframe[1].value.set_index("Scenario")
+    assert own.loc["Baseline retail chain"].iloc[0] == "no timeline"
+    assert own.loc["Short-term profit squeeze", "Clear of the noise"] in {"yes", "no"}
 
 
 def test_organisation_page(app):
@@ -136,7 +175,11 @@ def test_organisation_page(app):
     assert not app.exception
     assert app.title[0].value == "The organisation"
     spread = app.dataframe[0].value
-    assert spread.loc["Employee satisfaction", "max"] > spread.loc["Employee satisfaction", "min"]
+    satisfaction = spread.loc["Employee satisfaction (0-100)"]
+    assert float(satisfaction["max"]) > float(satisfaction["min"])
+    assert spread.loc["Staff turnover (% a year)", "max"].endswith("%")  # not a fraction
+    profit = spread.loc["Profit (currency/week)", "max"]
+    assert "." not in profit or profit.endswith(("k", "M"))  # no cents
     assert any("person(s) over 156 weeks" in m.value for m in app.markdown)
 
 
@@ -149,6 +192,11 @@ def test_about_page_is_generated_from_the_model(app):
     table = app.dataframe[0].value
     assert set(table.name) == {p.name for p in PARAMETERS}
     assert "Boushey and Glynn" in " ".join(table.source)
+    assert len(app.dataframe) == 1  # the calibration waits until its tab is opened
+    app.session_state["about_tab"] = "Evidence"
+    app.run()
+    assert not app.exception
+    headings = [h.value for h in app.subheader]
     evidence = app.dataframe[1].value
     assert "Rucci, Kirn and Quinn (1998), Sears" in set(evidence.source)
     assert set(evidence.holds) <= {"yes", "not yet"}
@@ -165,3 +213,9 @@ def test_a_very_large_organisation_asks_before_running(app):
     assert not app.metric  # nothing was run
     app.slider(key="lever_n_units").set_value(24).run()
     assert not app.warning and app.metric
+
+
+def test_a_worker_process_importing_the_entry_draws_nothing(capfd):
+    """Spawned workers import the entry as `__mp_main__`: it must not run the pages there."""
+    runpy.run_path(str(PROJECT / "app.py"), run_name="__mp_main__")
+    assert "missing ScriptRunContext" not in capfd.readouterr().err

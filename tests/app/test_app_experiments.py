@@ -83,6 +83,19 @@ def test_a_partly_run_design_resumes_where_it_stopped(page, tmp_path):
     assert button(page, "Run").disabled is False
 
 
+def test_a_sweep_stopped_early_shows_what_its_finished_runs_can_say(page, tmp_path):
+    build(page, x_samples=2, x_weeks=8)
+    button(page, "Run").click().run()
+    files = sorted(tmp_path.glob("*/runs/point*.parquet"))
+    for file in files[2:]:
+        file.unlink()  # two points left: one parameter has runs at one end of its range only
+    page.run()
+    assert not page.exception
+    assert any("From the 2 runs finished so far" in c.value for c in page.caption)
+    spec = page.get("vega_lite_chart")[0].proto.spec
+    assert spec.count("(0 to 100)") + spec.count("(0 to 3000)") == 1  # the one with both ends
+
+
 def test_an_intervention_gets_a_plain_statement_of_where_it_pays(page):
     build(page, x_samples=2, x_weeks=13)
     page.toggle(key="x_intervene").set_value(True).run()
@@ -95,7 +108,7 @@ def test_an_intervention_gets_a_plain_statement_of_where_it_pays(page):
     assert page.selectbox(key="x_outcome").options[-1] == OUTCOME_LABEL
 
 
-OUTCOME_LABEL = "cumulative profit with the intervention minus without (currency)"
+OUTCOME_LABEL = "Cumulative profit with the intervention minus without (currency)"
 
 
 def test_a_design_the_method_cannot_use_gets_a_clear_error_and_runs_nothing(page, tmp_path):

@@ -37,4 +37,5 @@ def test_concurrent_sessions_never_see_each_others_settings(port):
         return await asyncio.gather(*(own_settings(port, v) for v in values))
 
     for value, pages in zip(values, asyncio.run(together()), strict=True):
-        assert pages == [[f"Changed: engagement_program = {value:g}"]] * 2
+        shown = f"Engagement and recognition programme {value:g} (currency/employee/year)"
+        assert pages == [[f"Changed: {shown}"]] * 2

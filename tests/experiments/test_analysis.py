@@ -4,7 +4,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.analysis import bands, business_case, payback_week, recent
+from model.analysis import (
+    REVENUE_STEPS,
+    bands,
+    business_case,
+    change,
+    payback_week,
+    profit_bridge,
+    recent,
+    story,
+)
+from model.engine.observe import COST_LINES
 from model.experiments.sensitivity import main_effects, prim_trajectory, where_it_pays
 
 
@@ -93,6 +103,18 @@ def test_main_effects_give_the_move_from_the_bottom_to_the_top_of_each_range():
     assert effects.index[0] == "demand_level"
 
 
+def test_main_effects_of_a_stopped_sweep_leave_out_what_has_no_runs_at_an_end():
+    runs = uniform_runs(40)
+    runs["profit"] = 1e6 * runs.demand_level
+    ranges = {"demand_level": (0.8, 1.2), "leader_care": (0, 100)}
+    early = runs[runs.leader_care < 60]  # no run yet with leader care in its top quarter
+    effects = main_effects(early, ranges, "profit")
+    assert list(effects.parameter) == ["demand_level"]
+    assert effects.effect.iloc[0] > 0
+    one = main_effects(runs.iloc[:1], ranges, "profit")  # one run cannot be both ends
+    assert one.empty and "effect" in one
+
+
 def test_prim_finds_the_box_where_an_intervention_pays():
     runs = uniform_runs()
     rng = np.random.default_rng(3)
@@ -122,3 +144,87 @@ def test_prim_boxes_shrink_and_get_purer_as_it_peels():
 def test_an_intervention_that_always_or_never_pays_is_said_plainly(difference, words):
     runs = uniform_runs(50).assign(profit_difference=difference)
     assert words in where_it_pays(runs, ["leader_care"], 52)["statement"]
+
+
+def books(seed, reps=4, weeks=20, spend=1.0, customers=1.0):
+    """Weekly books whose profit is revenue less the cost lines, as the model's are."""
+    rng = np.random.default_rng(seed)
+    n = reps * weeks
+    table = pd.DataFrame(
+        {
+            "rep": np.repeat(np.arange(reps), weeks),
+            "step": np.tile(np.arange(1, weeks + 1), reps),
+            "active_customers": customers * rng.uniform(900, 1100, n),
+        }
+    )
+    table["visits"] = table.active_customers * rng.uniform(0.3, 0.5, n)
+    table["revenue"] = table.visits * spend * rng.uniform(20, 30, n)
+    for line in COST_LINES:
+        table[line] = rng.uniform(100, 2000, n)
+    table["costs"] = table[list(COST_LINES)].sum(axis=1)
+    table["profit"] = table.revenue - table.costs
+    return table
+
+
+@pytest.mark.parametrize("seeds", [(1, 2), (3, 4), (5, 5)])
+@pytest.mark.parametrize("week", [1, 7, 20])
+def test_the_profit_bridge_adds_up_exactly_to_the_profit_difference(seeds, week):
+    scenario, baseline = books(seeds[0], customers=1.1), books(seeds[1], spend=0.9)
+    bridge = profit_bridge(scenario, baseline, week)
+    assert list(bridge.step) == [*REVENUE_STEPS, *COST_LINES]
+    shown = lambda t: t[t.step <= week].groupby("rep").profit.sum()  # noqa: E731
+    assert bridge["mean"].sum() == pytest.approx((shown(scenario) - shown(baseline)).mean())
+
+
+def test_the_bridge_puts_a_change_where_it_happened():
+    baseline = books(1)
+    dearer = baseline.assign(revenue=baseline.revenue * 1.1)
+    dearer["profit"] = dearer.revenue - dearer.costs
+    bridge = profit_bridge(dearer, baseline, 20).set_index("step")
+    assert bridge.loc["spend per visit", "mean"] > 0 and bridge.loc["spend per visit", "clear"]
+    assert (bridge.drop("spend per visit")["mean"].abs() < 1e-6).all()
+    assert not bridge.drop("spend per visit").clear.any()  # no change is never "clear"
+    paid = baseline.assign(payroll=baseline.payroll + 50.0)
+    bridge = profit_bridge(paid, baseline, 10).set_index("step")
+    assert bridge.loc["payroll", "mean"] == pytest.approx(-500.0)
+
+
+def test_a_change_is_clear_only_when_its_paired_band_excludes_zero():
+    baseline = books(1)
+    up = baseline.assign(active_customers=baseline.active_customers + 5)
+    assert change(up, baseline, "active_customers", 20) == pytest.approx(
+        {"mean": 5.0, "low": 5.0, "high": 5.0, "clear": True}
+    )
+    noisy = baseline.assign(
+        active_customers=baseline.active_customers + np.repeat([-3.0, 4.0, -2.0, 3.0], 20)
+    )
+    assert not change(noisy, baseline, "active_customers", 20)["clear"]
+    one = baseline[baseline.rep == 0]
+    assert not change(
+        one.assign(active_customers=one.active_customers + 5), one, "active_customers", 20
+    )["clear"]  # one replication: spread unknown
+
+
+def moved(mean, clear=True):
+    return {"mean": mean, "low": mean, "high": mean, "clear": clear}
+
+
+def test_the_story_says_what_moved_and_whether_it_is_clear_of_the_noise():
+    said = story(["recognition"], moved(4.2), moved(1.1), moved(0.6e6), 20e6, 156)
+    assert said == (
+        "Recognition raised employee satisfaction by 4.2 points; customers followed by 1.1 "
+        "points; cumulative profit is 600k (3%) higher by week 156, clear of the noise."
+    )
+    said = story(
+        ["wage level", "staffing"],
+        moved(-0.2, False),
+        moved(0.1, False),
+        moved(-1.5e6, False),
+        20e6,
+        52,
+    )
+    assert said.startswith("Wage level and staffing left employee satisfaction within the noise")
+    assert said.endswith("1.5M (8%) lower by week 52, within the noise.")
+    assert story([], moved(0, False), moved(0, False), moved(0, False), 1e6, 10).startswith(
+        "Nothing differs from the baseline yet"
+    )

@@ -43,7 +43,11 @@ def readable(measure: str, value: float) -> str:
 
 
 st.title("About the model")
-info, odd, table, proof = st.tabs(["For the workshop", "ODD protocol", "Parameters", "Evidence"])
+info, odd, table, proof = st.tabs(
+    ["For the workshop", "ODD protocol", "Parameters", "Evidence"],
+    key="about_tab",
+    on_change="rerun",  # the calibration runs only when its tab is opened
+)
 with info:
     for heading, text in docs.info_sections().items():
         st.subheader(heading)
@@ -55,6 +59,8 @@ with odd:
 with table:
     st.dataframe(docs.parameter_table(), hide_index=True, width="stretch")
 with proof:
+    if not proof.open:
+        st.stop()
     st.markdown(
         "Each published figure the default chain is calibrated to, its source, and the "
         f"model's value now (mean and 10th-90th percentile over {EVIDENCE_REPS} "
@@ -68,8 +74,20 @@ with proof:
             f"{low:.3g} to {high:.3g}" for low, high in zip(report.low, report.high, strict=True)
         ],
         holds=report.holds.map({True: "yes", False: "not yet"}),
-    )[["figure", "source", "band", "model", "spread", "holds"]]
-    st.dataframe(shown, hide_index=True, width="stretch")
+    )[["holds", "figure", "model", "spread", "band", "source"]]
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "holds": st.column_config.TextColumn("Holds", width="small"),
+            "figure": st.column_config.TextColumn("Published figure", width="large"),
+            "model": st.column_config.TextColumn("Model", width="small"),
+            "spread": st.column_config.TextColumn("10-90%", width="small"),
+            "band": st.column_config.TextColumn("Target band", width="small"),
+            "source": st.column_config.TextColumn("Source", width="medium"),
+        },
+    )
     st.subheader("Investing in employees pays up to a point")
     st.markdown(
         "3-year cumulative profit of the baseline chain at five levels of the engagement "

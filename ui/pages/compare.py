@@ -1,30 +1,67 @@
-"""Compare two to four scenarios on the same seeds: bands, what differs, and outcomes."""
+"""Compare two to four scenarios on the same seeds: bands, what differs, and outcomes.
+
+Organisations of different size are compared per employee in post, so a
+chain twice as large does not read as twice as profitable.
+"""
+
+from dataclasses import replace
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from model import load_scenario, scenario_names
-from model.analysis import RECENT_WEEKS, bands, recent_quarter
+from model.analysis import (
+    RECENT_WEEKS,
+    bands,
+    change,
+    per_employee,
+    recent_quarter,
+    size_dependent,
+)
+from model.engine.parameters import BY_NAME
 from model.report import charts
 from ui import runs, state
 
 CURRENT = "Current settings"
 OUTCOMES = [
     "cumulative_profit",
+    "profit",
     "turnover_rate",
     "customer_retention",
     "employee_satisfaction",
     "customer_satisfaction",
 ]
+SIZE = ("n_units", "staff_per_unit", "growth_rate")  # how large it is or becomes
+
+
+def default_picks() -> list[str]:
+    """The current settings against the baseline, unless they are the baseline."""
+    same = not state.changed_levers(state.scenario(), load_scenario("baseline"))
+    return ["baseline", "start_at_the_top"] if same else [CURRENT, "baseline"]
+
+
+def colours(picked: list[str]) -> list[str]:
+    """The baseline preset always grey; the others blue, orange and purple in turn."""
+    others = iter(c for c in charts.PALETTE if c != charts.BASELINE_COLOUR)
+    return [charts.BASELINE_COLOUR if name == "baseline" else next(others) for name in picked]
+
+
+def at_end(table: pd.DataFrame) -> pd.DataFrame:
+    """Per replication: the last quarter's mean, and cumulative profit at the last week."""
+    end = table.step.max()
+    quarter = recent_quarter(table).groupby("rep").mean(numeric_only=True)
+    return quarter.assign(
+        cumulative_profit=table[table.step == end].set_index("rep").cumulative_profit
+    )
+
 
 st.title("Compare scenarios")
 seed, reps = int(st.session_state.seed), int(st.session_state.reps)
-choices = [CURRENT, *scenario_names()]
 picked = st.multiselect(
     "Scenarios (two to four)",
-    choices,
-    default=[CURRENT, "baseline"],
+    [CURRENT, *scenario_names()],
+    default=default_picks(),
     max_selections=4,
     format_func=lambda n: n if n == CURRENT else state.preset_title(n),
 )
@@ -37,6 +74,38 @@ labels = {
     name: s.title if name != CURRENT else f"{CURRENT}: {s.title}" for name, s in scenarios.items()
 }
 tables = {name: runs.run(s, seed, reps) for name, s in scenarios.items()}
+values = {name: s.values() for name, s in scenarios.items()}
+sizes_differ = any(len({values[n][k] for n in picked}) > 1 for k in SIZE)
+normalised = st.toggle(
+    "Per employee",
+    value=sizes_differ,
+    help="Money and counts divided by the employees in post each week.",
+)
+if sizes_differ:
+    st.info(
+        "These organisations differ in size ("
+        + "; ".join(
+            f"{labels[n]}: {values[n]['n_units']:g} units of {values[n]['staff_per_unit']:g}"
+            for n in picked
+        )
+        + "). "
+        + (
+            "Money and counts are shown per employee in post, so size alone does not "
+            "make one look better."
+            if normalised
+            else "Totals are shown: a larger organisation earns more because it is larger."
+        ),
+        icon=":material/straighten:",
+    )
+if normalised:
+    tables = {name: per_employee(t) for name, t in tables.items()}
+
+
+def scaled_unit(measure: str) -> str:
+    """The measure's unit, per employee when normalised."""
+    unit = charts.unit(measure)
+    return f"{unit} per employee" if normalised and size_dependent(measure) else unit
+
 
 measure = st.selectbox(
     "Measure",
@@ -45,35 +114,92 @@ measure = st.selectbox(
     format_func=charts.title,
 )
 data = pd.concat([bands(t, measure).assign(scenario=labels[n]) for n, t in tables.items()])
+order = [labels[n] for n in picked]
 base = alt.Chart(data).encode(
-    x=alt.X("step:Q", title="Week"),
-    color=alt.Color("scenario:N", title=None, legend=alt.Legend(orient="top", labelLimit=400)),
+    x=alt.X("step:Q", title="Week", scale=alt.Scale(nice=False)),
+    color=alt.Color(
+        "scenario:N",
+        title=None,
+        scale=alt.Scale(domain=order, range=colours(picked)),
+        legend=alt.Legend(
+            orient="top", direction="horizontal", labelLimit=600, symbolOpacity=1, columns=2
+        ),
+    ),
 )
 chart = alt.layer(
-    base.mark_area(opacity=0.18).encode(y="low:Q", y2="high:Q"),
-    base.mark_line(strokeWidth=2.5).encode(
-        y=alt.Y(
-            "mean:Q",
-            title=f"{charts.title(measure)} ({charts.unit(measure)})",
-            scale=alt.Scale(zero=False),
-        ),
+    base.mark_area(opacity=0.15).encode(y="low:Q", y2="high:Q"),
+    base.mark_line(strokeWidth=3.5).encode(
+        y=alt.Y("mean:Q", title=None, scale=alt.Scale(zero=False)),
         tooltip=[
             "scenario:N",
             alt.Tooltip("step:Q", title="Week"),
             alt.Tooltip("mean:Q", format=",.3~f"),
         ],
     ),
-).properties(title=f"{charts.title(measure)}: mean and 10-90% band", height=360)
-st.altair_chart(chart, width="stretch")
+).properties(
+    title=f"{charts.title(measure)} ({scaled_unit(measure)}): mean and 10-90% band", height=380
+)
+st.altair_chart(charts.readable(chart), width="stretch")
+
+st.subheader(f"Outcomes at the end, against {labels[picked[0]]}")
+reference = at_end(tables[picked[0]])
+rows = []
+for name, table in tables.items():
+    last = at_end(table)
+    for m in OUTCOMES:
+        diff = last[m] - reference[m]
+        rows.append(
+            {
+                "Scenario": labels[name],
+                "Outcome": f"{charts.title(m)} ({scaled_unit(m)})",
+                "Value": charts.fmt(m, last[m].mean()),
+                "Difference": "" if name == picked[0] else charts.fmt_delta(m, diff.mean()),
+                "10-90% of the difference": ""
+                if name == picked[0]
+                else f"{charts.fmt_delta(m, diff.quantile(0.1))} to "
+                f"{charts.fmt_delta(m, diff.quantile(0.9))}",
+            }
+        )
+st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+st.caption(
+    f"Rates and weekly profit are the last {RECENT_WEEKS} weeks' means; cumulative profit is "
+    "at the last week. Differences are paired replication by replication: the same seeds on "
+    "every side."
+)
+
+st.subheader("Each against its own baseline")
+st.markdown(
+    "The fairest reference for a scenario is the same organisation doing nothing new, on the "
+    "same seeds: its difference does not depend on size or starting point."
+)
+own = []
+for name, s in scenarios.items():
+    table = runs.run(s, seed, reps)
+    alone = runs.run(replace(s, title=f"{s.title} (baseline)", timeline=()), seed, reps)
+    found = change(table, alone, "cumulative_profit", s.weeks)
+    own.append(
+        {
+            "Scenario": labels[name],
+            "Cumulative profit against its own baseline": "no timeline"
+            if not s.timeline
+            else charts.fmt_delta("profit", found["mean"]),
+            "10-90%": ""
+            if not s.timeline
+            else f"{charts.fmt_delta('profit', found['low'])} to "
+            f"{charts.fmt_delta('profit', found['high'])}",
+            "Clear of the noise": "" if not s.timeline else "yes" if found["clear"] else "no",
+        }
+    )
+st.dataframe(pd.DataFrame(own), hide_index=True, width="stretch")
 
 st.subheader("What differs")
-values = {name: s.values() for name, s in scenarios.items()}
-names = sorted(
-    {k for v in values.values() for k in v if len({values[n][k] for n in scenarios}) > 1}
-)
-differs = pd.DataFrame({labels[n]: {k: values[n][k] for k in names} for n in scenarios})
-st.markdown("**Starting parameters**")
-if len(differs):
+names = sorted({k for k in values[picked[0]] if len({values[n][k] for n in picked}) > 1})
+if names:
+    differs = pd.DataFrame(
+        {labels[n]: {BY_NAME[k].label: f"{values[n][k]:g}" for k in names} for n in picked}
+    )
+    differs.insert(0, "Unit", [BY_NAME[k].unit for k in names])
+    st.markdown("**Starting parameters**")
     st.dataframe(differs, width="stretch")
 else:
     st.info("The same starting parameters.")
@@ -81,48 +207,14 @@ st.markdown("**Timelines**")
 st.dataframe(
     pd.DataFrame(
         {
-            labels[n]: [
-                "; ".join(
-                    f"week {i.week}: " + ", ".join(f"{k}={v:g}" for k, v in i.changes.items())
-                    for i in s.timeline
-                )
+            "Scenario": [labels[n] for n in picked],
+            "Changes": [
+                "; ".join(f"week {i.week}: {state.changes_text(i.changes)}" for i in s.timeline)
                 or "none"
-            ]
-            for n, s in scenarios.items()
+                for s in scenarios.values()
+            ],
         }
     ),
     hide_index=True,
     width="stretch",
-)
-
-st.subheader("Outcomes at the end, against the first scenario")
-
-
-def at_end(table: pd.DataFrame) -> pd.DataFrame:
-    """Per replication: the last quarter's mean, and cumulative profit at the last week."""
-    end = table.step.max()
-    quarter = recent_quarter(table).groupby("rep").mean(numeric_only=True)
-    return quarter.assign(
-        cumulative_profit=table[table.step == end].set_index("rep").cumulative_profit
-    )
-
-
-reference = at_end(tables[picked[0]])
-rows = []
-for name, table in tables.items():
-    last = at_end(table)
-    row = {"scenario": labels[name]}
-    for m in OUTCOMES:
-        diff = last[m] - reference[m]
-        row[charts.title(m)] = charts.fmt(m, last[m].mean())
-        if name != picked[0]:
-            row[f"Δ {charts.title(m)} (10-90%)"] = (
-                f"{charts.fmt_delta(m, diff.mean())} ({charts.fmt_delta(m, diff.quantile(0.1))}"
-                f" to {charts.fmt_delta(m, diff.quantile(0.9))})"
-            )
-    rows.append(row)
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-st.caption(
-    f"Rates are the last {RECENT_WEEKS} weeks' means; cumulative profit is at the last week. "
-    "Differences are paired replication by replication: the same seeds on every side."
 )

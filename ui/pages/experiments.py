@@ -13,13 +13,25 @@ from model.engine.parameters import BY_NAME
 from model.experiments.designs import METHODS, OUTCOMES, load_design, parse_design
 from model.experiments.sensitivity import indices, main_effects, where_it_pays
 from model.experiments.sweeps import duration, sweep
+from model.io import table_bytes
 from model.report import charts
 from model.scenario import MAX_FILE_BYTES, read_yaml, scenario_names
+from model.simulate import VERSION
 from ui import runs, sweeps
-from ui.sidebar import slider_step
+from ui.sidebar import for_the_web, slider_format, slider_step
+from ui.state import changes_text
 
 SHIPPED, UPLOAD, BUILD = "A shipped design", "Upload a design file", "Build one here"
 PROGRESS_EVERY = 0.5  # seconds between progress-bar updates
+INDEX_LABELS = {
+    "first_order": "First-order index",
+    "first_order_ci": "± (95%)",
+    "total": "Total index",
+    "total_ci": "± (95%) ",
+    "mu_star": "Mean absolute effect (mu*)",
+    "mu_star_ci": "± (95%)",
+    "sigma": "Spread of effects (sigma)",
+}
 
 
 def built_design() -> dict:
@@ -30,7 +42,7 @@ def built_design() -> dict:
         "Method",
         list(METHODS),
         key="x_method",
-        help="; ".join(f"{k}: {v}" for k, v in METHODS.items()),
+        help="; ".join(f"{k}: {v.format(samples='N')}" for k, v in METHODS.items()),
     )
     names = st.multiselect(
         "Parameters to vary",
@@ -49,6 +61,7 @@ def built_design() -> dict:
             high,
             (low, high),
             step=slider_step(p),
+            format=slider_format(p),
             key=f"x_range_{name}",
         )
         ranges[name] = list(chosen)
@@ -85,7 +98,9 @@ def chosen_design():
     try:
         if source == UPLOAD:
             upload = st.file_uploader(
-                f"Design file (YAML, up to {MAX_FILE_BYTES // 1024} KB)", type=["yaml", "yml"]
+                "Design file (YAML)",
+                type=["yaml", "yml"],
+                help=f"At most {MAX_FILE_BYTES // 1024} KB.",
             )
             if upload is None:
                 return None
@@ -96,7 +111,7 @@ def chosen_design():
         title = st.selectbox("Design", list(designs), key="x_shipped")
         return load_design(designs[title])
     except InputError as error:
-        st.error(f"This design cannot run: {error}")
+        st.error(f"This design cannot run: {for_the_web(error)}")
         return None
 
 
@@ -121,15 +136,16 @@ def describe(design) -> None:
     per_run = sweeps.seconds_per_run(yaml.safe_dump(design.to_dict()))
     slots = os.cpu_count() or 1
     change = design.intervention
+    method = METHODS[design.method].format(samples=design.samples)
     st.markdown(
-        f"**{design.method}** ({METHODS[design.method]}) on *{design.scenario.title}*: "
+        f"**{design.method}** ({method}) on *{design.scenario.title}*: "
         f"{points:,} points x {design.reps} replication(s) = **{design.runs():,} runs** of "
         f"{design.weeks} weeks, seed {design.seed}. About "
         f"**{duration(per_run * design.runs() / slots)}** on this server's "
         f"{slots} worker(s) ({per_run:.2f} s a run, from a short trial)."
         + (
             f" Each run also runs without the intervention (week {change.week}: "
-            + ", ".join(f"{k} = {v:g}" for k, v in change.changes.items())
+            + changes_text(change.changes)
             + ") on the same draws."
             if change
             else ""
@@ -153,6 +169,7 @@ def run_controls(design, where) -> int:
         "Stop",
         icon=":material/stop:",
         width="stretch",
+        disabled=not start,  # only while this run of the page is running the sweep
         on_click=lambda: st.session_state.update(x_stopped=True),
         help="Stops after the runs under way; finished runs are kept and Resume goes on.",
     )
@@ -176,11 +193,16 @@ def run_controls(design, where) -> int:
         slots = os.cpu_count() or 1
         sweep(design, where, runs.pool(), in_flight=2 * slots, on_progress=progress)
         st.rerun()  # redrawn as finished: results shown, Run disabled
-    if st.session_state.get("x_stopped") and done < total:
+    if st.session_state.get("x_stopped") and 0 < done < total:
         st.warning(f"Stopped: {done:,} of {total:,} runs are kept. Resume goes on from there.")
     elif done:
         st.progress(done / total, text=f"{done:,} of {total:,} runs finished")
     return done
+
+
+def outcome_label(outcome: str) -> str:
+    """A sweep outcome's description as a label (capitalised)."""
+    return OUTCOMES[outcome][0].upper() + OUTCOMES[outcome][1:]
 
 
 def show_results(design, where, done: int) -> None:
@@ -189,15 +211,17 @@ def show_results(design, where, done: int) -> None:
     complete = done == design.runs()
     if not complete:
         st.caption(f"From the {done:,} runs finished so far; indices need the whole design.")
-    outcome = st.selectbox(
-        "Outcome", design.outcomes(), format_func=lambda o: OUTCOMES[o], key="x_outcome"
-    )
-    label = OUTCOMES[outcome][0].upper() + OUTCOMES[outcome][1:]
+    outcome = st.selectbox("Outcome", design.outcomes(), format_func=outcome_label, key="x_outcome")
+    label = outcome_label(outcome)
     if design.intervention:
         found = where_it_pays(table, list(design.ranges), design.weeks)
         st.info(f"**Where does it pay off?** {found['statement']}", icon=":material/payments:")
     effects = main_effects(table, design.ranges, outcome)
-    st.altair_chart(charts.tornado(effects, outcome, label, table[outcome].mean()), width="stretch")
+    if effects.empty:
+        st.info("No parameter has finished runs at both ends of its range yet.")
+    else:
+        centre = table[outcome].mean()
+        st.altair_chart(charts.tornado(effects, outcome, label, centre), width="stretch")
     st.caption(
         "Each bar runs from the mean over all runs to the mean over the runs with that "
         "parameter in the bottom (grey) or top (blue) quarter of its range, the others "
@@ -205,14 +229,26 @@ def show_results(design, where, done: int) -> None:
     )
     if complete and design.method in ("sobol", "morris"):
         st.markdown(f"**{design.method.capitalize()} indices** (95% confidence intervals)")
-        st.dataframe(indices(design, table, outcome), hide_index=True, width="stretch")
+        found = indices(design, table, outcome)
+        found["parameter"] = found.parameter.map(lambda n: BY_NAME[n].label)
+        shown = found.set_index("parameter").map(
+            lambda v: f"{v:.2f}" if design.method == "sobol" else charts.outcome_text(outcome, v)
+        )
+        shown.columns = [INDEX_LABELS[c] for c in shown.columns]
+        st.dataframe(shown, width="stretch")
     left, middle, right = st.columns(3)
+    meta = {"model_version": VERSION, "design": design.to_dict(), "runs_finished": done}
     left.download_button(
-        "Runs (CSV)", lambda: table.to_csv(index=False), "runs.csv", "text/csv", width="stretch"
+        "Runs (CSV)",
+        lambda: table_bytes(table, meta, ".csv"),
+        "runs.csv",
+        "text/csv",
+        width="stretch",
+        help="One row per run; the design and model version in the # lines at the top.",
     )
     middle.download_button(
         "Weekly data (Parquet)",
-        lambda: weekly.to_parquet(index=False),
+        lambda: table_bytes(weekly, meta, ".parquet"),
         "weekly.parquet",
         "application/octet-stream",
         width="stretch",

@@ -28,19 +28,26 @@ period = (
     .groupby("unit")
     .mean(numeric_only=True)
     .reset_index()
+    .assign(unit=lambda t: t.unit + 1)  # units as people count them, from 1
 )
 
-left, right = st.columns([3, 2])
+left, right = st.columns([2, 3])
 left.altair_chart(charts.unit_heatmap(period, HEAT), width="stretch")
 right.altair_chart(charts.leader_scatter(period), width="stretch")
+right.caption("Each circle is a unit; its size is the unit's weekly revenue.")
 spread = period[HEAT].agg(["min", "median", "max"]).T
-spread.index = [charts.title(m) for m in spread.index]
 right.markdown("**Spread across units**")
-right.dataframe(spread.style.format("{:,.2f}"), width="stretch")
+right.dataframe(
+    spread.apply(lambda row: row.map(lambda v: charts.fmt(row.name, v)), axis=1).set_axis(
+        [f"{charts.title(m)} ({charts.unit(m)})" for m in spread.index]
+    ),
+    width="stretch",
+)
 
 st.subheader("A story")
 story = runs.story(scenario, seed)
-st.altair_chart(charts.story_chart(story), width="stretch")
+marks = sorted({step.week for step in scenario.timeline})
+st.altair_chart(charts.story_chart(story, marks), width="stretch")
 changes = story[story.employee_holder.diff().fillna(0) > 0]
 gone = story[~story.customer_active]
 holders = int(story.employee_holder.iloc[-1] - story.employee_holder.iloc[0] + 1)

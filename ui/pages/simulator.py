@@ -1,12 +1,12 @@
-"""Simulator: the chain, KPIs and time series against the baseline, the business case."""
+"""Simulator: the chain, KPIs and time series against the baseline, why profit moved."""
 
 import time
 
 import pandas as pd
 import streamlit as st
 
-from model.analysis import RECENT_WEEKS, business_case, recent
-from model.engine.observe import MEASURES
+from model.analysis import RECENT_WEEKS, business_case, change, profit_bridge, recent, story
+from model.engine.observe import CHAIN, MEASURES
 from model.report import charts
 from ui import runs, state
 
@@ -22,25 +22,44 @@ KPIS = [
 LARGE_RUN = 50_000  # employees times replications above which the page asks first
 PLAY_STEP = 4  # weeks advanced per frame when playing
 PLAY_PAUSE = 0.5  # seconds a frame stays before the next
-DEFAULT_SERIES = [
-    "employee_satisfaction",
-    "turnover_rate",
-    "customer_satisfaction",
-    "cumulative_profit",
-]
-
-
-def _go_to(week: int) -> None:
-    """Show results up to `week`; changes made now act from the next week."""
-    weeks = st.session_state.base.weeks
-    st.session_state.week_shown = max(1, min(week, weeks))
-    st.session_state.from_week = min(st.session_state.week_shown + 1, weeks)
+SERIES_KEY, SMOOTH_KEY = "series", "smooth"
 
 
 def _set_playing(playing: bool) -> None:
+    """Play from the week shown, or from week 1 when the whole run is shown (callback)."""
     st.session_state.playing = playing
-    if playing and (st.session_state.week_shown or 0) >= st.session_state.base.weeks:
-        _go_to(1)
+    weeks = st.session_state.base.weeks
+    if playing and (st.session_state.week_shown or weeks) >= weeks:
+        state.go_to(1)
+
+
+def controls(week: int, weeks: int) -> None:
+    """The week buttons, and Play or Pause."""
+    buttons = [
+        ("Week 1", ":material/first_page:", 1),
+        ("+1 week", ":material/skip_next:", week + 1),
+        ("+1 quarter", ":material/fast_forward:", week + 13),
+        ("Run to end", ":material/last_page:", weeks),
+    ]
+    columns = st.columns(len(buttons) + 1)
+    for column, (label, icon, target) in zip(columns, buttons, strict=False):
+        column.button(label, icon=icon, on_click=state.go_to, args=(target,), width="stretch")
+    playing = st.session_state.get("playing")
+    columns[-1].button(
+        "Pause" if playing else "Play",
+        icon=":material/pause:" if playing else ":material/play_arrow:",
+        on_click=_set_playing,
+        args=(not playing,),
+        width="stretch",
+        type="primary",
+        help=f"Advance {PLAY_STEP} weeks at a time until paused.",
+    )
+
+
+def series_row(measures: list[str], context: dict) -> None:
+    """Up to two time-series charts side by side."""
+    for column, measure in zip(st.columns(2), measures, strict=False):
+        column.altair_chart(charts.band_chart(measure=measure, **context), width="stretch")
 
 
 scenario, baseline = state.scenario(), state.baseline()
@@ -48,9 +67,6 @@ seed, reps = int(st.session_state.seed), int(st.session_state.reps)
 weeks = scenario.weeks
 
 st.title(scenario.title)
-with st.expander("What to notice in this scenario", expanded=False):
-    st.markdown(scenario.description or "No description.")
-
 employees = scenario.values()["n_units"] * scenario.values()["staff_per_unit"]
 if employees * reps > LARGE_RUN and not st.session_state.get("large_run_ok"):
     st.warning(
@@ -62,109 +78,140 @@ if employees * reps > LARGE_RUN and not st.session_state.get("large_run_ok"):
     st.stop()
 table, base_table = runs.pair(scenario, baseline, seed, reps)
 week = st.session_state.week_shown or weeks
+if week >= weeks:
+    st.session_state.playing = False  # the last frame shows Play again
 
-play = st.columns([1, 1, 1, 1, 1, 3])
-play[0].button("Week 1", icon=":material/first_page:", on_click=_go_to, args=(1,), width="stretch")
-play[1].button(
-    "+1 week", icon=":material/skip_next:", on_click=_go_to, args=(week + 1,), width="stretch"
-)
-play[2].button(
-    "+1 quarter",
-    icon=":material/fast_forward:",
-    on_click=_go_to,
-    args=(week + 13,),
-    width="stretch",
-)
-play[3].button(
-    "Run to end", icon=":material/last_page:", on_click=_go_to, args=(weeks,), width="stretch"
-)
-if st.session_state.get("playing"):
-    play[4].button(
-        "Pause", icon=":material/pause:", on_click=_set_playing, args=(False,), width="stretch"
-    )
-else:
-    play[4].button(
-        "Play",
-        icon=":material/play_arrow:",
-        on_click=_set_playing,
-        args=(True,),
-        width="stretch",
-        help=f"Advance {PLAY_STEP} weeks at a time until paused.",
-    )
-play[5].markdown(
+controls(week, weeks)
+left, right = st.columns([3, 2], vertical_alignment="center")
+left.markdown(
     f"**Week {week} of {weeks}** · seed {seed} · {reps} replication(s) · "
     f"changes act from week {st.session_state.from_week}"
 )
+with right.popover("What to notice in this scenario", width="stretch"):
+    st.markdown(scenario.description or "No description.")
 
 values = {m: recent(table, m, week) for m in table.columns if m not in ("rep", "step")}
-base_values = {m: recent(base_table, m, week) for m in values}
-deltas = {m: values[m] - base_values[m] for m in values}
-st.altair_chart(charts.chain_chart(values, deltas), width="stretch")
+changes = {m: change(table, base_table, m, week) for m in values}
+base_profit = recent(base_table, "cumulative_profit", week)
+st.markdown(
+    "**"
+    + story(
+        state.changed_levers(scenario, baseline),
+        changes["employee_satisfaction"],
+        changes["customer_satisfaction"],
+        changes["cumulative_profit"],
+        base_profit,
+        week,
+    )
+    + "**"
+)
+st.altair_chart(charts.chain_chart(values, changes), width="stretch")
+st.caption(
+    f"The chain inside-out, last {RECENT_WEEKS} weeks, mean of {reps} replication(s); below "
+    "each stage its change against the baseline on the same seeds, coloured when clear of the "
+    "noise. Charts: :blue[**scenario**] and :gray[**baseline**], mean and 10-90% band.",
+    help="A change is clear when the 10-90% band of the paired differences (scenario minus "
+    "baseline, replication by replication) excludes zero. Dashed lines mark changes on the "
+    "timeline.",
+)
+
+st.session_state.setdefault(SERIES_KEY, [m for _, m in CHAIN[2:5]] + ["cumulative_profit"])
+st.session_state.setdefault(SMOOTH_KEY, True)
+context = {
+    "scenario": table,
+    "baseline": base_table,
+    "weeks": weeks,
+    "until": week,
+    "marks": sorted({step.week for step in scenario.timeline}),
+    "smooth": RECENT_WEEKS if st.session_state[SMOOTH_KEY] else 1,
+}
+chosen = st.session_state[SERIES_KEY]
+series_row(chosen[:2], context)
 
 for column, measure in zip(st.columns(len(KPIS)), KPIS, strict=True):
+    shown = changes[measure]
     column.metric(
-        f"{charts.title(measure)}",
+        charts.title(measure),
         charts.fmt(measure, values[measure]),
-        charts.fmt_delta(measure, deltas[measure]) if abs(deltas[measure]) > 1e-9 else None,
+        charts.fmt_delta(measure, shown["mean"]) if shown["clear"] else None,
         delta_color={1: "normal", -1: "inverse", 0: "off"}[MEASURES[measure].better],
-        help=f"Mean over the {RECENT_WEEKS} weeks to week {week} and {reps} replication(s); "
-        "change against the baseline.",
+        help=f"Mean over the {RECENT_WEEKS} weeks to week {week} and {reps} replication(s) "
+        "(cumulative profit: at that week). The change against the baseline is shown when "
+        "it is clear of the spread across replications.",
     )
 
 case = business_case(table[table.step <= week], base_table[base_table.step <= week])
 mean, low, high = case["profit_difference"]
+outlay = case["investment"]
 st.subheader(f"The business case, weeks 1 to {week}")
 left, middle, right = st.columns(3)
+if abs(outlay) < 1:
+    cost_label, cost_value = "Extra operating costs", "none"
+elif outlay > 0:
+    cost_label, cost_value = "Extra operating costs", charts.money(outlay)
+else:
+    cost_label, cost_value = "Operating costs saved", charts.money(-outlay)
 left.metric(
-    "Cost of the change (operating costs)",
-    charts.fmt("costs", case["investment"]),
-    help="Extra costs other than the cost of goods, against the baseline.",
+    cost_label,
+    cost_value,
+    help="Costs other than the cost of goods, against the baseline, over the weeks shown.",
 )
+if abs(outlay) < 1 and abs(mean) < 1:
+    payback = "no change"
+elif outlay <= 0:
+    payback = "nothing to pay back"
+else:
+    payback = case["payback_week"] or f"not by week {week}"
 middle.metric(
     "Payback week",
-    case["payback_week"] or "none",
-    help="First week from which the cumulative profit difference stays positive.",
+    payback,
+    help="First week from which the cumulative profit difference stays positive; a saving "
+    "has no outlay to pay back.",
 )
 right.metric(
     "Cumulative profit difference",
-    charts.fmt("profit", mean),
-    help=f"10th-90th percentile across replications: {charts.fmt('profit', low)} "
-    f"to {charts.fmt('profit', high)} (same seeds on both sides).",
+    charts.fmt_delta("profit", mean),
+    help=f"10th-90th percentile across replications: {charts.fmt_delta('profit', low)} "
+    f"to {charts.fmt_delta('profit', high)} (same seeds on both sides).",
+)
+st.altair_chart(
+    charts.bridge_chart(profit_bridge(table, base_table, week), base_profit, week),
+    width="stretch",
+)
+st.caption(
+    "From the baseline's cumulative profit (grey) to the scenario's (blue): green steps add "
+    "to profit and red ones take from it, clear of the noise; pale grey steps are within the "
+    "spread across replications. Revenue's difference is split into customers "
+    "(customer-weeks), visits per customer and spend per visit, one factor at a time in that "
+    "order; each cost line then counts by its own difference. The steps add up exactly to "
+    "the difference in cumulative profit."
 )
 
 st.subheader("Over time")
-options = [m for m in table.columns if m not in ("rep", "step")]
-chosen = st.multiselect("Measures", options, default=DEFAULT_SERIES, format_func=charts.title)
-smooth = st.toggle(
+st.multiselect(
+    "Measures",
+    [m for m in table.columns if m not in ("rep", "step")],
+    key=SERIES_KEY,
+    format_func=charts.title,
+)
+st.toggle(
     f"Smooth weekly flows over {RECENT_WEEKS} weeks",
-    value=True,
+    key=SMOOTH_KEY,
     help="Quits, visits and money are counted weekly; a quarter's average reads "
     "better on a projector.",
 )
-marks = sorted({step.week for step in scenario.timeline})
-for pair in [chosen[i : i + 2] for i in range(0, len(chosen), 2)]:
-    for column, measure in zip(st.columns(2), pair, strict=False):
-        column.altair_chart(
-            charts.band_chart(
-                table, base_table, measure, weeks, week, marks, RECENT_WEEKS if smooth else 1
-            ),
-            width="stretch",
-        )
+for i in range(2, len(chosen), 2):
+    series_row(chosen[i : i + 2], context)
 
 st.subheader("Timeline of this run")
 rows = [
-    {
-        "week": step.week,
-        "changes": ", ".join(f"{k} = {v:g}" for k, v in step.changes.items()),
-        "note": step.note,
-    }
+    {"Week": step.week, "Changes": state.changes_text(step.changes), "Note": step.note}
     for step in scenario.timeline
 ]
-st.dataframe(
-    pd.DataFrame(rows or [{"week": None, "changes": "no interventions", "note": ""}]),
-    hide_index=True,
-    width="stretch",
-)
+if rows:
+    st.table(pd.DataFrame(rows).set_index("Week"))  # wraps long changes instead of cutting them
+else:
+    st.markdown("No interventions: the baseline organisation doing nothing new.")
 
 both = pd.concat([table.assign(run="scenario"), base_table.assign(run="baseline")])
 left, right = st.columns(2)  # the files are made when asked for, not on every redraw
@@ -176,10 +223,7 @@ right.download_button(
     "application/octet-stream",
 )
 
-if st.session_state.get("playing"):
-    if week >= weeks:
-        st.session_state.playing = False
-    else:
-        time.sleep(PLAY_PAUSE)
-        _go_to(week + PLAY_STEP)
-        st.rerun()
+if st.session_state.playing:
+    time.sleep(PLAY_PAUSE)
+    st.session_state.next_week = week + PLAY_STEP  # set before the widgets, next run
+    st.rerun()
