@@ -37,7 +37,7 @@ def main() -> None:
             ),
             st.Page("ui/pages/organisation.py", title="Organisation", icon=":material/store:"),
             st.Page("ui/pages/experiments.py", title="Experiments", icon=":material/science:"),
-            st.Page("ui/pages/setup.py", title="Your organisation", icon=":material/tune:"),
+            st.Page("ui/pages/setup.py", title="Your company", icon=":material/tune:"),
             st.Page("ui/pages/workshop.py", title="Workshop", icon=":material/groups:"),
             st.Page("ui/pages/facilitator.py", title="Facilitate", icon=":material/co_present:"),
             st.Page("ui/pages/about.py", title="About the model", icon=":material/menu_book:"),

@@ -4,6 +4,7 @@ Each `AppTest` is its own session, as a device in the room is.
 """
 
 import json
+import re
 
 import pytest
 import streamlit as st
@@ -266,10 +267,10 @@ def test_the_presenter_view_hides_the_controls_and_the_debrief_reads_well():
     assert list(debrief.columns) == list(DEBRIEF.values())
     row = debrief.iloc[0]
     assert row["Team"] == "Alpha" and row["Worse before better"] in ("yes", "no")
-    assert row["Profit vs baseline"][0] in "+-" and row["Profit vs baseline"][-1] in "Mk"
+    assert re.fullmatch(r"[+-][\d,.]+[Mk]?", row["Profit vs baseline"])  # an amount, signed
     misses = facilitator.dataframe[1].value
     assert list(misses.columns) == list(MISSES.values())
-    assert misses.iloc[0]["Profit in the round (currency)"][-1] in "Mk"
+    assert re.fullmatch(r"-?[\d,.]+[Mk]?", misses.iloc[0]["Profit in the round (currency)"])
     assert misses.iloc[0]["Turnover, annualised (share/year)"].endswith(" pts")
     impact = facilitator.dataframe[2].value
     assert list(impact.columns) == [

@@ -1,4 +1,4 @@
-"""Your organisation: the baseline fitted to a company's own figures.
+"""Your company: the baseline fitted to a company's own figures.
 
 The figures stay in this session: nothing is written on the server; the
 fitted scenario is offered as a download and can be used at once.
@@ -13,7 +13,7 @@ from ui import runs, state
 
 SIZE = ("n_units", "staff_per_unit")  # the figures that make a fit heavy work on a shared server
 
-st.title("Your organisation")
+st.title("Your company")
 st.markdown(
     "Type in the figures you know, or upload them (a CSV of `figure,value` lines or a YAML "
     "file), and the baseline is fitted to them: the figures that describe the organisation "
