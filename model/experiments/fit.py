@@ -66,7 +66,7 @@ class Figure:
 
 
 FIGURES = (
-    Figure("units", "Units (stores, branches)", "units", sets="n_units"),
+    Figure("units", "Units", "stores or branches", sets="n_units"),
     Figure("staff_per_unit", "Front-line staff per unit", "employees", sets="staff_per_unit"),
     Figure("layers", "Layers of management", "layers", sets="hierarchy_layers"),
     Figure(

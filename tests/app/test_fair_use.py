@@ -78,6 +78,8 @@ def page(monkeypatch):
     """An AppTest of a page in a session of its own, with nothing run before."""
     st.cache_data.clear()
     runs._budgets.clear()
+    started(runs.background())  # before any script runs: workers started there would run it
+    started(runs.interactive())
     calls = []
 
     def table(key, seed, reps, level, version, scenario, heavy):

@@ -7,6 +7,7 @@ fitted scenario is offered as a download and can be used at once.
 import streamlit as st
 
 from model import InputError, Scenario
+from model.engine.parameters import BY_NAME
 from model.experiments.fit import BY_FIGURE, TRIALS, fit, read_figures
 from model.scenario import MAX_FILE_BYTES
 from ui import runs, state
@@ -35,6 +36,7 @@ with st.form("figures"):
         typed[name] = column.number_input(
             f"{figure.label} ({figure.unit})",
             value=None,
+            placeholder=f"the model's {BY_NAME[figure.sets].default:g}" if figure.sets else None,
             key=f"figure_{name}",
             help=f"From {low:g} to {high:g}."
             + (" Fitted by the model." if figure.fitted_by else " Sets the model directly."),
