@@ -36,8 +36,8 @@ ROUNDS = ((1.0, 30), (0.3, 20))
 """The fit's rounds: trial runs spread over this share of each parameter's range
 (first all of it, then tighter and tighter around the answer so far), and how many."""
 
-IDENTIFICATION_STEP = 0.1
-"""How far (share of its range) a fitted parameter is moved to see how well the figures pin it."""
+WELL_IDENTIFIED = 0.05
+"""Largest uncertainty (share of its range) for a parameter to count as pinned by the figures."""
 
 
 @dataclass(frozen=True)
@@ -205,7 +205,8 @@ class Fit:
     standard error: a smaller company or fewer replications cannot be fitted
     closer than that), tolerance and whether the model is within it."""
     fitted: pd.DataFrame
-    """Parameter by parameter: the value found and how well the figures pin it."""
+    """Parameter by parameter: the value found, its uncertainty (share of its range) and
+    whether the figures pin it well, weakly or exactly."""
 
 
 TRIALS = sum(trials for _, trials in ROUNDS)
@@ -238,10 +239,10 @@ def fit(
     )
     targets = [BY_FIGURE[name] for name in figures if BY_FIGURE[name].fitted_by]
     surfaced = [figure for figure in targets if figure is not MARGIN]
-    fitted, worsening = _fit_surface(start, surfaced, figures, seed, reps, progress)
+    fitted, uncertainty = _fit_surface(start, surfaced, figures, seed, reps, progress)
     if MARGIN in targets:
         fitted = _margin_solved(fitted, figures[MARGIN.name], seed, reps)
-        worsening.append(math.nan)  # solved exactly from the books
+        uncertainty.append(0.0)  # solved exactly from the books
     found = measure(fitted, seed, reps)[[f.name for f in targets]]
     report = pd.DataFrame(
         {
@@ -259,11 +260,13 @@ def fit(
             "parameter": [p.label for p in free],
             "name": [p.name for p in free],
             "value": [fitted.values()[p.name] for p in free],
-            "worsening": worsening,
+            "uncertainty": uncertainty,
         }
     )
     pinned["identified"] = np.select(
-        [pinned.worsening.isna(), pinned.worsening >= 1.0], ["exactly", "well"], "weakly"
+        [pinned.uncertainty == 0.0, pinned.uncertainty <= WELL_IDENTIFIED],
+        ["exactly", "well"],
+        "weakly",
     )
     provenance = {
         "figures": figures,
@@ -287,8 +290,9 @@ def _fit_surface(
 ) -> tuple[Scenario, list[float]]:
     """The parameters behind `targets` fitted on response surfaces, round by round.
 
-    Returns the fitted scenario and, per parameter, how much the fit worsens
-    (squared misses, in tolerances) if it moves by a tenth of its range.
+    Returns the fitted scenario and, per parameter, its uncertainty: how far
+    (share of its range) it can move, the others moving with it, while the
+    figures stay within about their tolerances.
     """
     free = [BY_NAME[figure.fitted_by] for figure in targets]
     target = np.array([figures[f.name] for f in targets])
@@ -321,7 +325,10 @@ def _fit_surface(
             bounds=(low, high),
         ).x
     slopes = surface.slopes(x) / tolerance[:, None]
-    return scenario_at(x), list(np.sum((IDENTIFICATION_STEP * slopes) ** 2, axis=0))
+    # How far each parameter can move, the others moving with it, before the figures
+    # leave their tolerances: the least-squares standard error, in shares of its range.
+    spread = np.sqrt(np.diag(np.linalg.pinv(slopes.T @ slopes)))
+    return scenario_at(x), [float(v) for v in spread]
 
 
 def _margin_solved(scenario: Scenario, margin: float, seed: int, reps: int) -> Scenario:
