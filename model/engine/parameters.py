@@ -420,7 +420,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         ),
         source=(
             "Set so that the default chain's operating margin lies in the 3-8% band of grocery, "
-            "restaurant and service retail (calibration.md, section 6)."
+            "restaurant and service retail."
         ),
         role="uncertainty",
     ),
@@ -437,7 +437,7 @@ PARAMETERS: tuple[Parameter, ...] = (
             "so keeping a customer pays more than replacing one."
         ),
         source=(
-            "Reichheld and Sasser (1990), Zero Defections, HBR 68(5); calibration.md, section 6."
+            "Reichheld and Sasser (1990), Zero Defections, HBR 68(5)."
         ),
     ),
     Parameter(
@@ -553,7 +553,7 @@ PARAMETERS: tuple[Parameter, ...] = (
             "planned for. New customers come out of this pool and defectors go back to it, so "
             "a unit's customer base settles where winning equals losing."
         ),
-        source="calibration.md, section 6: a unit's market is finite.",
+        source="Assumed: a unit's market is finite (its catchment); the size is not measured.",
         role="structure",
     ),
     Parameter(

@@ -283,7 +283,7 @@ def odd_sections() -> dict[str, str]:
         "Input data": (
             "None at run time: no data file is read. The defaults are calibrated so that "
             "the baseline retail chain lands in published bands (the Evidence section of "
-            "this page runs the checks; calibration.md lists the bands). Each figure and "
+            "this page runs the checks and shows the bands). Each figure and "
             "the coefficients that set it:\n\n" + _calibration_list() + "\n\n"
             "**Measured** are only those figures: turnover, early exits, the cost of an "
             "exit, ramp-up time, the satisfaction-loyalty curve, the defection of satisfied "
