@@ -38,6 +38,8 @@ MUTATIONS = [  # (coefficient, factor, the link it carries)
     ("DEFECTION_SCALE", 2.0, "satisfaction -> defection (flattened)"),
     ("LOYAL_SPEND_PREMIUM", 0.0, "loyalty -> spend"),
     ("TENURE_SPEND_PREMIUM", 0.0, "tenure -> spend"),
+    ("TENURE_TIME_SAVING", 0.5, "tenure -> cost to serve"),
+    ("TENURE_REFERRAL_PREMIUM", 0.5, "tenure -> referrals"),
     ("REFERRAL_PROBABILITY", 0.0, "delight -> referrals"),
     ("WARNING_PROBABILITY", 0.0, "let-downs -> warnings"),
     ("RELATIONSHIP_BONUS", 0.0, "usual server -> service"),

@@ -275,9 +275,9 @@ class ServiceProfitChain(Organisation, mesa.Model):
         )
         self._add_customers(np.repeat(np.arange(n_units), arrivals), established=False)
 
-        staffed_visits = flows.pop("staffed_visits")
+        staff_time = flows.pop("staff_time")
         load = np.minimum(
-            staffed_visits / np.maximum(capacity * self.visits_per_capacity, 1e-9), mech.MAX_LOAD
+            staff_time / np.maximum(capacity * self.visits_per_capacity, 1e-9), mech.MAX_LOAD
         )
         achieved = mech.achieved_time_share(load, u.standard)
         manager = shown[u.manager]
@@ -291,7 +291,7 @@ class ServiceProfitChain(Organisation, mesa.Model):
             * u.staff_plan
         )
         u.perceived_demand = mech.perceived(
-            u.perceived_demand, staffed_visits / planned_visits, mech.DEMAND_PERCEPTION_WEEKS
+            u.perceived_demand, staff_time / planned_visits, mech.DEMAND_PERCEPTION_WEEKS
         )
         u.perceived_time_share = mech.perceived(
             u.perceived_time_share, achieved, mech.PRODUCTIVITY_PERCEPTION_WEEKS
@@ -336,15 +336,16 @@ class ServiceProfitChain(Organisation, mesa.Model):
         self._bond(visitors[staffed], server, has_server & (regular < 0))
 
         old_satisfaction = satisfaction[visitors]
+        tenure = c.tenure[visitors]
         revenue = np.bincount(
             unit,
-            weights=mech.spend(p["spend_per_visit"], old_satisfaction, c.tenure[visitors]),
+            weights=mech.spend(p["spend_per_visit"], old_satisfaction, tenure),
             minlength=n_units,
         )
         word = rng.random(len(visitors), dtype=np.float32)
         delighted = (experience >= mech.DELIGHT_AT) & (old_satisfaction >= mech.PROMOTER_AT)
         referrals = np.bincount(
-            unit[delighted & (word < mech.REFERRAL_PROBABILITY)], minlength=n_units
+            unit[delighted & (word < mech.referral_probability(tenure))], minlength=n_units
         )
         let_down = experience < mech.LET_DOWN_AT
         warnings = np.bincount(
@@ -365,7 +366,9 @@ class ServiceProfitChain(Organisation, mesa.Model):
         c.keep(~leave)
         return {
             "visits": np.bincount(unit, minlength=n_units),
-            "staffed_visits": np.bincount(unit[staffed], minlength=n_units),
+            "staff_time": np.bincount(
+                unit[staffed], weights=mech.time_to_serve(tenure[staffed]), minlength=n_units
+            ),
             "quality_sum": np.bincount(unit, weights=quality, minlength=n_units),
             "revenue": revenue,
             "referrals": referrals,
@@ -429,7 +432,7 @@ class ServiceProfitChain(Organisation, mesa.Model):
         c.tenure += 1
         customers_before, defections = kernels.count_by_unit(c.unit, leave, len(self.units))
         c.keep(~leave)
-        names = ("visits", "staffed_visits", "quality_sum", "revenue")
+        names = ("visits", "staff_time", "quality_sum", "revenue")
         names += ("referrals", "warnings", "lost_servers")
         return dict(zip(names, served, strict=True)) | {
             "defections": defections,

@@ -47,7 +47,10 @@ class CustomerCoefficients(NamedTuple):
     PEOPLE_VALUING_PENALTY: float
     EXPERIENCE_NOISE: float
     LOYAL_SPEND_PREMIUM: float
+    SEASONED_WEEKS: float
     TENURE_SPEND_PREMIUM: float
+    TENURE_TIME_SAVING: float
+    TENURE_REFERRAL_PREMIUM: float
     DELIGHT_AT: float
     PROMOTER_AT: float
     DETRACTOR_BELOW: float
@@ -164,7 +167,7 @@ def serve_visitors(
 
     Updates the visitors' satisfaction, expectation and usual server in place
     (`customer_satisfaction`, `adapted_expectation`). Returns per-unit visits,
-    staffed visits, quality sum, revenue, referrals, warnings and lost servers.
+    staff time (`time_to_serve`), quality sum, revenue, referrals, warnings and lost servers.
     """
     n_units = len(time_share)
     n_teams = len(team_first)
@@ -178,7 +181,7 @@ def serve_visitors(
         if t + 1 < n_teams:
             before_team[t + 1] = before_team[t] + count[t]
     visits = np.zeros(n_units, np.int64)
-    staffed_visits = np.zeros(n_units, np.int64)
+    staff_time = np.zeros(n_units)
     lost_servers = np.zeros(n_units, np.int64)
     referrals = np.zeros(n_units, np.int64)
     warnings = np.zeros(n_units, np.int64)
@@ -223,7 +226,7 @@ def serve_visitors(
                     server_holder[i] = hires[chosen]
             else:
                 quality = k.NO_SERVICE_QUALITY
-            staffed_visits[u] += 1
+            staff_time[u] += 1.0 - k.TENURE_TIME_SAVING * min(tenure[i] / k.SEASONED_WEEKS, 1.0)
             lost_servers[u] += lost
             staffed += 1
         experience = quality + np.float64(noise_draw[v] * f32(k.EXPERIENCE_NOISE))
@@ -231,11 +234,13 @@ def serve_visitors(
 
         old = satisfaction[i]
         loyal_spend = f32(1.0) + f32(k.LOYAL_SPEND_PREMIUM) * (loyal[i] - f32(0.5))
-        seasoned = 1.0 + k.TENURE_SPEND_PREMIUM * min(tenure[i] / 156.0, 1.0)
+        seasoning = min(tenure[i] / k.SEASONED_WEEKS, 1.0)
+        seasoned = 1.0 + k.TENURE_SPEND_PREMIUM * seasoning
         revenue[u] += np.float64(f32(spend_per_visit) * loyal_spend) * seasoned
         visits[u] += 1
         quality_sum[u] += quality
-        if word_draw[v] < f32(k.REFERRAL_PROBABILITY):
+        referral = k.REFERRAL_PROBABILITY * (1.0 + k.TENURE_REFERRAL_PREMIUM * seasoning)
+        if np.float64(word_draw[v]) < referral:
             referrals[u] += experience >= k.DELIGHT_AT and old >= f32(k.PROMOTER_AT)
         if word_draw[v] < f32(k.WARNING_PROBABILITY):
             warnings[u] += experience < k.LET_DOWN_AT
@@ -249,7 +254,7 @@ def serve_visitors(
         satisfaction[i] = min(max(judged, 0.0), 100.0)
         anchor = f32(k.EXPECTATION_ANCHOR) * (f32(market_expectation) - expected)
         expectation[i] = expected + k.EXPECTATION_ADAPTATION * (experience - expected) + anchor
-    return visits, staffed_visits, quality_sum, revenue, referrals, warnings, lost_servers
+    return visits, staff_time, quality_sum, revenue, referrals, warnings, lost_servers
 
 
 @njit(cache=True)

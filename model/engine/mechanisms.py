@@ -119,11 +119,15 @@ DELIGHT_AT = 85.0
 PROMOTER_AT = 80.0  # promoters, who alone refer others
 DETRACTOR_BELOW = 60.0
 LET_DOWN_AT = 40.0
-REFERRAL_PROBABILITY = 0.005  # per delighted visit: about a quarter of a new customer a year
+REFERRAL_PROBABILITY = 0.0028  # per delighted visit of a newcomer; seasoned customers refer more
 WARNING_PROBABILITY = 0.15
 ACQUISITION_RATE = 0.0042  # weekly share of a unit's prospects that try it (20% a year)
 LOYAL_SPEND_PREMIUM = 0.3
-TENURE_SPEND_PREMIUM = 0.3
+# A customer's value grows with tenure (Reichheld and Sasser 1990): spend, cost to serve, referrals
+SEASONED_WEEKS = 156.0  # years of custom after which a customer's value has grown fully
+TENURE_SPEND_PREMIUM = 0.3  # a seasoned customer's basket is this much larger
+TENURE_TIME_SAVING = 0.15  # and takes this much less staff time: they know the place
+TENURE_REFERRAL_PREMIUM = 1.0  # and refers others this much more often than a newcomer
 
 
 def power_mean(values: np.ndarray, power: float, axis: int = -1) -> np.ndarray:
@@ -531,11 +535,31 @@ def defection_probability(satisfaction: np.ndarray) -> np.ndarray:
     return np.clip(DEFECTION_BACKGROUND + driven, 0.0, 1.0)
 
 
+def seasoning(tenure_weeks: np.ndarray) -> np.ndarray:
+    """How far a customer's value has grown with tenure: 0 when new, 1 once seasoned."""
+    return np.minimum(tenure_weeks / SEASONED_WEEKS, 1.0)
+
+
 def spend(base_spend: float, satisfaction: np.ndarray, tenure_weeks: np.ndarray) -> np.ndarray:
     """Basket per visit: loyal and long-standing customers buy more."""
     loyal = 1.0 + LOYAL_SPEND_PREMIUM * (loyalty(satisfaction) - 0.5)
-    seasoned = 1.0 + TENURE_SPEND_PREMIUM * np.minimum(tenure_weeks / 156.0, 1.0)
+    seasoned = 1.0 + TENURE_SPEND_PREMIUM * seasoning(tenure_weeks)
     return base_spend * loyal * seasoned
+
+
+def time_to_serve(tenure_weeks: np.ndarray) -> np.ndarray:
+    """Staff time a visit takes, in a newcomer's visits: regulars need less help.
+
+    Long-standing customers know the place and what they want, so keeping
+    customers frees staff time as well as bringing sales (Reichheld and
+    Sasser 1990: loyal customers cost less to serve).
+    """
+    return 1.0 - TENURE_TIME_SAVING * seasoning(tenure_weeks)
+
+
+def referral_probability(tenure_weeks: np.ndarray) -> np.ndarray:
+    """Chance that a delighted promoter's visit brings a prospect: regulars refer more."""
+    return REFERRAL_PROBABILITY * (1.0 + TENURE_REFERRAL_PREMIUM * seasoning(tenure_weeks))
 
 
 def new_customers_expected(

@@ -374,15 +374,17 @@ class Organisation:
     def _planned_visits_per_capacity(self) -> float:
         """Visits one fully skilled employee serves when a unit runs at the target utilisation.
 
-        The chain planned its staffing for a unit of normal demand, with the
-        visits its established customers make, the default self-service share
-        and seasoned staff; levers that change demand, staffing or self-service
-        later move the load away from this plan.
+        Visits are counted in a newcomer's staff time (`time_to_serve`). The
+        chain planned its staffing for a unit of normal demand, with the visits
+        its established customers make and the time they take, the default
+        self-service share and seasoned staff; levers that change demand,
+        staffing or self-service later move the load away from this plan.
         """
         p = self.p
-        satisfaction = self.customers.satisfaction
-        visits = p["customers_per_unit"] * mech.visit_probability(satisfaction, 1.0).mean()
-        staffed = visits * (1.0 - BY_NAME["automation_level"].default)
+        c = self.customers
+        visit_time = mech.visit_probability(c.satisfaction, 1.0) * mech.time_to_serve(c.tenure)
+        self_served = BY_NAME["automation_level"].default
+        staffed = p["customers_per_unit"] * visit_time.mean() * (1.0 - self_served)
         capacity = p["staff_per_unit"] * mech.productivity(np.array(PLANNED_SKILL))
         return float(staffed / (capacity * mech.TARGET_UTILISATION))
 

@@ -233,6 +233,18 @@ def test_loyal_long_standing_customers_spend_more():
     assert 1.3 < loyal / new < 1.8
 
 
+def test_long_standing_customers_cost_less_to_serve_and_refer_more():
+    """Reichheld and Sasser (1990): a customer's value grows with tenure, not only in spend."""
+    weeks = np.array([0, 52, 156, 520])
+    time = m.time_to_serve(weeks)
+    assert time[0] == 1.0 and np.all(np.diff(time) <= 0)
+    assert 0.75 < time[-1] < 0.95  # a regular saves staff time, but still needs serving
+    assert time[2] == time[3]  # fully seasoned after three years
+    referral = m.referral_probability(weeks)
+    assert np.all(np.diff(referral) >= 0)
+    assert 1.5 < referral[-1] / referral[0] < 3.0
+
+
 def _won(prospects, referrals=0.0, warnings=0.0, pool=1000.0):
     return m.new_customers_expected(
         np.array([prospects]), np.array([pool]), 1.0, np.array([referrals]), np.array([warnings])

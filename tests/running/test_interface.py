@@ -201,3 +201,19 @@ def test_every_measure_is_declared_once_with_what_a_reader_needs():
     ]
     assert set(COST_LINES) <= FLOWS and {"revenue", "profit", "quits"} <= FLOWS
     assert not {"employee_satisfaction", "active_customers", "cumulative_profit"} & FLOWS
+
+
+def test_the_documentation_describes_every_mechanism_once():
+    import inspect
+
+    from model.engine import mechanisms
+    from model.report.docs import SUBMODELS
+
+    listed = [name for names in SUBMODELS.values() for name in names]
+    mechanism_functions = {
+        name
+        for name, function in inspect.getmembers(mechanisms, inspect.isfunction)
+        if function.__module__ == mechanisms.__name__ and name != "power_mean"  # arithmetic
+    }
+    assert len(listed) == len(set(listed))
+    assert set(listed) == mechanism_functions
