@@ -102,7 +102,7 @@ def written_out(name: str) -> dict | None:
 def choice_title(name: str) -> str:
     """How a picker shows `name`: the scenario's title."""
     if name.startswith(FITTED_HERE):
-        return f"{chosen(name).title} (fitted here)"
+        return f"{name.removeprefix(FITTED_HERE)} (fitted here)"
     return preset_title(name)
 
 
