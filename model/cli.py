@@ -320,6 +320,11 @@ def fit_command(args: argparse.Namespace) -> int:
         )
     for row in result.fitted.itertuples():
         print(f"  {row.parameter:<36} {row.value:>10g}  {row.identified} identified")
+    for figure, ranked in result.units.groupby("figure", sort=False):
+        print(
+            f"  units: {figure:<29} spread {ranked.yours.std():10.3g}  model "
+            f"{ranked.model.std():10.3g}  (standard deviation over the units)"
+        )
     print(f"wrote {args.out}")
     return 0
 
