@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from model.paths import PROJECT
 from model.scenario import COMPANIES_ENV
+from ui import workshops
 from ui.state import FITTED_HERE
 
 TINY = {"units": 3, "staff_per_unit": 6, "customers_per_unit": 120}
@@ -93,7 +94,10 @@ def test_a_file_that_cannot_be_used_is_refused_in_one_line_and_the_typed_figures
 
 
 @pytest.mark.slow
-def test_a_fitted_company_is_offered_in_every_picker_and_used_in_the_simulator(page):
+def test_a_fitted_company_is_offered_in_every_picker_and_used_in_the_simulator(
+    page, tmp_path, monkeypatch
+):
+    monkeypatch.setenv(workshops.STORE_ENV, str(tmp_path / "workshops.sqlite3"))
     fitted(page)
     assert not page.exception and not page.error
     result = page.session_state["fitted"]
@@ -112,6 +116,9 @@ def test_a_fitted_company_is_offered_in_every_picker_and_used_in_the_simulator(p
     assert shown in page.selectbox(key="x_scenario").options
     page.switch_page("ui/pages/facilitator.py").run()
     assert shown in page.selectbox[0].options
+    page.selectbox[0].set_value(name)
+    page.get("form_submit_button")[0].click().run()  # a workshop on it
+    assert not page.exception and not page.error and page.query_params["code"]
     page.switch_page("ui/pages/simulator.py").run()
     page.selectbox(key="preset").set_value(name).run()
     assert not page.exception

@@ -67,7 +67,7 @@ def set_up() -> None:
         return
     settings = Settings(
         title=title,
-        scenario=state.choice_title(scenario),
+        scenario=scenario,
         company=state.written_out(scenario),
         rounds=int(round_count),
         weeks_per_round=int(weeks),
