@@ -1,7 +1,8 @@
 """A company's journey in chromium: its figures uploaded on the set-up page, fitted, and a
 what-if run on it in the simulator.
 
-The company is tiny (3 units of 6), so the fit's trial runs take seconds, not minutes.
+The company is tiny (3 units of 6) and each trial run has 2 replications, so the fit takes
+seconds, not minutes.
 """
 
 import re
@@ -50,6 +51,7 @@ def test_figures_uploaded_fitted_and_a_what_if_run_on_the_company(page, tmp_path
     page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(figures))
     wait(page)
     page.get_by_label("Name of the organisation").fill("Tiny Ltd")
+    page.get_by_role("slider", name=re.compile("Replications per trial run")).press("Home")  # 2
     page.get_by_role("button", name="Fit the baseline").click()
     page.get_by_role("heading", name="Tiny Ltd: the fit, figure by figure").wait_for()
     wait(page)
