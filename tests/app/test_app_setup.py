@@ -114,6 +114,9 @@ def test_a_fitted_company_is_offered_in_every_picker_and_used_in_the_simulator(
     page.switch_page("ui/pages/experiments.py").run()
     page.segmented_control(key="x_source").set_value("Build one here").run()
     assert shown in page.selectbox(key="x_scenario").options
+    page.selectbox(key="x_scenario").set_value(name).run()  # a sweep of it
+    assert not page.exception and not page.error
+    assert any("Tiny Ltd" in heading.value for heading in page.subheader)
     page.switch_page("ui/pages/facilitator.py").run()
     assert shown in page.selectbox[0].options
     page.selectbox[0].set_value(name)
