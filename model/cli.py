@@ -20,7 +20,7 @@ from model.engine.observe import MEASURES
 from model.engine.parameters import GROUPS, PARAMETERS, InputError
 from model.experiments import designs, sensitivity, sweeps
 from model.experiments.bundles import replay, write_bundle
-from model.experiments.fit import fit, read_figures
+from model.experiments.fit import Company, fit, read_company
 from model.experiments.sensitivity import main_effects, where_it_pays
 from model.io import atomic_file, write_table
 from model.scenario import load_scenario, scenario_names
@@ -115,7 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
     fitting = commands.add_parser(
         "fit", help="set the baseline from a company's figures and write it as a scenario"
     )
-    fitting.add_argument("figures", help="a YAML (figure: value) or CSV (figure,value) file")
+    fitting.add_argument(
+        "figures",
+        nargs="+",
+        help="an Excel workbook, YAML (figure: value) or CSV (figure,value) file; "
+        "optionally another with unit rows (a CSV whose header starts unit,)",
+    )
     fitting.add_argument("--out", required=True, help="the scenario file to write (.yaml)")
     fitting.add_argument("--title", default="Our company", help="the fitted scenario's title")
     fitting.add_argument("--seed", type=int, default=0, help="seed of every trial run")
@@ -297,12 +302,14 @@ def replay_command(args: argparse.Namespace) -> int:
 
 def fit_command(args: argparse.Namespace) -> int:
     """`fit`: the baseline fitted to a company's figures, written as a scenario file."""
-    path = Path(args.figures)
-    try:
-        text = path.read_bytes()
-    except OSError as error:
-        raise InputError(f"figures: {args.figures!r} cannot be read ({error.strerror})") from None
-    result = fit(read_figures(text, "figures"), args.title, args.seed, args.reps)
+    company = Company({})
+    for name in args.figures:
+        try:
+            data = Path(name).read_bytes()
+        except OSError as error:
+            raise InputError(f"figures: {name!r} cannot be read ({error.strerror})") from None
+        company = company.combined(read_company(data, name))
+    result = fit(company, args.title, args.seed, args.reps)
     with atomic_file(Path(args.out), "--out") as file:
         file.write(result.scenario.to_yaml().encode())
     for row in result.report.itertuples():
@@ -313,6 +320,11 @@ def fit_command(args: argparse.Namespace) -> int:
         )
     for row in result.fitted.itertuples():
         print(f"  {row.parameter:<36} {row.value:>10g}  {row.identified} identified")
+    for figure, ranked in result.units.groupby("figure", sort=False):
+        print(
+            f"  units: {figure:<29} spread {ranked.yours.std():10.3g}  model "
+            f"{ranked.model.std():10.3g}  (standard deviation over the units)"
+        )
     print(f"wrote {args.out}")
     return 0
 

@@ -12,18 +12,24 @@ anything runs.
 from __future__ import annotations
 
 import json
+import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
 
 from model.engine.parameters import InputError, defaults, validate
+from model.io import atomic_file
 from model.paths import SCENARIOS
 
 DEFAULT_WEEKS = 156
 MAX_WEEKS = 1040
 MAX_FILE_BYTES = 256 * 1024
 FIELDS = ("title", "description", "weeks", "parameters", "timeline", "provenance")
+COMPANIES_ENV = "SERVICE_PROFIT_COMPANIES"
+"""The folder where fitted companies are saved and found beside the shipped scenarios:
+chosen by whoever runs the app or the command; unset, nothing is saved."""
 
 
 @dataclass(frozen=True)
@@ -270,18 +276,60 @@ def read_scenario_text(text: str | bytes) -> Scenario:
     return parse_scenario(read_yaml(text, "scenario"))
 
 
+def companies_folder() -> Path | None:
+    """The folder chosen for fitted companies (`COMPANIES_ENV`), or None when none is."""
+    folder = os.environ.get(COMPANIES_ENV)
+    return Path(folder) if folder else None
+
+
+def _shipped() -> list[str]:
+    return sorted(path.stem for path in SCENARIOS.glob("*.yaml"))
+
+
+def _saved() -> list[str]:
+    folder = companies_folder()
+    shipped = _shipped()
+    found = sorted(path.stem for path in folder.glob("*.yaml")) if folder else []
+    return [name for name in found if name not in shipped]
+
+
 def scenario_names() -> list[str]:
-    """Names of the scenarios shipped in `scenarios/`, baseline first."""
-    names = sorted(path.stem for path in SCENARIOS.glob("*.yaml"))
-    return sorted(names, key=lambda name: name != "baseline")
+    """Names of the scenarios shipped in `scenarios/`, baseline first, then the saved companies."""
+    return sorted(_shipped(), key=lambda name: name != "baseline") + _saved()
 
 
 def scenario_path(name_or_path: str | Path) -> Path:
-    """A shipped scenario's file by name, or the given path."""
+    """A shipped scenario's or saved company's file by name, or the given path."""
     path = Path(name_or_path)
-    if path.suffix not in (".yaml", ".yml") and (SCENARIOS / f"{path}.yaml").exists():
-        return SCENARIOS / f"{path}.yaml"
+    if path.suffix not in (".yaml", ".yml"):
+        if (SCENARIOS / f"{path}.yaml").exists():
+            return SCENARIOS / f"{path}.yaml"
+        if str(path) in _saved():
+            return companies_folder() / f"{path}.yaml"
     return path
+
+
+def save_company(scenario: Scenario) -> str:
+    """Write a fitted company into the chosen folder, named after its title; returns the name.
+
+    Raises:
+        InputError: When no folder is chosen, or the title gives no name a shipped
+            scenario does not already have.
+    """
+    folder = companies_folder()
+    if folder is None:
+        raise InputError(
+            f"{COMPANIES_ENV}: not set; allowed: the folder where fitted companies are kept"
+        )
+    name = re.sub(r"[^a-z0-9]+", "_", scenario.title.lower()).strip("_")
+    if not name or name in _shipped():
+        raise InputError(
+            f"title: {scenario.title!r} names no new file; allowed: a title with letters or "
+            "digits, not a shipped scenario's name"
+        )
+    with atomic_file(folder / f"{name}.yaml", COMPANIES_ENV) as file:
+        file.write(scenario.to_yaml().encode())
+    return name
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from model import PARAMETERS, InputError, scenario_names
+from model import PARAMETERS, InputError
 from model.engine.parameters import GROUPS, ORGANISATION, Parameter
 from model.scenario import MAX_FILE_BYTES, read_scenario_text
 
@@ -88,10 +88,10 @@ def render() -> None:
     sidebar.header("Scenario")
     sidebar.selectbox(
         "Preset",
-        scenario_names(),
+        state.scenario_choices(),
         key="preset",
         on_change=_on_preset,
-        format_func=state.preset_title,
+        format_func=state.choice_title,
     )
     sidebar.file_uploader(
         "...or a scenario file (YAML)",

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from model import PARAMETERS, Scenario, load_scenario
+from model import PARAMETERS, Scenario, load_scenario, scenario_names
 from model.engine.parameters import BY_NAME
 from model.scenario import Intervention
 
@@ -48,7 +48,7 @@ def init() -> None:
     if st.session_state.get("next_week") is not None:  # a frame of Play asked for it
         go_to(st.session_state.pop("next_week"))
     if "base" not in st.session_state:
-        use_base(load_scenario(st.session_state.preset), st.session_state.preset)
+        choose_preset(st.session_state.preset)
     st.session_state.setdefault("base_label", st.session_state.base.title)
     for name, value in in_effect().items():
         st.session_state.setdefault(lever_key(name), value)
@@ -67,9 +67,48 @@ def go_to(week: int) -> None:
     st.session_state.from_week = min(st.session_state.week_shown + 1, weeks)
 
 
+FITTED_HERE = "fitted here: "
+"""How a company fitted in this session is named among the scenarios (no file has such a name)."""
+
+
+def scenario_choices() -> list[str]:
+    """What every scenario picker offers.
+
+    The shipped scenarios, the companies saved in the chosen folder, then those
+    fitted in this session (kept in it, never written).
+    """
+    return [*scenario_names(), *st.session_state.get("companies", {})]
+
+
+def keep_company(scenario: Scenario) -> str:
+    """Offer a company fitted in this session in every picker; returns its name there."""
+    name = FITTED_HERE + scenario.title
+    st.session_state.companies = st.session_state.get("companies", {}) | {name: scenario}
+    return name
+
+
+def chosen(name: str) -> Scenario:
+    """The scenario a picker's `name` stands for."""
+    if name.startswith(FITTED_HERE):
+        return st.session_state.companies[name]
+    return load_scenario(name)
+
+
+def written_out(name: str) -> dict | None:
+    """The scenario as plain data when it lives only in this session (a name will not find it)."""
+    return chosen(name).to_dict() if name.startswith(FITTED_HERE) else None
+
+
+def choice_title(name: str) -> str:
+    """How a picker shows `name`: the scenario's title."""
+    if name.startswith(FITTED_HERE):
+        return f"{name.removeprefix(FITTED_HERE)} (fitted here)"
+    return preset_title(name)
+
+
 def choose_preset(name: str) -> None:
-    """Start again from a shipped scenario."""
-    use_base(load_scenario(name), name)
+    """Start again from a scenario a picker offers."""
+    use_base(chosen(name), name)
 
 
 def use_base(scenario: Scenario, label: str) -> None:
@@ -155,5 +194,5 @@ def changed_levers(scenario: Scenario, baseline: Scenario) -> list[str]:
 
 @functools.cache
 def preset_title(name: str) -> str:
-    """A shipped scenario's title (the files do not change while the app runs)."""
+    """A shipped or saved scenario's title (kept: a saved company is rewritten under its title)."""
     return load_scenario(name).title

@@ -1,35 +1,42 @@
 """A baseline set from a company's own figures.
 
 Some figures give a parameter directly (units, staff, customers, pay, spend,
-margins); the rest (turnover, early exits, engagement, retention, operating
-margin) are outcomes of the whole chain. Those are matched by moving the
-declared parameter that moves each most, all at once: trial runs of the
-baseline on a Latin hypercube of those parameters (the same seed at every
-trial), a quadratic response surface through them that averages out the
-runs' noise, and SciPy's bounded least squares on that surface; then again
-on a tighter design around the answer.
-The result is an ordinary scenario whose provenance holds the figures and
-the fit, figure by figure. Only aggregates are read and kept.
+margins); the rest (turnover, early exits, engagement, customers kept, their
+satisfaction, visits, sales, operating margin) are outcomes of the whole
+chain. Those are matched by moving the declared parameter that moves each
+most, all at once: trial runs of the baseline on a Latin hypercube of those
+parameters (the same seed at every trial), a quadratic response surface
+through them that averages out the runs' noise, and SciPy's bounded least
+squares on that surface; then again on a tighter design around the answer.
+Unit rows are checked against a unit-level run, rank by rank. The result is
+an ordinary scenario whose provenance holds the figures and the fit, figure
+by figure. Only aggregates are read and kept.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
+import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
+import openpyxl
 import pandas as pd
 from scipy.optimize import least_squares
 from scipy.stats import qmc
 
+from model.engine import mechanisms as mech
 from model.engine.parameters import BY_NAME, InputError
 from model.experiments.calibration import workforce
-from model.scenario import Scenario, read_yaml
+from model.scenario import MAX_FILE_BYTES, Scenario, read_yaml
 from model.simulate import VERSION, simulate
 
-FIT_WEEKS = 52
+WEEKS_A_YEAR = 52
+FIT_WEEKS = WEEKS_A_YEAR
 """Weeks of the baseline each trial runs after its warm-up: a year of figures."""
 
 ROUNDS = ((1.0, 30), (0.3, 20))
@@ -44,9 +51,12 @@ WELL_IDENTIFIED = 0.05
 class Figure:
     """A figure a company can give, and how the model takes it.
 
-    A figure either `sets` a parameter (in that parameter's unit) or is matched by
-    the fit, which moves `fitted_by` until the baseline reproduces the figure
-    within `tolerance`; `low` and `high` bound what the model can represent.
+    A figure either `sets` a parameter (in that parameter's unit), or is matched
+    by the fit, which moves `fitted_by` until the baseline reproduces the figure
+    within `tolerance` (a share of the figure when `relative`), or states the
+    scale of a survey. `low` and `high` bound what the model can represent; for
+    a score on the company's own `scale` (the figures naming its lowest and
+    highest answers) they and the tolerance are on the model's 0-100.
     """
 
     name: str
@@ -57,12 +67,22 @@ class Figure:
     low: float = -math.inf
     high: float = math.inf
     tolerance: float = 0.0
+    relative: bool = False
+    scale: tuple[str, str] = ()
 
     def bounds(self) -> tuple[float, float]:
-        """What the model can represent, in the figure's unit."""
+        """What the model can represent, in the figure's unit (0-100 for a score)."""
         if self.sets:
             return BY_NAME[self.sets].low, BY_NAME[self.sets].high
         return self.low, self.high
+
+    def allowed_miss(self, target: float) -> float:
+        """How far the model may be from `target` and still reproduce it."""
+        return self.tolerance * abs(target) if self.relative else self.tolerance
+
+
+def _scale(name: str, label: str, end: str) -> Figure:
+    return Figure(name, f"{label}: {end} answer on its scale", "points")
 
 
 FIGURES = (
@@ -96,6 +116,15 @@ FIGURES = (
         tolerance=0.04,
     ),
     Figure(
+        "early_exits_a_year",
+        "Leavers within their first 90 days, a year",
+        "share of staff/year",
+        fitted_by="onboarding_quality",
+        low=0.04,
+        high=1.05,
+        tolerance=0.03,
+    ),
+    Figure(
         "engaged_share",
         "Employees engaged",
         "share of staff",
@@ -105,6 +134,18 @@ FIGURES = (
         tolerance=0.04,
     ),
     Figure(
+        "engagement_score",
+        "Engagement survey: mean score",
+        "on the survey's scale",
+        fitted_by="internal_policy_friction",
+        low=60,
+        high=74,
+        tolerance=2,
+        scale=("engagement_scale_low", "engagement_scale_high"),
+    ),
+    _scale("engagement_scale_low", "Engagement survey", "lowest"),
+    _scale("engagement_scale_high", "Engagement survey", "highest"),
+    Figure(
         "customer_retention",
         "Customers kept a year",
         "share/year",
@@ -113,7 +154,48 @@ FIGURES = (
         high=0.95,
         tolerance=0.02,
     ),
+    Figure(
+        "customer_score",
+        "Customer satisfaction: mean score",
+        "on the survey's scale",
+        fitted_by="customer_expectation",
+        low=80,
+        high=97,
+        tolerance=1.5,
+        scale=("customer_scale_low", "customer_scale_high"),
+    ),
+    _scale("customer_scale_low", "Customer satisfaction", "lowest"),
+    _scale("customer_scale_high", "Customer satisfaction", "highest"),
+    Figure(
+        "nps",
+        "Net promoter score",
+        "-100 to 100",
+        fitted_by="customer_expectation",
+        low=50,
+        high=95,
+        tolerance=4,
+    ),
+    Figure(
+        "visits_per_customer",
+        "Visits per regular customer a year",
+        "visits/year",
+        fitted_by="demand_level",
+        low=10,
+        high=48,
+        tolerance=1,
+    ),
+    Figure(
+        "sales_per_unit",
+        "Sales per unit a year",
+        "currency/year",
+        fitted_by="demand_level",
+        low=1,
+        high=1e9,
+        tolerance=0.03,
+        relative=True,
+    ),
 )
+"""Every figure the fit reads but the operating margin, in the order a form asks for them."""
 
 MARGIN = Figure(
     "operating_margin",
@@ -125,9 +207,54 @@ MARGIN = Figure(
     tolerance=0.005,
 )
 """Solved from the books once the rest is fitted: fixed costs move profit and nothing else."""
-"""Every figure the fit reads, in the order a form asks for them."""
 
 BY_FIGURE = {figure.name: figure for figure in (*FIGURES, MARGIN)}
+
+UNIT_FIGURES = {
+    "engaged_share": (0.0, 1.0),
+    "annual_turnover": (0.0, 5.0),
+    "sales_per_unit": (0.0, 1e9),
+    "customer_score": (-math.inf, math.inf),  # on its scale
+    "nps": (-100.0, 100.0),
+}
+"""Figures a company may give unit by unit (the model's units measure them too), and what
+one unit's can be: a single unit may lie beyond what the model represents for the whole."""
+
+UNIT_LABEL = "unit"
+"""The column that may name a unit row (read for messages, never kept)."""
+
+BASKET = tuple(float(v) for v in mech.spend(1.0, np.array([0.0, 100.0]), np.array([0, 156])))
+"""The model's smallest and largest basket, as multiples of the spend per visit."""
+
+
+@dataclass(frozen=True)
+class Company:
+    """A company's figures as given, and optionally some of them unit by unit (`UNIT_FIGURES`)."""
+
+    figures: dict[str, float]
+    units: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    """Figure name: one value per unit, in the order the rows were given."""
+
+    def whole(self) -> dict[str, float]:
+        """The figures, with what the unit rows give where the company gave nothing.
+
+        The rows give the number of units, and the mean of a figure not given
+        for the whole company.
+        """
+        if not self.units:
+            return dict(self.figures)
+        count = len(next(iter(self.units.values())))
+        means = {name: float(np.mean(values)) for name, values in self.units.items()}
+        return {"units": float(count)} | means | self.figures
+
+    def combined(self, other: Company) -> Company:
+        """This company's figures and `other`'s (read from another file), each given once."""
+        twice = [name for name in other.figures if name in self.figures]
+        if twice:
+            raise InputError(f"{twice[0]}: given twice; allowed: each figure once")
+        if self.units and other.units:
+            raise InputError("units: unit rows given twice; allowed: one set of unit rows")
+        return check_company(self.figures | other.figures, self.units or other.units)
 
 
 def check_figures(figures: dict[str, object]) -> dict[str, float]:
@@ -137,60 +264,309 @@ def check_figures(figures: dict[str, object]) -> dict[str, float]:
         InputError: For an unknown name, a value that is not a number or lies outside
             what the model can represent, or figures that contradict each other.
     """
+    if not figures:
+        raise InputError("figures: none given; allowed: one or more of " + ", ".join(BY_FIGURE))
     checked = {}
     for name, value in figures.items():
         if name not in BY_FIGURE:
             raise InputError(f"{name}: not a figure the fit reads; allowed: {', '.join(BY_FIGURE)}")
-        low, high = BY_FIGURE[name].bounds()
-        if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-            raise InputError(f"{name}: {value!r} is not a number; allowed: {low:g} to {high:g}")
-        if not low <= value <= high:
-            raise InputError(
-                f"{name}: {value!r} is beyond what the model represents; allowed: {low:g} to "
-                f"{high:g} {BY_FIGURE[name].unit}"
-            )
-        checked[name] = float(value)
-    if checked.get("operating_margin", -math.inf) >= checked.get("gross_margin", math.inf):
-        raise InputError(
-            f"operating_margin: {checked['operating_margin']:g} is not below gross_margin "
-            f"{checked['gross_margin']:g}; allowed: an operating margin below the gross margin"
-        )
-    if not checked:
-        raise InputError("figures: none given; allowed: one or more of " + ", ".join(BY_FIGURE))
+        checked[name] = _number(BY_FIGURE[name], value, name)
+    for figure in BY_FIGURE.values():
+        if figure.scale and figure.name in checked:
+            _on_model_scale(figure, checked[figure.name], checked, figure.name)
+    _check_consistent(checked)
     return checked
 
 
-def read_figures(text: str | bytes, what: str = "figures") -> dict[str, float]:
-    """Figures from a YAML mapping or a two-column CSV (`figure,value`), checked."""
-    text = text.decode() if isinstance(text, bytes) else text
-    if text.lstrip().lower().startswith("figure,"):
-        rows = [line.split(",") for line in text.strip().splitlines()[1:] if line.strip()]
-        if any(len(row) != 2 for row in rows):
-            raise InputError(f"{what}: a row without two columns; allowed: figure,value lines")
-        data: object = {}
-        for name, value in rows:
-            try:
-                data[name.strip()] = float(value)
-            except ValueError:
-                data[name.strip()] = value.strip()
+def _number(figure: Figure, value: object, where: str) -> float:
+    """`value` as a number within what the model represents (a score: on its own scale)."""
+    low, high = figure.bounds()
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        allowed = "a number on the survey's scale" if figure.scale else f"{low:g} to {high:g}"
+        raise InputError(f"{where}: {value!r} is not a number; allowed: {allowed}")
+    if not figure.scale and not low <= value <= high:
+        raise InputError(
+            f"{where}: {value!r} is beyond what the model represents; allowed: {low:g} to "
+            f"{high:g} {figure.unit}"
+        )
+    return float(value)
+
+
+def _on_model_scale(figure: Figure, score: float, figures: dict[str, float], where: str) -> float:
+    """A score on the company's stated scale as the model's 0-100, within what it represents."""
+    converted = _scaled(figure, score, figures, where)
+    if not figure.low <= converted <= figure.high:
+        bottom, top = (figures[end] for end in figure.scale)
+        low, high = (bottom + (top - bottom) * v / 100.0 for v in (figure.low, figure.high))
+        raise InputError(
+            f"{where}: {score:g} on {bottom:g}-{top:g} is {converted:.0f} of 100, beyond what "
+            f"the model represents; allowed: {low:.3g} to {high:.3g} on {bottom:g}-{top:g}"
+        )
+    return converted
+
+
+def _scaled(figure: Figure, score: float, figures: dict[str, float], where: str) -> float:
+    """A score on the company's stated scale (in `figures`) as 0-100, checked against it."""
+    if not all(end in figures for end in figure.scale):
+        raise InputError(
+            f"{where}: given without its scale; allowed: {' and '.join(figure.scale)} with it"
+        )
+    bottom, top = (figures[end] for end in figure.scale)
+    if not bottom < top:
+        raise InputError(
+            f"{figure.scale[1]}: {top:g} is not above {figure.scale[0]} {bottom:g}; allowed: "
+            "a scale from its lowest answer to its highest"
+        )
+    if not bottom <= score <= top:
+        raise InputError(f"{where}: {score:g} is off its scale; allowed: {bottom:g} to {top:g}")
+    return 100.0 * (score - bottom) / (top - bottom)
+
+
+def _check_consistent(f: dict[str, float]) -> None:
+    """Refuse, in one line, figures of the company's that cannot all be true."""
+    if f.get("operating_margin", -math.inf) >= f.get("gross_margin", math.inf):
+        raise InputError(
+            f"operating_margin: {f['operating_margin']:g} is not below gross_margin "
+            f"{f['gross_margin']:g}; allowed: an operating margin below the gross margin"
+        )
+    if f.get("early_exits_a_year", -math.inf) > f.get("annual_turnover", math.inf):
+        raise InputError(
+            f"early_exits_a_year: {f['early_exits_a_year']:g} is above annual_turnover "
+            f"{f['annual_turnover']:g}; allowed: leavers within 90 days at most all leavers"
+        )
+    basket = ("customers_per_unit", "visits_per_customer", "spend_per_visit")
+    if all(name in f for name in basket):
+        bought = f["customers_per_unit"] * f["visits_per_customer"] * f["spend_per_visit"]
+        low, high = (bought * share for share in BASKET)
+        if not low <= f.get("sales_per_unit", low) <= high:
+            raise InputError(
+                f"sales_per_unit: {f['sales_per_unit']:,.0f} a year is not what "
+                f"{f['customers_per_unit']:g} customers making {f['visits_per_customer']:g} "
+                f"visits at {f['spend_per_visit']:g} buy; allowed: {low:,.0f} to {high:,.0f} "
+                "(the model's baskets grow with loyalty and tenure)"
+            )
+        sales = f.get("sales_per_unit", high)  # the most the unit can sell: the pay's least share
     else:
-        data = read_yaml(text, what)
+        sales = f.get("sales_per_unit")
+    if sales and all(name in f for name in ("staff_per_unit", "weekly_wage", "operating_margin")):
+        pay = f["staff_per_unit"] * f["weekly_wage"] * WEEKS_A_YEAR / sales
+        most = f.get("gross_margin", BY_NAME["gross_margin"].default) - pay
+        if f["operating_margin"] > most:
+            raise InputError(
+                f"operating_margin: {f['operating_margin']:g} is more than the gross margin "
+                f"leaves once front-line pay ({pay:.2g} of sales) is paid; allowed: at most "
+                f"{most:.3g}"
+            )
+
+
+def check_company(figures: dict[str, object], units: dict[str, list] | None = None) -> Company:
+    """The company's figures and unit rows, checked, alone and together.
+
+    Raises:
+        InputError: As `check_figures`, or for unit rows that cannot be used.
+    """
+    if not units:
+        return Company(check_figures(figures))
+    columns = {}
+    for name, values in units.items():
+        if name not in UNIT_FIGURES:
+            raise InputError(
+                f"units.{name}: not a figure given unit by unit; allowed: {', '.join(UNIT_FIGURES)}"
+            )
+        columns[name] = tuple(
+            _unit_number(name, value, f"units row {row}: {name}")
+            for row, value in enumerate(values, 1)
+        )
+    count = len(next(iter(columns.values())))
+    if count < 2:
+        raise InputError(f"units: {count} row; allowed: two or more unit rows")
+    if figures.get("units", count) != count:
+        raise InputError(
+            f"units: {figures['units']!r} but {count} unit rows; allowed: one row per unit"
+        )
+    given = check_figures(figures) if figures else {}
+    for name, values in columns.items():
+        if BY_FIGURE[name].scale:
+            for row, value in enumerate(values, 1):
+                _scaled(BY_FIGURE[name], value, given, f"units row {row}: {name}")
+    check_figures(Company(given, columns).whole())
+    return Company(given, columns)
+
+
+def _unit_number(name: str, value: object, where: str) -> float:
+    """One unit's figure as a number, within what a unit's can be (`UNIT_FIGURES`)."""
+    low, high = UNIT_FIGURES[name]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise InputError(f"{where}: {value!r} is not a unit's figure; allowed: {low:g} to {high:g}")
+    return float(value)
+
+
+def targets(figures: dict[str, float]) -> dict[str, float]:
+    """The fitted figures as the model measures them (scores on its 0-100), in `FIGURES` order."""
+    return {
+        name: _on_model_scale(figure, figures[name], figures, name)
+        if figure.scale
+        else figures[name]
+        for name, figure in BY_FIGURE.items()
+        if name in figures and figure.fitted_by
+    }
+
+
+def read_company(data: str | bytes, what: str = "figures") -> Company:
+    """A company from one file: an Excel workbook, a CSV or a YAML mapping, checked.
+
+    A workbook's first sheet holds `figure,value` rows and a sheet named
+    `units` the unit rows; a CSV is one or the other (its header tells which);
+    YAML maps figures to values, with the unit rows as a list under `unit_rows`.
+    """
+    if isinstance(data, bytes) and data.startswith(XLSX_MAGIC):
+        figures, units = _read_workbook(data, what)
+        return check_company(figures, units)
+    text = data.decode(errors="replace") if isinstance(data, bytes) else data
+    if len(text) > MAX_FILE_BYTES:
+        raise InputError(f"{what}: {len(text)} bytes; allowed: at most {MAX_FILE_BYTES} bytes")
+    header = text.lstrip().split("\n", 1)[0].lower()
+    if header.startswith("figure,"):
+        return check_company(_figure_rows(_csv_rows(text), what))
+    if header.startswith(f"{UNIT_LABEL},"):
+        rows = _csv_rows(text)
+        return check_company({}, _unit_columns(rows[0], rows[1:], what))
+    data = read_yaml(text, what)
     if not isinstance(data, dict):
         raise InputError(f"{what}: not a mapping; allowed: figure: value lines")
-    return check_figures(data)
+    rows = data.pop("unit_rows", None)
+    if rows is None:
+        return check_company(data)
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows) or not rows:
+        raise InputError(f"{what}: unit_rows is not a list of mappings; allowed: figure: value")
+    names = list(dict.fromkeys(name for row in rows for name in row))
+    table = [[row.get(name) for name in names] for row in rows]
+    return check_company(data, _unit_columns(names, table, what))
+
+
+XLSX_MAGIC = b"PK\x03\x04"
+"""How an Excel workbook (a zip archive) starts."""
+
+UNITS_SHEET = "units"
+"""The workbook's sheet that holds the unit rows."""
+
+MAX_ROWS = 2000
+"""Rows read from a sheet at most: more units than the model runs."""
+
+
+def _csv_rows(text: str) -> list[list[object]]:
+    """A small CSV's rows, numbers as numbers (the header row as it is)."""
+    rows = list(csv.reader(io.StringIO(text.strip())))
+    return [[cell.strip() for cell in rows[0]]] + [
+        [_cell(cell) for cell in row] for row in rows[1:] if any(c.strip() for c in row)
+    ]
+
+
+def _cell(text: str) -> object:
+    """A cell as a number where it reads as one, else as text (empty: None)."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _figure_rows(rows: list[list[object]], what: str) -> dict[str, object]:
+    """Figures from `figure,value` rows (after the header)."""
+    if any(len(row) != 2 for row in rows[1:]):
+        raise InputError(f"{what}: a row without two columns; allowed: figure,value lines")
+    return {str(name): value for name, value in rows[1:]}
+
+
+def _unit_columns(header: list, rows: list[list], what: str) -> dict[str, list]:
+    """Unit rows (a row a unit, a column a figure) as figure: values, the unit names dropped."""
+    header = [str(name).strip() if name is not None else "" for name in header]
+    if any(len(row) != len(header) for row in rows):
+        raise InputError(f"{what}: a unit row without {len(header)} columns; allowed: a full table")
+    columns = {}
+    for i, name in enumerate(header):
+        if name == UNIT_LABEL:
+            continue
+        for row, values in enumerate(rows, 1):
+            if values[i] is None:
+                raise InputError(
+                    f"units row {row}: {name} missing; allowed: a number in every column"
+                )
+        columns[name] = [values[i] for values in rows]
+    if not columns:
+        raise InputError(f"{what}: unit rows without figures; allowed: {', '.join(UNIT_FIGURES)}")
+    return columns
+
+
+def _read_workbook(data: bytes, what: str) -> tuple[dict, dict]:
+    """Figures (first sheet) and unit rows (sheet `units`) from an Excel workbook."""
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(f"{what}: {len(data)} bytes; allowed: at most {MAX_FILE_BYTES} bytes")
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheets = {sheet.title.strip().lower(): sheet for sheet in book.worksheets}
+        first = book.worksheets[0]
+        figures = _sheet_rows(first) if first.title.strip().lower() != UNITS_SHEET else []
+        units = _sheet_rows(sheets[UNITS_SHEET]) if UNITS_SHEET in sheets else []
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError):
+        raise InputError(f"{what}: not a readable Excel workbook; allowed: an .xlsx file") from None
+    if figures and str(figures[0][0]).strip().lower() != "figure":
+        raise InputError(f"{what}: the first sheet does not start figure,value; allowed: that")
+    found = _figure_rows(figures, what) if figures else {}
+    return found, _unit_columns(units[0], units[1:], what) if units else {}
+
+
+def _sheet_rows(sheet) -> list[list[object]]:
+    """A sheet's non-empty rows (at most `MAX_ROWS`), trailing empty cells dropped."""
+    rows = []
+    for row in sheet.iter_rows(max_row=MAX_ROWS + 1, values_only=True):
+        cells = list(row)
+        while cells and cells[-1] is None:
+            cells.pop()
+        if cells:
+            rows.append([c.strip() if isinstance(c, str) else c for c in cells])
+    return rows
 
 
 def measure(scenario: Scenario, seed: int = 0, reps: int = 2) -> pd.DataFrame:
     """The fitted figures as the scenario's baseline makes them in a year: a row a replication."""
-    table = simulate(scenario, steps=FIT_WEEKS, seed=seed, reps=reps)
+    return _figures_of(simulate(scenario, steps=FIT_WEEKS, seed=seed, reps=reps), scenario)
+
+
+def _figures_of(table: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """The fitted figures of a year's run of `scenario` (scores on the model's 0-100)."""
     people, runs = workforce(table), table.groupby("rep")
+    years = FIT_WEEKS / WEEKS_A_YEAR
     return pd.DataFrame(
         {
             "annual_turnover": people["turnover"],
             "early_exit_share": people["early_exits"],
+            "early_exits_a_year": people["turnover"] * people["early_exits"],
             "engaged_share": runs.engaged_share.mean(),
+            "engagement_score": runs.employee_satisfaction.mean(),
             "customer_retention": runs.customer_retention.mean(),
+            "customer_score": runs.customer_satisfaction.mean(),
+            "nps": runs.nps.mean(),
+            "visits_per_customer": runs.visits.sum() / runs.active_customers.mean() / years,
+            "sales_per_unit": runs.revenue.sum() / scenario.values()["n_units"] / years,
             "operating_margin": runs.profit.sum() / runs.revenue.sum(),
+        }
+    )
+
+
+def _unit_figures_of(table: pd.DataFrame) -> pd.DataFrame:
+    """`UNIT_FIGURES` of a year's unit-level run: a row a replication and unit."""
+    runs = table.groupby(["rep", "unit"])
+    years = FIT_WEEKS / WEEKS_A_YEAR
+    return pd.DataFrame(
+        {
+            "engaged_share": runs.engaged_share.mean(),
+            "annual_turnover": runs.quits.sum() / runs.headcount.mean() / years,
+            "sales_per_unit": runs.revenue.sum() / years,
+            "customer_score": runs.customer_satisfaction.mean(),
+            "nps": runs.nps.mean(),
         }
     )
 
@@ -207,54 +583,54 @@ class Fit:
     fitted: pd.DataFrame
     """Parameter by parameter: the value found, its uncertainty (share of its range) and
     whether the figures pin it well, weakly or exactly."""
+    units: pd.DataFrame
+    """With unit rows: each unit figure ranked, the company's units beside the model's
+    units at the same rank (the model cannot yet place a given unit: see `units_compared`)."""
 
 
 TRIALS = sum(trials for _, trials in ROUNDS)
-"""Trial runs a fit makes (besides solving the margin and the final check)."""
+"""Trial runs a fit makes (besides the final check, and the unit-level run for unit rows)."""
 
 
 def fit(
-    figures: dict[str, float],
+    company: Company,
     title: str = "Our company",
     seed: int = 0,
     reps: int = 4,
     progress: Callable[[int, int], None] | None = None,
 ) -> Fit:
-    """The baseline that reproduces `figures` (checked with `check_figures`).
+    """The baseline that reproduces the company's figures (checked with `check_company`).
 
     Args:
-        figures: Figure names (`FIGURES`) mapped to the company's values.
+        company: Figure names (`FIGURES`) mapped to the company's values, and any unit rows.
         title: The fitted scenario's title.
         seed: Seed of every trial run (common random numbers).
         reps: Replications per trial.
         progress: Called with (trials done, `TRIALS`) after each trial run.
     """
-    figures = check_figures(figures)
-    start = Scenario(title).with_parameters(
-        {
-            BY_FIGURE[name].sets: _as_value(BY_NAME[BY_FIGURE[name].sets], value)
-            for name, value in figures.items()
-            if BY_FIGURE[name].sets
-        }
-    )
-    targets = [BY_FIGURE[name] for name in figures if BY_FIGURE[name].fitted_by]
-    surfaced = [figure for figure in targets if figure is not MARGIN]
-    fitted, uncertainty = _fit_surface(start, surfaced, figures, seed, reps, progress)
-    if MARGIN in targets:
-        fitted = _margin_solved(fitted, figures[MARGIN.name], seed, reps)
+    company = check_company(company.figures, company.units)
+    figures = company.whole()
+    start = Scenario(title).with_parameters(_set_directly(company))
+    wanted = targets(figures)
+    surfaced = [BY_FIGURE[name] for name in wanted if name != MARGIN.name]
+    fitted, uncertainty = _fit_surface(start, surfaced, wanted, seed, reps, progress)
+    table = simulate(fitted, steps=FIT_WEEKS, seed=seed, reps=reps)
+    if MARGIN.name in wanted:
+        fitted, table = _margin_solved(fitted, table, wanted[MARGIN.name])
         uncertainty.append(0.0)  # solved exactly from the books
-    found = measure(fitted, seed, reps)[[f.name for f in targets]]
+    found = _figures_of(table, fitted)[list(wanted)]
+    aimed = [BY_FIGURE[name] for name in wanted]
     report = pd.DataFrame(
         {
-            "figure": [f.label for f in targets],
-            "target": [figures[f.name] for f in targets],
+            "figure": [f"{f.label} (0-100)" if f.scale else f.label for f in aimed],
+            "target": list(wanted.values()),
             "model": found.mean().to_numpy(),
             "noise": (found.std() / np.sqrt(reps)).fillna(0.0).to_numpy(),
-            "tolerance": [f.tolerance for f in targets],
+            "tolerance": [f.allowed_miss(wanted[f.name]) for f in aimed],
         }
     )
     report["within"] = (report.model - report.target).abs() <= report.tolerance
-    free = [BY_NAME[f.fitted_by] for f in targets]
+    free = [BY_NAME[name] for name in dict.fromkeys(f.fitted_by for f in aimed)]
     pinned = pd.DataFrame(
         {
             "parameter": [p.label for p in free],
@@ -268,35 +644,87 @@ def fit(
         ["exactly", "well"],
         "weakly",
     )
+    units = pd.DataFrame(columns=["figure", "rank", "yours", "model"])
     provenance = {
-        "figures": figures,
+        "figures": company.figures,
         "fit": json.loads(report.to_json(orient="records")),
         "fitted": json.loads(pinned.to_json(orient="records")),
-        "seed": seed,
-        "replications": reps,
-        "model_version": VERSION,
     }
+    if company.units:
+        units = units_compared(company, simulate(fitted, FIT_WEEKS, seed, "unit", reps))
+        spread = units.groupby("figure", sort=False)[["yours", "model"]].std().reset_index()
+        provenance |= {
+            "unit_figures": {name: list(values) for name, values in company.units.items()},
+            "unit_spread": json.loads(spread.to_json(orient="records")),
+        }
+    provenance |= {"seed": seed, "replications": reps, "model_version": VERSION}
     scenario = replace(fitted, description=_description(title, report), provenance=provenance)
-    return Fit(scenario, report, pinned)
+    return Fit(scenario, report, pinned, units)
+
+
+def _set_directly(company: Company) -> dict[str, float | int]:
+    """The parameters the company's figures give directly.
+
+    Unit sales give the spread of the units' markets: a unit's sales follow its market.
+    """
+    values = {
+        BY_FIGURE[name].sets: _as_value(BY_NAME[BY_FIGURE[name].sets], value)
+        for name, value in company.whole().items()
+        if BY_FIGURE[name].sets
+    }
+    sales = company.units.get("sales_per_unit")
+    if sales:
+        spread = float(np.std(sales, ddof=1) / np.mean(sales))
+        values["market_spread"] = _as_value(BY_NAME["market_spread"], spread)
+    return values
+
+
+def units_compared(company: Company, table: pd.DataFrame) -> pd.DataFrame:
+    """Each unit figure ranked: the company's units beside the model's at the same rank.
+
+    The engine draws each unit's market and manager from the organisation's
+    spreads, so its unit k is not the company's unit k; what can be compared
+    is the spread, rank by rank.
+    """
+    model = _unit_figures_of(table)
+    rows = []
+    for name, values in company.units.items():
+        figure = BY_FIGURE[name]
+        yours = np.sort(
+            [
+                _on_model_scale(figure, v, company.figures, name) if figure.scale else v
+                for v in values
+            ]
+        )
+        theirs = np.sort(model[name].unstack("unit").to_numpy(), axis=1).mean(axis=0)
+        label = f"{figure.label} (0-100)" if figure.scale else figure.label
+        rows += [
+            {"figure": label, "rank": rank, "yours": float(y), "model": float(m)}
+            for rank, (y, m) in enumerate(zip(yours, theirs, strict=True), 1)
+        ]
+    return pd.DataFrame(rows)
 
 
 def _fit_surface(
     start: Scenario,
-    targets: list[Figure],
-    figures: dict[str, float],
+    aimed: list[Figure],
+    wanted: dict[str, float],
     seed: int,
     reps: int,
     progress: Callable[[int, int], None] | None,
 ) -> tuple[Scenario, list[float]]:
-    """The parameters behind `targets` fitted on response surfaces, round by round.
+    """The parameters behind the `aimed` figures fitted on response surfaces, round by round.
 
-    Returns the fitted scenario and, per parameter, its uncertainty: how far
-    (share of its range) it can move, the others moving with it, while the
-    figures stay within about their tolerances.
+    Several figures may move one parameter (engagement as a share and as a
+    score): least squares then weighs them by their tolerances. Returns the
+    fitted scenario and, per parameter, its uncertainty: how far (share of
+    its range) it can move, the others moving with it, while the figures stay
+    within about their tolerances.
     """
-    free = [BY_NAME[figure.fitted_by] for figure in targets]
-    target = np.array([figures[f.name] for f in targets])
-    tolerance = np.array([f.tolerance for f in targets])
+    free = [BY_NAME[name] for name in dict.fromkeys(f.fitted_by for f in aimed)]
+    names = [f.name for f in aimed]
+    target = np.array([wanted[name] for name in names])
+    tolerance = np.array([f.allowed_miss(wanted[f.name]) for f in aimed])
 
     def scenario_at(x: np.ndarray) -> Scenario:
         return start.with_parameters(
@@ -312,9 +740,7 @@ def _fit_surface(
         design = low + (high - low) * qmc.LatinHypercube(d=len(free), seed=seed).random(trials)
         observed = []
         for point in design:
-            observed.append(
-                measure(scenario_at(point), seed, reps)[[f.name for f in targets]].mean()
-            )
+            observed.append(measure(scenario_at(point), seed, reps)[names].mean())
             done += 1
             if progress:
                 progress(done, TRIALS)
@@ -331,15 +757,22 @@ def _fit_surface(
     return scenario_at(x), [float(v) for v in spread]
 
 
-def _margin_solved(scenario: Scenario, margin: float, seed: int, reps: int) -> Scenario:
-    """The scenario with the fixed costs per unit that give `margin` (same runs, same seed)."""
-    table = simulate(scenario, steps=FIT_WEEKS, seed=seed, reps=reps)
-    unit_weeks = scenario.values()["n_units"] * FIT_WEEKS * reps
-    fixed = scenario.values()["unit_fixed_costs"]
-    fixed += (table.profit.sum() - margin * table.revenue.sum()) / unit_weeks
-    return scenario.with_parameters(
-        {"unit_fixed_costs": _as_value(BY_NAME["unit_fixed_costs"], fixed)}
-    )
+def _margin_solved(
+    scenario: Scenario, table: pd.DataFrame, margin: float
+) -> tuple[Scenario, pd.DataFrame]:
+    """The scenario with the fixed costs per unit that give `margin`, and its run.
+
+    Fixed costs move profit and nothing else, so the run at the old costs
+    gives the new one by arithmetic: each unit's weekly profit falls by the
+    rise in its fixed costs.
+    """
+    unit_weeks = scenario.values()["n_units"] * FIT_WEEKS * table.rep.nunique()
+    old = scenario.values()["unit_fixed_costs"]
+    wanted = old + (table.profit.sum() - margin * table.revenue.sum()) / unit_weeks
+    new = _as_value(BY_NAME["unit_fixed_costs"], wanted)
+    rise = (new - old) * scenario.values()["n_units"]
+    solved = scenario.with_parameters({"unit_fixed_costs": new})
+    return solved, table.assign(profit=table.profit - rise, costs=table.costs + rise)
 
 
 class _Surface:

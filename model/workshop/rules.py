@@ -25,7 +25,7 @@ import pandas as pd
 from model.analysis import RECENT_WEEKS, business_case
 from model.engine.observe import CHAIN
 from model.engine.parameters import BY_NAME, PARAMETERS, InputError
-from model.scenario import MAX_WEEKS, Scenario, load_scenario, scenario_names
+from model.scenario import MAX_WEEKS, Scenario, load_scenario, parse_scenario, scenario_names
 
 LEVERS = tuple(
     p.name
@@ -102,12 +102,17 @@ class Settings:
     seed: int = 0
     reps: int = 3
     research_export: bool = False
+    company: dict | None = None
+    """A scenario written out (a company fitted in the facilitator's session), used instead of
+    the named one; `scenario` then only names it."""
 
     def checked(self) -> Settings:
         """These settings if a workshop can run on them; else one clear error."""
         if not self.title.strip():
             raise InputError("title: empty; allowed: a short name for the workshop")
-        if self.scenario not in scenario_names():
+        if self.company is not None:
+            parse_scenario(self.company)
+        elif self.scenario not in scenario_names():
             raise InputError(
                 f"scenario: {self.scenario!r} is unknown; allowed: {', '.join(scenario_names())}"
             )
@@ -135,7 +140,10 @@ class Settings:
 
     def start(self) -> Scenario:
         """The scenario every company starts from, with the scripted shocks in its timeline."""
-        scenario = load_scenario(self.scenario)
+        if self.company is not None:
+            scenario = parse_scenario(self.company)
+        else:
+            scenario = load_scenario(self.scenario)
         scenario = replace(scenario, weeks=self.rounds * self.weeks_per_round)
         for at, key in sorted(self.shocks.items()):
             shock = SHOCKS[key]

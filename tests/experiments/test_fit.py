@@ -1,12 +1,29 @@
 """Fitting the baseline to a company's figures: a round trip, and figures refused in one line."""
 
+import io
+
+import openpyxl
 import pytest
 
 from model import InputError, Scenario, load_scenario, simulate
 from model.cli import main
 from model.engine.parameters import BY_NAME
-from model.experiments.fit import BY_FIGURE, check_figures, measure, read_figures
+from model.experiments.fit import (
+    BY_FIGURE,
+    FIT_WEEKS,
+    Company,
+    _margin_solved,
+    check_company,
+    check_figures,
+    measure,
+    read_company,
+    targets,
+    units_compared,
+)
 from model.paths import FIGURES
+
+SHOP = {"customers_per_unit": 400, "visits_per_customer": 25, "spend_per_visit": 100}
+PAY = {"staff_per_unit": 12, "weekly_wage": 600, "gross_margin": 0.4}
 
 TRUTH = {  # the company the figures are taken from
     "labour_market_tightness": 60,
@@ -14,7 +31,17 @@ TRUTH = {  # the company the figures are taken from
     "internal_policy_friction": 50,
     "customer_expectation": 58,
     "unit_fixed_costs": 5000,
+    "demand_level": 1.0,
 }
+GIVEN = [  # the figures the company gives, two of them on one parameter (customers' expectations)
+    "annual_turnover",
+    "early_exit_share",
+    "engaged_share",
+    "customer_retention",
+    "nps",
+    "visits_per_customer",
+    "operating_margin",
+]
 
 
 @pytest.mark.parametrize(
@@ -29,6 +56,35 @@ TRUTH = {  # the company the figures are taken from
             "operating_margin: 0.3 is not below gross_margin 0.3",
         ),
         ({}, "figures: none given"),
+        ({"engagement_score": 3.8}, "engagement_score: given without its scale"),
+        (
+            {"engagement_score": 3, "engagement_scale_low": 5, "engagement_scale_high": 1},
+            "engagement_scale_high: 1 is not above engagement_scale_low 5",
+        ),
+        (
+            {"customer_score": 9, "customer_scale_low": 1, "customer_scale_high": 5},
+            "customer_score: 9 is off its scale; allowed: 1 to 5",
+        ),
+        (
+            {"engagement_score": 2, "engagement_scale_low": 1, "engagement_scale_high": 5},
+            "engagement_score: 2 on 1-5 is 25 of 100, beyond what the model represents; "
+            "allowed: 3.4 to 3.96 on 1-5",
+        ),
+        ({"nps": 20}, "nps: 20 is beyond what the model represents"),
+        (
+            {"annual_turnover": 0.5, "early_exits_a_year": 0.6},
+            "early_exits_a_year: 0.6 is above annual_turnover 0.5",
+        ),
+        (
+            SHOP | {"sales_per_unit": 500_000},
+            "sales_per_unit: 500,000 a year is not what 400 customers making 25 visits at 100 "
+            "buy; allowed: ",
+        ),
+        (
+            SHOP | PAY | {"operating_margin": 0.2},
+            "operating_margin: 0.2 is more than the gross margin leaves once front-line pay "
+            "(0.25 of sales) is paid; allowed: at most 0.1",
+        ),
     ],
 )
 def test_figures_that_cannot_be_used_are_refused_in_one_line(figures, names):
@@ -37,18 +93,130 @@ def test_figures_that_cannot_be_used_are_refused_in_one_line(figures, names):
     assert str(refused.value).startswith(names) and "\n" not in str(refused.value)
 
 
-def test_figures_are_read_from_csv_or_yaml_alike():
-    csv = "figure,value\nunits,30\nannual_turnover,0.7\n"
-    assert read_figures(csv) == read_figures("units: 30\nannual_turnover: 0.7\n")
+def test_figures_that_agree_pass_the_checks_that_refuse_their_contradiction():
+    agreeing = SHOP | PAY | {"sales_per_unit": 1.2e6, "operating_margin": 0.05}
+    agreeing |= {"annual_turnover": 0.5, "early_exits_a_year": 0.2}
+    assert check_figures(agreeing) == agreeing
+
+
+def test_scores_are_taken_on_the_model_s_scale():
+    figures = {"engagement_score": 3.8, "engagement_scale_low": 1, "engagement_scale_high": 5}
+    assert targets(check_figures(figures)) == {"engagement_score": 70.0}
+
+
+UNITS_CSV = "unit,engaged_share,sales_per_unit\nNorth,0.3,900000\nSouth,0.5,1100000\n"
+
+
+@pytest.mark.parametrize(
+    ("units", "figures", "names"),
+    [
+        ({"engaged_share": [0.3]}, {}, "units: 1 row; allowed: two or more"),
+        ({"engaged_share": [0.3, 0.4]}, {"units": 3}, "units: 3 but 2 unit rows"),
+        ({"headcount": [12, 14]}, {}, "units.headcount: not a figure given unit by unit"),
+        (
+            {"engaged_share": [0.3, 1.4]},
+            {},
+            "units row 2: engaged_share: 1.4 is not a unit's figure; allowed: 0 to 1",
+        ),
+        ({"customer_score": [4, 4.5]}, {}, "units row 1: customer_score: given without its scale"),
+        (
+            {"customer_score": [4, 7]},
+            {"customer_scale_low": 1, "customer_scale_high": 5},
+            "units row 2: customer_score: 7 is off its scale",
+        ),
+    ],
+)
+def test_unit_rows_that_cannot_be_used_are_refused_in_one_line(units, figures, names):
+    with pytest.raises(InputError) as refused:
+        check_company(figures, units)
+    assert str(refused.value).startswith(names) and "\n" not in str(refused.value)
+
+
+def test_unit_rows_give_the_units_and_the_means_the_company_did_not_give():
+    company = read_company(UNITS_CSV, "units.csv").combined(Company({"sales_per_unit": 1e6}))
+    assert company.units == {"engaged_share": (0.3, 0.5), "sales_per_unit": (9e5, 1.1e6)}
+    assert company.whole() == pytest.approx(
+        {"units": 2, "engaged_share": 0.4, "sales_per_unit": 1e6}
+    )
+    with pytest.raises(InputError, match="^sales_per_unit: given twice"):
+        company.combined(Company({"sales_per_unit": 2e6}))
+    with pytest.raises(InputError, match="units row 2: engaged_share missing"):
+        read_company("unit,engaged_share\nNorth,0.3\nSouth,\n")
+
+
+def workbook(figures: list[list], units: list[list] | None = None) -> bytes:
+    book = openpyxl.Workbook()
+    for row in figures:
+        book.active.append(row)
+    if units:
+        sheet = book.create_sheet("units")
+        for row in units:
+            sheet.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+def test_a_company_is_read_from_excel_csv_or_yaml_alike():
+    csv = "figure,value\nunits,2\nannual_turnover,0.7\n"
+    yaml = (
+        "units: 2\nannual_turnover: 0.7\nunit_rows:\n"
+        "  - {unit: North, engaged_share: 0.3, sales_per_unit: 900000}\n"
+        "  - {unit: South, engaged_share: 0.5, sales_per_unit: 1100000}\n"
+    )
+    excel = workbook(
+        [["figure", "value"], ["units", 2], ["annual_turnover", 0.7]],
+        [["unit", "engaged_share", "sales_per_unit"], ["North", 0.3, 9e5], ["South", 0.5, 1.1e6]],
+    )
+    from_csv = read_company(csv).combined(read_company(UNITS_CSV))
+    assert read_company(excel) == read_company(yaml) == from_csv
     with pytest.raises(InputError, match="a row without two columns"):
-        read_figures("figure,value\nunits,30,4\n")
+        read_company("figure,value\nunits,30,4\n")
+
+
+@pytest.mark.parametrize(
+    ("data", "names"),
+    [
+        (b"PK\x03\x04 not really a workbook", "figures: not a readable Excel workbook"),
+        (workbook([["name", "number"], ["units", 3]]), "figures: the first sheet does not start"),
+        (workbook([["figure", "value"], ["units", "many"]]), "units: 'many' is not a number"),
+        (workbook([["figure", "value"], ["units", 3, 4]]), "figures: a row without two columns"),
+    ],
+)
+def test_a_workbook_that_cannot_be_used_is_refused_in_one_line(data, names):
+    with pytest.raises(InputError) as refused:
+        read_company(data)
+    assert str(refused.value).startswith(names) and "\n" not in str(refused.value)
+
+
+SMALL = Scenario("small").with_parameters({"n_units": 3, "staff_per_unit": 6})
+
+
+def test_the_margin_is_solved_by_arithmetic_as_a_second_run_would_find_it():
+    table = simulate(SMALL, steps=FIT_WEEKS, seed=0, reps=2)
+    solved, arithmetic = _margin_solved(SMALL, table, 0.05)
+    again = measure(solved, seed=0, reps=2).operating_margin
+    by_rep = arithmetic.groupby("rep")
+    assert (by_rep.profit.sum() / by_rep.revenue.sum()).to_numpy() == pytest.approx(again)
+    assert solved.values()["unit_fixed_costs"] != SMALL.values()["unit_fixed_costs"]
+
+
+def test_unit_rows_are_compared_rank_by_rank_with_the_model_s_units():
+    company = check_company({"units": 3}, {"engaged_share": [0.5, 0.2, 0.4]})
+    table = simulate(SMALL, steps=FIT_WEEKS, seed=0, reps=2, level="unit")
+    compared = units_compared(company, table)
+    assert list(compared["yours"]) == [0.2, 0.4, 0.5]
+    assert list(compared["rank"]) == [1, 2, 3]
+    assert compared["model"].is_monotonic_increasing
+    assert compared["model"].between(0, 1).all()
 
 
 @pytest.mark.slow
 def test_a_company_is_fitted_back_from_its_own_figures(tmp_path, capsys):
     """Figures measured on a known organisation come back to it through the command."""
     known = Scenario("known").with_parameters(TRUTH)
-    figures = measure(known, seed=1, reps=4).mean().to_dict() | {"units": 24, "gross_margin": 0.28}
+    measured = measure(known, seed=1, reps=4)[GIVEN].mean().to_dict()
+    figures = measured | {"units": 24, "gross_margin": 0.28}
     path = tmp_path / "figures.csv"
     path.write_text("figure,value\n" + "".join(f"{k},{v}\n" for k, v in figures.items()))
     out = tmp_path / "our_company.yaml"
@@ -71,7 +239,7 @@ def test_a_company_is_fitted_back_from_its_own_figures(tmp_path, capsys):
 
 def test_the_shipped_example_is_fitted_to_the_shipped_figures():
     example = load_scenario("example_company")
-    figures = read_figures((FIGURES / "example_company.csv").read_text())
+    figures = read_company((FIGURES / "example_company.csv").read_text()).figures
     assert example.provenance["figures"] == figures
     assert example.values()["n_units"] == figures["units"]
     assert {row["figure"] for row in example.provenance["fit"]} == {

@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from model import load_scenario, scenario_names
+from model import load_scenario
 from model.analysis import (
     RECENT_WEEKS,
     bands,
@@ -60,16 +60,16 @@ st.title("Compare scenarios")
 seed, reps = int(st.session_state.seed), int(st.session_state.reps)
 picked = st.multiselect(
     "Scenarios (two to four)",
-    [CURRENT, *scenario_names()],
+    [CURRENT, *state.scenario_choices()],
     default=default_picks(),
     max_selections=4,
-    format_func=lambda n: n if n == CURRENT else state.preset_title(n),
+    format_func=lambda n: n if n == CURRENT else state.choice_title(n),
 )
 if len(picked) < 2:
     st.info("Pick at least two scenarios.")
     st.stop()
 
-scenarios = {name: state.scenario() if name == CURRENT else load_scenario(name) for name in picked}
+scenarios = {name: state.scenario() if name == CURRENT else state.chosen(name) for name in picked}
 labels = {
     name: s.title if name != CURRENT else f"{CURRENT}: {s.title}" for name, s in scenarios.items()
 }

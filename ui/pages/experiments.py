@@ -15,9 +15,9 @@ from model.experiments.sensitivity import indices, main_effects, where_it_pays
 from model.experiments.sweeps import duration, sweep
 from model.io import table_bytes
 from model.report import charts
-from model.scenario import MAX_FILE_BYTES, read_yaml, scenario_names
+from model.scenario import MAX_FILE_BYTES, read_yaml
 from model.simulate import VERSION
-from ui import runs, sweeps
+from ui import runs, state, sweeps
 from ui.sidebar import for_the_web, slider_format, slider_step
 from ui.state import changes_text
 
@@ -37,7 +37,9 @@ INDEX_LABELS = {
 def built_design() -> dict:
     """A design from widgets: method, parameters with ranges, sizes, an optional intervention."""
     left, right = st.columns(2)
-    scenario = left.selectbox("Scenario", scenario_names(), key="x_scenario")
+    scenario = left.selectbox(
+        "Scenario", state.scenario_choices(), key="x_scenario", format_func=state.choice_title
+    )
     method = right.selectbox(
         "Method",
         list(METHODS),
@@ -67,7 +69,7 @@ def built_design() -> dict:
         ranges[name] = list(chosen)
     columns = st.columns(4)
     design = {
-        "scenario": scenario,
+        "scenario": state.written_out(scenario) or scenario,
         "method": method,
         "parameters": ranges,
         "samples": columns[0].number_input("Samples", 2, 100_000, 8, key="x_samples"),

@@ -12,7 +12,7 @@ import pandas as pd
 import segno
 import streamlit as st
 
-from model import InputError, scenario_names
+from model import InputError
 from model.analysis import RECENT_WEEKS, recent
 from model.report import charts
 from model.workshop import rounds
@@ -44,7 +44,9 @@ def set_up() -> None:
     with st.form("set_up"):
         title = st.text_input("Title", "Service-profit chain workshop")
         left, middle, right = st.columns(3)
-        scenario = left.selectbox("Scenario", scenario_names(), format_func=state.preset_title)
+        scenario = left.selectbox(
+            "Scenario", state.scenario_choices(), format_func=state.choice_title
+        )
         round_count = middle.number_input("Rounds", 1, 20, 8)
         weeks = right.number_input("Weeks per round", 1, 52, 13, help="13: a quarter")
         left, middle, right = st.columns(3)
@@ -66,6 +68,7 @@ def set_up() -> None:
     settings = Settings(
         title=title,
         scenario=scenario,
+        company=state.written_out(scenario),
         rounds=int(round_count),
         weeks_per_round=int(weeks),
         budget=float(budget),

@@ -1,30 +1,38 @@
-"""Your company: the baseline fitted to a company's own figures.
-
-The figures stay in this session: nothing is written on the server; the
-fitted scenario is offered as a download and can be used at once.
-"""
+# Your company: the baseline fitted to a company's own figures.
+#
+# The figures stay in this session, on this server: uploads are read in memory,
+# and nothing is written but the fitted scenario, and only when the user saves it
+# into the folder chosen for companies (SERVICE_PROFIT_COMPANIES). The fitted
+# company is offered in every scenario picker at once, and as a download.
 
 import streamlit as st
 
 from model import InputError, Scenario
 from model.engine.parameters import BY_NAME
-from model.experiments.fit import BY_FIGURE, TRIALS, fit, read_figures
-from model.scenario import MAX_FILE_BYTES
+from model.experiments.fit import BY_FIGURE, TRIALS, UNIT_FIGURES, Company, fit, read_company
+from model.scenario import COMPANIES_ENV, MAX_FILE_BYTES, companies_folder, save_company
 from ui import runs, state
 
 SIZE = ("n_units", "staff_per_unit")  # the figures that make a fit heavy work on a shared server
 
 st.title("Your company")
 st.markdown(
-    "Type in the figures you know, or upload them (a CSV of `figure,value` lines or a YAML "
-    "file), and the baseline is fitted to them: the figures that describe the organisation "
-    "are set directly, and turnover, early exits, engagement, retention and margin are "
-    "matched by fitting the model's own parameters. Leave a figure empty to keep the model's "
-    "default. Nothing is stored on the server."
+    "Type in the figures you know, or upload them, and the baseline is fitted to them: the "
+    "figures that describe the organisation are set directly, and turnover, early exits, "
+    "engagement, customers kept, their satisfaction, visits, sales and margin are matched by "
+    "fitting the model's own parameters. Leave a figure empty to keep the model's default. "
+    "A file is an Excel workbook (a first sheet of `figure,value` rows, and optionally a sheet "
+    "`units` with a row a unit), a CSV of `figure,value` lines, a CSV of unit rows (header "
+    f"`unit,` then any of {', '.join(f'`{n}`' for n in UNIT_FIGURES)}) or a YAML file. "
+    "A survey score comes with the lowest and highest answers of its scale. "
+    "Your figures stay in this session on this server and are never written unless you save "
+    "the fitted company."
 )
 
-upload = st.file_uploader(
-    f"Figures file (up to {MAX_FILE_BYTES // 1024} KB)", type=["csv", "yaml", "yml"]
+uploads = st.file_uploader(
+    f"Figures files (up to {MAX_FILE_BYTES // 1024} KB each)",
+    type=["xlsx", "csv", "yaml", "yml"],
+    accept_multiple_files=True,
 )
 with st.form("figures"):
     title = st.text_input("Name of the organisation", value="Our company")
@@ -33,34 +41,45 @@ with st.form("figures"):
     for i, (name, figure) in enumerate(BY_FIGURE.items()):
         low, high = figure.bounds()
         column = left if i % 2 == 0 else right
+        if figure.scale:
+            told = f"A mean score on your survey's scale: the model has {low:g}-{high:g} of 100."
+        elif figure.fitted_by:
+            told = f"From {low:g} to {high:g}. Fitted by the model."
+        elif figure.sets:
+            told = f"From {low:g} to {high:g}. Sets the model directly."
+        else:
+            told = "The scale of the survey score beside it."
         typed[name] = column.number_input(
             f"{figure.label} ({figure.unit})",
             value=None,
             placeholder=f"the model's {BY_NAME[figure.sets].default:g}" if figure.sets else None,
             key=f"figure_{name}",
-            help=f"From {low:g} to {high:g}."
-            + (" Fitted by the model." if figure.fitted_by else " Sets the model directly."),
+            help=told,
         )
     reps = st.select_slider("Replications per trial run", [2, 3, 4, 6, 8], value=4)
     submitted = st.form_submit_button("Fit the baseline", type="primary")
 
 if submitted:
     try:
-        figures = read_figures(upload.getvalue(), upload.name) if upload else {}
-        figures |= {name: value for name, value in typed.items() if value is not None}
+        company = Company({})
+        for upload in uploads or []:
+            company = company.combined(read_company(upload.getvalue(), upload.name))
+        typed_in = {name: value for name, value in typed.items() if value is not None}
+        company = company.combined(Company(typed_in))
         bar = st.progress(0.0, text=f"Fitting: 0 of {TRIALS} trial runs")
 
         def advance(done: int, total: int) -> None:
             """Move the bar after each trial run: a fit takes minutes."""
             bar.progress(done / total, text=f"Fitting: {done} of {total} trial runs")
 
+        figures = company.whole()
         size = Scenario("size").with_parameters(
             {BY_FIGURE[n].sets: v for n, v in figures.items() if BY_FIGURE[n].sets in SIZE}
         )
         with runs.fitting(size, reps, TRIALS):
-            st.session_state.fitted = fit(
-                figures, title or "Our company", reps=reps, progress=advance
-            )
+            result = fit(company, title or "Our company", reps=reps, progress=advance)
+        st.session_state.fitted = result
+        st.session_state.fitted_name = state.keep_company(result.scenario)
         bar.empty()
     except InputError as error:
         st.error(str(error))
@@ -89,13 +108,43 @@ if result is not None:
         hide_index=True,
         width="stretch",
     )
-    save, use = st.columns(2)
-    save.download_button(
+    if not result.units.empty:
+        st.markdown(
+            "**Your units beside the model's, rank by rank** (the model draws each unit's "
+            "market and manager from the spreads, so its third-best unit is compared with "
+            "yours, not a unit by name)"
+        )
+        st.dataframe(
+            result.units.rename(
+                columns={"figure": "Figure", "rank": "Rank", "yours": "Yours", "model": "Model"}
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    st.caption(
+        "It is offered now in every scenario picker (simulator, compare, experiments, "
+        "workshops) for this session."
+    )
+    download, keep, use = st.columns(3)
+    download.download_button(
         "Download as a scenario file",
         result.scenario.to_yaml(),
         file_name="our_company.yaml",
         mime="application/x-yaml",
     )
+    folder = companies_folder()
+    if keep.button(
+        "Save on this server",
+        disabled=folder is None,
+        help=f"Into {folder}, for every session of this server."
+        if folder
+        else f"No folder is chosen for companies on this server ({COMPANIES_ENV}).",
+    ):
+        try:
+            st.success(f"Saved as {save_company(result.scenario)!r}.")
+        except InputError as error:
+            st.error(str(error))
     if use.button("Use it in the simulator", type="primary"):
-        state.use_base(result.scenario, result.scenario.title)
+        st.session_state.preset = st.session_state.fitted_name
+        state.choose_preset(st.session_state.fitted_name)
         st.switch_page("ui/pages/simulator.py")
