@@ -270,7 +270,8 @@ class ServiceProfitChain(Organisation, mesa.Model):
         arrivals = self.rng.poisson(
             mech.new_customers_expected(prospects, u.pool, p["demand_level"], referrals, warnings)
         )
-        self._add_customers(np.repeat(np.arange(n_units), arrivals), established=False)
+        new = self._new_customers(np.repeat(np.arange(n_units), arrivals), established=False)
+        self.customers.renew(flows.pop("gone"), new, self.compiled)
 
         staffed_visits = flows.pop("staffed_visits")
         load = np.minimum(
@@ -300,7 +301,8 @@ class ServiceProfitChain(Organisation, mesa.Model):
 
         Customers visit or leave, are served by themselves or by staff, judge
         the experience against expectation, and refer or warn others. Returns
-        per-unit counts and sums.
+        per-unit counts and sums, and the rows of the customers who left (`gone`),
+        dropped once the week's new customers are known.
         """
         p = self.p
         s, c = self.staff, self.customers
@@ -359,7 +361,6 @@ class ServiceProfitChain(Organisation, mesa.Model):
         c.tenure += 1
         customers_before = np.bincount(c.unit, minlength=n_units)
         defections = np.bincount(c.unit[leave], minlength=n_units)
-        c.keep(~leave)
         return {
             "visits": np.bincount(unit, minlength=n_units),
             "staffed_visits": np.bincount(unit[staffed], minlength=n_units),
@@ -370,6 +371,7 @@ class ServiceProfitChain(Organisation, mesa.Model):
             "defections": defections,
             "customers_before": customers_before,
             "lost_servers": np.bincount(unit[staffed][lost], minlength=n_units),
+            "gone": np.flatnonzero(leave),
         }
 
     def _visits_compiled(
@@ -425,12 +427,12 @@ class ServiceProfitChain(Organisation, mesa.Model):
         )
         c.tenure += 1
         customers_before, defections = kernels.count_by_unit(c.unit, leave, len(self.units))
-        c.keep(~leave)
         names = ("visits", "staffed_visits", "quality_sum", "revenue")
         names += ("referrals", "warnings", "lost_servers")
         return dict(zip(names, served, strict=True)) | {
             "defections": defections,
             "customers_before": customers_before,
+            "gone": np.flatnonzero(leave),
         }
 
     def _relationships(self, visitors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
