@@ -32,6 +32,7 @@ LEADER_PAY = {
     Level.DEPARTMENT_MANAGER: 2.0,
 }
 """Leader pay as a multiple of the front-line weekly wage."""
+PAY_BY_LEVEL = np.array([LEADER_PAY[Level(level)] for level in range(len(Level))])
 
 OVERTIME_PREMIUM = 1.5
 HOURS_A_WEEK = 40.0  # a full-time week: turns the weekly wage into training time's cost
@@ -202,7 +203,7 @@ class ServiceProfitChain(Organisation, mesa.Model):
         and from how far the front line they serve has grown.
         """
         d = self.n_departments
-        front_line = self.staff.filled[self.team_first[d] :].sum()
+        front_line = np.count_nonzero(self.staff.filled[self.team_first[d] :])
         demand = mech.TARGET_UTILISATION * front_line / self.front_line_planned
         planned = self.authorised[:d] * mech.productivity(np.array(PLANNED_SKILL))
         load = np.concatenate([demand * planned / np.maximum(capacity[:d], 1e-9), self.units.load])
@@ -530,7 +531,7 @@ class ServiceProfitChain(Organisation, mesa.Model):
         s = self.staff
         u = self.units
         s.champion = s.champion_trait < p["champion_share"] + p["champions_program"]
-        org_customers = float(np.mean(u.customer_satisfaction)) if len(u) else 50.0
+        org_customers = float(u.customer_satisfaction.sum() / len(u)) if len(u) else 50.0
         team_customers = np.concatenate(
             [np.full(self.n_departments, org_customers), u.customer_satisfaction]
         )
@@ -606,9 +607,10 @@ class ServiceProfitChain(Organisation, mesa.Model):
         )
         onboarding = flows["hires"] * p["onboarding_cost"] * p["onboarding_quality"] / 100.0
         L = self.leaders
-        leader_pay = wage * np.array([LEADER_PAY[Level(v)] for v in range(4)])[L.level]
+        leader_pay = wage * PAY_BY_LEVEL[L.level]
+        leads_team = L.team >= 0
         team_leader_pay = np.bincount(
-            L.team[L.team >= 0], weights=leader_pay[L.team >= 0], minlength=n_teams
+            L.team[leads_team], weights=leader_pay[leads_team], minlength=n_teams
         )
         by_team = {
             "payroll": payroll,
@@ -623,7 +625,7 @@ class ServiceProfitChain(Organisation, mesa.Model):
             / 52.0
             * p["leader_training_day_cost"],
             "programme_cost": p["senior_involvement"] / 100.0 * p["senior_time_cost"],
-            "other_costs": leader_pay[L.team < 0].sum(),
+            "other_costs": leader_pay[~leads_team].sum(),
         }
         n_units = max(len(self.units), 1)
         spent = {

@@ -110,7 +110,8 @@ class ServiceCoefficients(NamedTuple):
 
 def coefficients(kind: type[NamedTuple]) -> NamedTuple:
     """The coefficients of `kind` as `mechanisms` holds them now."""
-    return kind(*(float(getattr(mech, name)) for name in kind._fields))
+    now = vars(mech)
+    return kind._make([float(now[name]) for name in kind._fields])
 
 
 @njit(cache=True)
