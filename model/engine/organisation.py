@@ -335,12 +335,15 @@ class Organisation:
         )
 
     def _add_customers(self, unit: np.ndarray, established: bool) -> None:
-        """Add customers to `unit` (one entry per customer)."""
+        """Add a customer to each unit listed in `unit` (a unit listed twice gets two)."""
         if len(unit):
             self.customers.extend(self._new_customers(unit, established))
 
     def _new_customers(self, unit: np.ndarray, established: bool) -> Customers:
-        """New customers expect what the market expects; established ones have history."""
+        """Rows for new customers of `unit`, drawn but not yet added to the table.
+
+        New customers expect what the market expects; established ones have history.
+        """
         p = self.p
         m = len(unit)
         temperament = self.rng.normal(0.0, mech.TEMPERAMENT_SPREAD, m)
