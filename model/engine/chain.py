@@ -35,6 +35,7 @@ LEADER_PAY = {
     Level.DEPARTMENT_MANAGER: 2.0,
 }
 """Leader pay as a multiple of the front-line weekly wage."""
+PAY_BY_LEVEL = np.array([LEADER_PAY[Level(level)] for level in range(len(Level))])
 
 OVERTIME_PREMIUM = 1.5
 HOURS_A_WEEK = 40.0  # a full-time week: turns the weekly wage into training time's cost
@@ -205,7 +206,7 @@ class ServiceProfitChain(Organisation, mesa.Model):
         and from how far the front line they serve has grown.
         """
         d = self.n_departments
-        front_line = self.staff.filled[self.team_first[d] :].sum()
+        front_line = np.count_nonzero(self.staff.filled[self.team_first[d] :])
         demand = mech.TARGET_UTILISATION * front_line / self.front_line_planned
         planned = self.authorised[:d] * mech.productivity(np.array(PLANNED_SKILL))
         load = np.concatenate([demand * planned / np.maximum(capacity[:d], 1e-9), self.units.load])
@@ -273,7 +274,8 @@ class ServiceProfitChain(Organisation, mesa.Model):
         arrivals = self.rng.poisson(
             mech.new_customers_expected(prospects, u.pool, p["demand_level"], referrals, warnings)
         )
-        self._add_customers(np.repeat(np.arange(n_units), arrivals), established=False)
+        new = self._new_customers(np.repeat(np.arange(n_units), arrivals), established=False)
+        self.customers.renew(flows.pop("gone"), new, self.compiled)
 
         staff_time = flows.pop("staff_time")
         load = np.minimum(
@@ -303,7 +305,8 @@ class ServiceProfitChain(Organisation, mesa.Model):
 
         Customers visit or leave, are served by themselves or by staff, judge
         the experience against expectation, and refer or warn others. Returns
-        per-unit counts and sums.
+        per-unit counts and sums, and the rows of the customers who left (`gone`),
+        dropped once the week's new customers are known.
         """
         p = self.p
         s, c = self.staff, self.customers
@@ -363,7 +366,6 @@ class ServiceProfitChain(Organisation, mesa.Model):
         c.tenure += 1
         customers_before = np.bincount(c.unit, minlength=n_units)
         defections = np.bincount(c.unit[leave], minlength=n_units)
-        c.keep(~leave)
         return {
             "visits": np.bincount(unit, minlength=n_units),
             "staff_time": np.bincount(
@@ -376,6 +378,7 @@ class ServiceProfitChain(Organisation, mesa.Model):
             "defections": defections,
             "customers_before": customers_before,
             "lost_servers": np.bincount(unit[staffed][lost], minlength=n_units),
+            "gone": np.flatnonzero(leave),
         }
 
     def _visits_compiled(
@@ -431,12 +434,12 @@ class ServiceProfitChain(Organisation, mesa.Model):
         )
         c.tenure += 1
         customers_before, defections = kernels.count_by_unit(c.unit, leave, len(self.units))
-        c.keep(~leave)
         names = ("visits", "staff_time", "quality_sum", "revenue")
         names += ("referrals", "warnings", "lost_servers")
         return dict(zip(names, served, strict=True)) | {
             "defections": defections,
             "customers_before": customers_before,
+            "gone": np.flatnonzero(leave),
         }
 
     def _relationships(self, visitors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -534,7 +537,7 @@ class ServiceProfitChain(Organisation, mesa.Model):
         s = self.staff
         u = self.units
         s.champion = s.champion_trait < p["champion_share"] + p["champions_program"]
-        org_customers = float(np.mean(u.customer_satisfaction)) if len(u) else 50.0
+        org_customers = float(u.customer_satisfaction.sum() / len(u)) if len(u) else 50.0
         team_customers = np.concatenate(
             [np.full(self.n_departments, org_customers), u.customer_satisfaction]
         )
@@ -610,9 +613,10 @@ class ServiceProfitChain(Organisation, mesa.Model):
         )
         onboarding = flows["hires"] * p["onboarding_cost"] * p["onboarding_quality"] / 100.0
         L = self.leaders
-        leader_pay = wage * np.array([LEADER_PAY[Level(v)] for v in range(4)])[L.level]
+        leader_pay = wage * PAY_BY_LEVEL[L.level]
+        leads_team = L.team >= 0
         team_leader_pay = np.bincount(
-            L.team[L.team >= 0], weights=leader_pay[L.team >= 0], minlength=n_teams
+            L.team[leads_team], weights=leader_pay[leads_team], minlength=n_teams
         )
         by_team = {
             "payroll": payroll,
@@ -627,7 +631,7 @@ class ServiceProfitChain(Organisation, mesa.Model):
             / 52.0
             * p["leader_training_day_cost"],
             "programme_cost": p["senior_involvement"] / 100.0 * p["senior_time_cost"],
-            "other_costs": leader_pay[L.team < 0].sum(),
+            "other_costs": leader_pay[~leads_team].sum(),
         }
         n_units = max(len(self.units), 1)
         spent = {

