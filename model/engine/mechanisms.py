@@ -104,7 +104,7 @@ LOST_SERVER_DIP = 5.0  # satisfaction points lost when a customer finds their se
 
 # Customers
 DISCONFIRMATION = 0.8
-CUSTOMER_INERTIA = 0.15
+CUSTOMER_INERTIA = 0.1  # weight of a visit in cumulative satisfaction: about four months of memory
 EXPECTATION_ADAPTATION = 0.04
 EXPECTATION_ANCHOR = 0.02
 TEMPERAMENT_SPREAD = 20.0  # points (sd): how differently customers judge the same service
