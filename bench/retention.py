@@ -47,6 +47,7 @@ def settled(table):
 
 def main() -> None:
     reps = int(sys.argv[1]) if len(sys.argv) > 1 else 4
+
     def run():
         return simulate(Scenario("retention"), steps=YEARS * 52, seed=SEED, reps=reps)
 

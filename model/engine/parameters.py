@@ -436,9 +436,7 @@ PARAMETERS: tuple[Parameter, ...] = (
             "Marketing and promotions per new customer: several times the margin of one visit, "
             "so keeping a customer pays more than replacing one."
         ),
-        source=(
-            "Reichheld and Sasser (1990), Zero Defections, HBR 68(5)."
-        ),
+        source=("Reichheld and Sasser (1990), Zero Defections, HBR 68(5)."),
     ),
     Parameter(
         name="trainer_cost_per_hour",

@@ -131,15 +131,6 @@ TARGETS = (
         ("STANDARD_EROSION", "STANDARD_RECOVERY", "PRODUCTIVITY_PERCEPTION_WEEKS"),
     ),
     Target(
-        "anchored_recovery",
-        "Anchored standards (training, coaching, leaders holding them) prevent that loss",
-        "Oliva and Sterman (2001)",
-        -2.0,
-        100.0,
-        "revenue a year on against no surge, in standard errors (no loss beyond noise)",
-        ("STANDARD_RECOVERY", "ANCHOR_TRAINING_HOURS"),
-    ),
-    Target(
         "margin",
         "The default chain's operating margin is thin, as in service retail",
         "Grocery, restaurant and service retail: 3-8% of revenue",
@@ -183,6 +174,14 @@ KNOWN_GAPS = {
     "defection curve (3.7), customers judging more alike so fewer sit at the top of the "
     "scale (5-7); a retention curve convex enough for the previous figure keeps the "
     "customer base this sensitive",
+    "surge_recovery": "a year after demand returns, revenue is 0.1% and customers 0.2% below "
+    "the chain without the surge (16 replications; customers' standard error 0.17%): the "
+    "surge is met mostly by slack (staff planned for 85% utilisation, plus overtime) and by "
+    "staff hired for the demand management saw, so no loss outlasts the noise. Fewer "
+    "replications mislead here (4 gave -0.8% of revenue, 8 gave -0.6%, 12 gave -0.1%). "
+    "Measured on 8 replications, a surge of 40% leaves the standard 2.7% lower, customers "
+    "2.7% fewer and 5% fewer staff a year on, as the plan reads the cut corners as pace, "
+    "and anchored standards halve that (standard -1.0%, revenue -1.5% against -3.0%)",
 }
 """Figures the model does not reproduce yet, and how it misses them (tested strictly)."""
 
@@ -223,8 +222,8 @@ def workforce(base: pd.DataFrame) -> dict[str, pd.Series]:
     }
 
 
-ANCHORED = {"frontline_training_hours": 120, "leader_coaching": 90, "leader_recognition": 90}
-"""Standards anchored: training beyond what anchors fully, and leaders who coach and recognise."""
+SURGE_REPLICATIONS = 16
+"""A year on, a surge's loss is small beside the spread across replications (1% of revenue)."""
 
 
 def _lasting_loss(chain: Scenario, without: pd.DataFrame, reps: int) -> list[float]:
@@ -407,9 +406,8 @@ def measure(reps: int = 6) -> pd.DataFrame:
 
     values["outside_in"] = _outside_in(engaged, base, reps)
 
-    values["surge_recovery"] = _lasting_loss(plain, base, reps)
-    anchored = plain.with_change(1, ANCHORED)
-    values["anchored_recovery"] = _lasting_loss(anchored, _org(anchored, reps), reps)
+    surge_reps = max(reps, SURGE_REPLICATIONS)
+    values["surge_recovery"] = _lasting_loss(plain, _org(plain, surge_reps), surge_reps)
 
     values["margin"] = list(base.groupby("rep").profit.sum() / base.groupby("rep").revenue.sum())
     values["at_rest"] = [largest_trend(reps)]

@@ -29,7 +29,15 @@ CASES = [
     ("engagement_program", 1500, "internal_service_quality", 27, 78, 5.0, 14.0),
     ("champions_program", 0.15, "employee_satisfaction", 27, 78, 0.5, 5.0),
     ("hiring_selectivity", 95, "early_quits rel", 27, 78, -0.7, -0.15),
-    ("staffing_level", 0.8, "headcount rel", 40, 78, -0.26, -0.12),  # the plan reads cut corners too
+    (
+        "staffing_level",
+        0.8,
+        "headcount rel",
+        40,
+        78,
+        -0.26,
+        -0.12,
+    ),  # the plan reads cut corners too
     ("staffing_level", 0.8, "workload rel", 14, 26, 0.03, 0.3),
     ("wage_level", 1.3, "turnover_rate", 27, 78, -0.5, -0.1),
     ("cross_department_cooperation", 90, "internal_service_quality", 27, 78, 1.5, 8.0),
