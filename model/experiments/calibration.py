@@ -226,18 +226,19 @@ SURGE_REPLICATIONS = 16
 """A year on, a surge's loss is small beside the spread across replications (1% of revenue)."""
 
 
-def _lasting_loss(chain: Scenario, without: pd.DataFrame, reps: int) -> list[float]:
-    """Revenue a year after the surge against the same chain without it, in standard errors.
+def _lasting_loss(reps: int) -> list[float]:
+    """Revenue a year after the surge against the chain without it, in standard errors.
 
     The surge is the shipped scenario's (20% more demand in weeks 52-61).
     Weeks 105-130, paired on the same draws: each replication's relative
     change, their mean over its standard error (one value for all of them).
     """
-    surged = chain
+    plain = Scenario("calibration baseline")
+    surged = plain
     for step in load_scenario("demand_surge").timeline:
         surged = surged.with_change(step.week, step.changes)
-    table = _org(surged, reps)
-    change = _by_rep(table, 105, 130, "revenue") / _by_rep(without, 105, 130, "revenue") - 1
+    with_surge, without = _org(surged, reps), _org(plain, reps)
+    change = _by_rep(with_surge, 105, 130, "revenue") / _by_rep(without, 105, 130, "revenue") - 1
     return [float(change.mean() / (change.std(ddof=1) / np.sqrt(len(change))))]
 
 
@@ -406,8 +407,7 @@ def measure(reps: int = 6) -> pd.DataFrame:
 
     values["outside_in"] = _outside_in(engaged, base, reps)
 
-    surge_reps = max(reps, SURGE_REPLICATIONS)
-    values["surge_recovery"] = _lasting_loss(plain, _org(plain, surge_reps), surge_reps)
+    values["surge_recovery"] = _lasting_loss(max(reps, SURGE_REPLICATIONS))
 
     values["margin"] = list(base.groupby("rep").profit.sum() / base.groupby("rep").revenue.sum())
     values["at_rest"] = [largest_trend(reps)]
