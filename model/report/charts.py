@@ -20,14 +20,14 @@ FONT = 15
 """Axis and legend text size, read from the back of a room."""
 
 
-def readable(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """Larger axis, legend and title text for a projector."""
+def readable(chart: alt.TopLevelMixin, font: int = FONT) -> alt.TopLevelMixin:
+    """Larger axis, legend and title text for a projector (`font`: the axis titles' size)."""
     return (
         chart.configure_axis(
-            labelFontSize=FONT - 1, titleFontSize=FONT, titlePadding=4, labelPadding=2
+            labelFontSize=font - 1, titleFontSize=font, titlePadding=4, labelPadding=2
         )
-        .configure_legend(labelFontSize=FONT, symbolStrokeWidth=4, labelLimit=500)
-        .configure_title(fontSize=FONT + 2, anchor="start", offset=2)
+        .configure_legend(labelFontSize=font, symbolStrokeWidth=4, labelLimit=500)
+        .configure_title(fontSize=font + 2, anchor="start", offset=2)
         .configure_view(strokeWidth=0)
     )
 
@@ -154,8 +154,12 @@ def change_text(measure: str, change: dict) -> str:
     return fmt_delta(measure, change["mean"])
 
 
-def chain_chart(values: dict[str, float], changes: dict[str, dict | float]) -> alt.LayerChart:
+def chain_chart(
+    values: dict[str, float], changes: dict[str, dict | float], scale: float = 1.0
+) -> alt.LayerChart:
     """The chain as linked stages with live values and their change against the baseline.
+
+    `scale` enlarges its text and height together, for a room (presenter view).
 
     A change is coloured (better green, worse red) only when it is clear of
     the replication spread (`model.analysis.change`); otherwise it reads
@@ -210,7 +214,7 @@ def chain_chart(values: dict[str, float], changes: dict[str, dict | float]) -> a
             .encode(x=alt.X("mid:Q", scale=across), y=y, text=f"{field}:N")
         )
 
-    delta = text(0.17, "delta", fontSize=13, fontWeight="bold").encode(
+    delta = text(0.17, "delta", fontSize=13 * scale, fontWeight="bold").encode(
         color=alt.Color("verdict:N", scale=VERDICTS, legend=None)
     )
     links = pd.DataFrame({"x": data.x2[:-1].values, "x2": data.x[1:].values, "bottom": 0.5})
@@ -228,10 +232,10 @@ def chain_chart(values: dict[str, float], changes: dict[str, dict | float]) -> a
         boxes,
         arrows,
         heads,
-        text(0.82, "stage", fontSize=13, fontWeight="bold"),
-        text(0.5, "value", fontSize=22),
+        text(0.82, "stage", fontSize=13 * scale, fontWeight="bold"),
+        text(0.5, "value", fontSize=22 * scale),
         delta,
-    ).properties(height=105)
+    ).properties(height=105 * scale)
 
 
 BRIDGE_LABELS = {
@@ -547,8 +551,13 @@ def tornado(effects: pd.DataFrame, outcome: str, label: str, centre: float) -> a
     )
 
 
-def companies_chart(lines: pd.DataFrame, measure: str, weeks_per_round: int) -> alt.LayerChart:
-    """Each workshop company's `measure` by week (`RECENT_WEEKS`-week mean), rounds marked."""
+def companies_chart(
+    lines: pd.DataFrame, measure: str, weeks_per_round: int, font: int = FONT
+) -> alt.LayerChart:
+    """Each workshop company's `measure` by week (`RECENT_WEEKS`-week mean), rounds marked.
+
+    `font` is its axis titles' size: larger in presenter view, and the chart taller with it.
+    """
     rounds = pd.DataFrame(
         {"week": range(weeks_per_round, int(lines.step.max()) + 1, weeks_per_round)}
     )
@@ -574,6 +583,9 @@ def companies_chart(lines: pd.DataFrame, measure: str, weeks_per_round: int) -> 
         )
     )
     ends = alt.Chart(rounds).mark_rule(color="#bbbbbb").encode(x="week:Q")
-    return (ends + chart).properties(
-        title=f"{title(measure)}, {RECENT_WEEKS}-week mean", height=300
+    return readable(
+        (ends + chart).properties(
+            title=f"{title(measure)}, {RECENT_WEEKS}-week mean", height=20 * font
+        ),
+        font,
     )
