@@ -337,14 +337,39 @@ SHORT = {
 """Column names short enough for the unit heatmap."""
 
 
-def unit_heatmap(units: pd.DataFrame, measures: list[str]) -> alt.Chart:
-    """Units by measure, coloured by how far each unit is from the chain's average."""
+def unit_heatmap(
+    units: pd.DataFrame, measures: list[str], baseline: pd.DataFrame | None = None
+) -> alt.Chart:
+    """Units by measure on a diverging scale: each unit against the baseline, or the average.
+
+    With `baseline` (the same units run on the same seeds doing nothing new),
+    a cell is the unit's difference from its own baseline; without, from the
+    average unit. Both are in standard deviations of the units' spread (the
+    baseline's, when given), so a shade means the same on every measure, and
+    white is no difference. Turnover is turned round: less of it is better.
+    """
     long = units.melt(id_vars=["unit"], value_vars=measures, var_name="measure", value_name="value")
-    stats = long.groupby("measure").value.agg(["mean", "std"])
-    long = long.join(stats, on="measure")
-    long["standing"] = (long.value - long["mean"]) / long["std"].where(long["std"] > 0, 1)
-    long.loc[long.measure == "turnover_rate", "standing"] *= -1  # less turnover is better
+    reference = baseline if baseline is not None else units
+    ref_long = reference.melt(
+        id_vars=["unit"], value_vars=measures, var_name="measure", value_name="reference"
+    )
+    spread = ref_long.groupby("measure").reference.std()
+    if baseline is None:
+        ref_long = ref_long.groupby("measure", as_index=False).reference.mean()
+        long = long.merge(ref_long, on="measure")
+    else:
+        long = long.merge(ref_long, on=["unit", "measure"], how="left")
+    long["difference"] = long.value - long.reference
+    scale = long.measure.map(spread.where(spread > 0, 1.0))
+    better = long.measure.map(lambda m: MEASURES[m].better or 1)
+    long["standing"] = (long.difference / scale * better).clip(-2.5, 2.5)
+    long["shown"] = [fmt(m, v) for m, v in zip(long.measure, long.value, strict=True)]
+    long["against"] = [
+        "no baseline (new unit)" if pd.isna(d) else fmt_delta(m, d)
+        for m, d in zip(long.measure, long.difference, strict=True)
+    ]
     long["measure"] = long.measure.map(SHORT)
+    against = "the baseline" if baseline is not None else "the average unit"
     return (
         alt.Chart(long)
         .mark_rect()
@@ -358,16 +383,18 @@ def unit_heatmap(units: pd.DataFrame, measures: list[str]) -> alt.Chart:
             y=alt.Y("unit:O", title="Unit", axis=alt.Axis(labelOverlap=False)),
             color=alt.Color(
                 "standing:Q",
-                title="Better than average (sd)",
-                scale=alt.Scale(scheme="redblue", domain=[-2.5, 2.5]),
+                title=f"Better than {against} (sd)",
+                scale=alt.Scale(scheme="redblue", domain=[-2.5, 2.5], domainMid=0),
+                legend=alt.Legend(orient="bottom", gradientLength=220),
             ),
             tooltip=[
                 alt.Tooltip("unit:O", title="Unit"),
-                alt.Tooltip("measure:N"),
-                alt.Tooltip("value:Q", format=",.3~f"),
+                alt.Tooltip("measure:N", title="Measure"),
+                alt.Tooltip("shown:N", title="Value"),
+                alt.Tooltip("against:N", title=f"Against {against}"),
             ],
         )
-        .properties(title="Who is doing well where (mean over the period)", height=alt.Step(18))
+        .properties(title=f"Each unit against {against}", height=alt.Step(18))
     )
 
 

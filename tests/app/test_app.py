@@ -2,6 +2,8 @@
 
 import runpy
 
+import pandas as pd
+import pyarrow as pa
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -181,6 +183,32 @@ def test_organisation_page(app):
     profit = spread.loc["Profit (currency/week)", "max"]
     assert "." not in profit or profit.endswith(("k", "M"))  # no cents
     assert any("person(s) over 156 weeks" in m.value for m in app.markdown)
+    assert app.segmented_control(key="org_against").value == "the average unit"  # nothing moved
+
+
+def heatmap(at) -> pd.DataFrame:
+    chart = next(c for c in at.get("vega_lite_chart") if "Each unit against" in c.proto.spec)
+    return pd.concat(
+        [pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.proto.datasets],
+        ignore_index=True,
+    )
+
+
+def test_the_organisation_heatmap_shows_each_unit_against_its_baseline(app):
+    app.slider(key="lever_engagement_program").set_value(1500).run()
+    app.switch_page("ui/pages/organisation.py").run()
+    assert not app.exception
+    assert app.segmented_control(key="org_against").value == "its baseline"
+    cells = heatmap(app).set_index("measure")
+    assert cells.against.str.match(r"^[+-]").all()  # each cell's difference, signed
+    staff = cells.loc["Staff mood"]
+    assert (staff.standing > 0).mean() > 0.8  # the programme lifted nearly every unit
+    turnover = cells.loc["Turnover"]
+    moved = turnover[turnover.difference.abs() > 1e-9]
+    assert ((moved.standing > 0) == (moved.difference < 0)).all()  # less turnover is better
+    app.segmented_control(key="org_against").set_value("the average unit").run()
+    staff = heatmap(app).set_index("measure").loc["Staff mood"]
+    assert (staff.standing > 0).mean() < 0.8  # against the average, units split both ways
 
 
 def test_about_page_is_generated_from_the_model(app):
