@@ -205,9 +205,11 @@ def test_a_trainer_steps_plays_pauses_moves_a_lever_and_plays_to_the_end(page):
     wait(page)
     assert week_shown(page) == 2
     page.get_by_role("button", name="Play").click()
+    page.get_by_role("button", name="Pause").wait_for()
     deadline = time.monotonic() + 60
     while week_shown(page) < 14 and time.monotonic() < deadline:
         assert no_exception(page)
+        assert page.get_by_role("button", name="Play").count() == 0  # only Pause, nothing stale
         time.sleep(0.3)
     page.get_by_role("button", name="Pause").click()
     wait(page)

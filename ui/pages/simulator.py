@@ -45,8 +45,9 @@ def controls(week: int, weeks: int) -> None:
     for column, (label, icon, target) in zip(columns, buttons, strict=False):
         column.button(label, icon=icon, on_click=state.go_to, args=(target,), width="stretch")
     playing = st.session_state.get("playing")
-    columns[-1].button(
-        "Pause" if playing else "Play",
+    columns[-1].button(  # one widget whose label changes, so no stale Play stays under Pause
+        key="play_pause",
+        label="Pause" if playing else "Play",
         icon=":material/pause:" if playing else ":material/play_arrow:",
         on_click=_set_playing,
         args=(not playing,),
