@@ -245,14 +245,27 @@ def size_dependent(measure: str) -> bool:
     return MEASURES[measure].form in ("money", "count") and measure != "headcount"
 
 
-def per_employee(table: pd.DataFrame) -> pd.DataFrame:
-    """`table` with money and counts per employee in post that week, to compare sizes.
+def per_size(table: pd.DataFrame, size: pd.Series) -> pd.DataFrame:
+    """`table` with money and counts divided by `size` (row by row), to compare organisations.
 
-    Cumulative profit becomes the running sum of each week's profit per employee.
+    `size` is the organisation's size each week (it grows); cumulative profit
+    becomes the running sum of each week's profit per that size.
     """
-    staff = table.headcount.where(table.headcount > 0)
+    size = size.where(size > 0)
     scaled = table.assign(
-        **{m: table[m] / staff for m in table.columns if m in MEASURES and size_dependent(m)}
+        **{m: table[m] / size for m in table.columns if m in MEASURES and size_dependent(m)}
     )
     ordered = scaled.sort_values(["rep", "step"])
     return scaled.assign(cumulative_profit=ordered.groupby("rep").profit.cumsum())
+
+
+def per_employee(table: pd.DataFrame) -> pd.DataFrame:
+    """`table` per employee in post that week."""
+    return per_size(table, table.headcount)
+
+
+def per_unit(table: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """`table` per unit open that week, counted in the same run's unit-level table `units`."""
+    counts = units.groupby(["rep", "step"]).unit.nunique()
+    weekly = pd.MultiIndex.from_frame(table[["rep", "step"]])
+    return per_size(table, pd.Series(counts.reindex(weekly).to_numpy(), index=table.index))

@@ -8,8 +8,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from model import PARAMETERS, load_scenario
+from model import PARAMETERS, load_scenario, simulate
 from model.paths import PROJECT
+from model.report import charts
 from model.scenario import read_scenario_text
 
 pytestmark = pytest.mark.slow  # whole runs: left out of the quick run
@@ -140,7 +141,7 @@ def test_compare_page(app):
     assert not app.exception
     assert app.title[0].value == "Compare scenarios"
     assert app.multiselect[0].value == ["baseline", "start_at_the_top"]  # not two identical
-    assert not app.toggle[0].value  # the same size: totals
+    assert app.segmented_control[0].value == "Totals"  # the same size
     outcomes = app.dataframe[0].value
     assert len(outcomes) == 2 * 6 and set(outcomes[outcomes.Difference == ""].Scenario) == {
         "Baseline retail chain"
@@ -156,12 +157,12 @@ def test_compare_puts_organisations_of_different_size_per_employee(app):
     app.switch_page("ui/pages/compare.py").run()
     app.multiselect[0].set_value(["baseline", "short_term_profit_squeeze"]).run()
     assert not app.exception
-    assert app.toggle[0].value
+    assert app.segmented_control[0].value == "Per employee"
     assert "48 units" in app.info[0].value and "per employee" in app.info[0].value
     outcomes = app.dataframe[0].value.set_index(["Scenario", "Outcome"])
     row = outcomes.loc[("Short-term profit squeeze", "Cumulative profit (currency per employee)")]
     assert not row.Difference.endswith("M")  # per employee, not the 48 units' total
-    app.toggle[0].set_value(False).run()
+    app.segmented_control[0].set_value("Totals").run()
     outcomes = app.dataframe[0].value.set_index(["Scenario", "Outcome"])
     assert (
         outcomes.loc[("Short-term profit squeeze", "Cumulative profit (currency)")].Difference[-1]
@@ -170,6 +171,26 @@ def test_compare_puts_organisations_of_different_size_per_employee(app):
     own = app.dataframe[1].value.set_index("Scenario")
     assert own.loc["Baseline retail chain"].iloc[0] == "no timeline"
     assert own.loc["Short-term profit squeeze", "Clear of the noise"] in {"yes", "no"}
+
+
+def test_compare_per_unit_counts_the_units_open_each_week(app):
+    app.switch_page("ui/pages/compare.py").run()
+    app.multiselect[0].set_value(["baseline", "growth_dilutes_culture"]).run()
+    app.segmented_control[0].set_value("Per unit").run()
+    assert not app.exception
+    assert "8 units of 20 at the start, growing" in app.info[0].value
+    assert "per unit (open that week)" in app.info[0].value
+    outcomes = app.dataframe[0].value.set_index(["Scenario", "Outcome"])
+    shown = outcomes.loc[("Fast growth dilutes the culture", "Profit (currency/week per unit)")]
+    growth = load_scenario("growth_dilutes_culture")
+    weekly = simulate(growth, reps=3)
+    units = simulate(growth, reps=3, level="unit").groupby(["rep", "step"]).unit.nunique()
+    last = weekly[weekly.step > 143].set_index(["rep", "step"])
+    assert units.loc[(0, 156)] > 3 * units.loc[(0, 1)]  # it grows
+    per_week = (last.profit / units.reindex(last.index)).mean()
+    at_start = (last.profit / units.loc[(0, 1)]).mean()
+    assert shown.Value == charts.fmt("profit", per_week)  # each week's units, not the first's
+    assert shown.Value != charts.fmt("profit", at_start)
 
 
 def test_organisation_page(app):
