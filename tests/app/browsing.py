@@ -39,7 +39,8 @@ def screenshot_if_failed(page, request, name=None) -> None:
 
 
 def wait(page):
-    """Until the rerun an action started has finished."""
+    """Until the rerun an action started has finished, with every replication drawn."""
     with contextlib.suppress(playwright.Error):  # it may have been quicker than that
         page.wait_for_selector("[data-test-script-state=running]", timeout=1500)
     page.wait_for_selector("[data-test-script-state=notRunning]")
+    page.get_by_text("replications so far").first.wait_for(state="hidden")
