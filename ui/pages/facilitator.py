@@ -44,6 +44,7 @@ PRESENTER_CSS = """
   { display: none; }
 </style>
 """
+NO_PREDICTION = "no prediction"  # words, not "-": a table cell reads "-" as a list's bullet
 PRESENTER_FONT = 24  # the charts' axis titles in presenter view (15 otherwise)
 PRESENTER_CHAIN = 1.6  # how much larger the chain panel is drawn in presenter view
 
@@ -244,13 +245,15 @@ def debrief(workshop) -> None:
     shown = table.assign(
         extra_operating_cost=table.extra_operating_cost.map(lambda v: charts.fmt("costs", v)),
         profit_difference=table.profit_difference.map(lambda v: charts.fmt_delta("profit", v)),
-        payback_week=table.payback_week.map(lambda w: "-" if pd.isna(w) else str(int(w))),
+        payback_week=table.payback_week.map(lambda w: "none" if pd.isna(w) else str(int(w))),
         worse_before_better=table.worse_before_better.map({True: "yes", False: "no"}),
         turnover_miss=table.turnover_miss.map(
-            lambda v: "-" if pd.isna(v) else f"{100 * v:.1f} pts"
+            lambda v: NO_PREDICTION if pd.isna(v) else f"{100 * v:.1f} pts"
         ),
         **{
-            column: table[column].map(lambda v, m=m: "-" if pd.isna(v) else charts.fmt(m, v))
+            column: table[column].map(
+                lambda v, m=m: NO_PREDICTION if pd.isna(v) else charts.fmt(m, v)
+            )
             for column, m in missed.items()
         },
     )
