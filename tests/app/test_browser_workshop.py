@@ -165,7 +165,7 @@ def test_two_teams_play_two_rounds_and_a_restart_loses_nothing(server, screens):
 
     facilitator.get_by_role("tab", name="Debrief").click()
     expect(facilitator.get_by_role("heading", name="What each team learned")).to_have_count(1)
-    expect(facilitator.get_by_text("When each stage of Alpha's chain responded")).to_have_count(1)
+    expect(facilitator.get_by_text("When each stage of Alpha's chain first moved")).to_have_count(1)
     assert key not in facilitator.content() and "key=" not in facilitator.url
 
 
