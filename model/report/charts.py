@@ -13,6 +13,8 @@ SCENARIO_COLOUR = "#1f6fb4"
 BASELINE_COLOUR = "#6b6b6b"
 PALETTE = (SCENARIO_COLOUR, BASELINE_COLOUR, "#d95f02", "#7b3294")
 """Series colours: the scenario always blue, the baseline always grey, then orange and purple."""
+TEAM_COLOURS = (SCENARIO_COLOUR, "#d95f02", "#7b3294", "#1b9e77", "#e7298a", "#a6761d", "#66a61e")
+"""Workshop companies after the grey baseline: blue, orange, purple, then on around the wheel."""
 RUNS = alt.Scale(domain=["Scenario", "Baseline"], range=list(PALETTE[:2]))
 GAIN, LOSS, NOISE = "#2e7d32", "#c62828", "#757575"
 """A clear change for the better, a clear change for the worse, and a change within the noise."""
@@ -385,7 +387,7 @@ def unit_heatmap(
                 "standing:Q",
                 title=f"Better than {against} (sd)",
                 scale=alt.Scale(scheme="redblue", domain=[-2.5, 2.5], domainMid=0),
-                legend=alt.Legend(orient="bottom", gradientLength=220),
+                legend=alt.Legend(orient="bottom", gradientLength=220, titleLimit=400),
             ),
             tooltip=[
                 alt.Tooltip("unit:O", title="Unit"),
@@ -588,15 +590,24 @@ def companies_chart(
     rounds = pd.DataFrame(
         {"week": range(weeks_per_round, int(lines.step.max()) + 1, weeks_per_round)}
     )
+    companies = list(dict.fromkeys(lines.company))  # the baseline first: always grey
     chart = (
         alt.Chart(lines)
         .mark_line(strokeWidth=3)
         .encode(
             x=alt.X("step:Q", title="Week"),
             y=alt.Y(
-                "value:Q", title=f"{title(measure)} ({unit(measure)})", scale=alt.Scale(zero=False)
+                "value:Q",
+                title=f"{title(measure)} ({unit(measure)})",
+                scale=alt.Scale(zero=False),
+                axis=alt.Axis(format="~s" if MEASURES[measure].form == "money" else ",.3~f"),
             ),
-            color=alt.Color("company:N", title=None, legend=alt.Legend(orient="top")),
+            color=alt.Color(
+                "company:N",
+                title=None,
+                scale=alt.Scale(domain=companies, range=[BASELINE_COLOUR, *TEAM_COLOURS]),
+                legend=alt.Legend(orient="top"),
+            ),
             strokeDash=alt.condition(
                 alt.datum.company == "Baseline (decides nothing)",
                 alt.value([6, 4]),

@@ -1,5 +1,6 @@
 """The app, headless (Streamlit's AppTest): set widgets, run, check what is shown."""
 
+import json
 import runpy
 
 import pandas as pd
@@ -220,6 +221,9 @@ def test_the_organisation_heatmap_shows_each_unit_against_its_baseline(app):
     app.switch_page("ui/pages/organisation.py").run()
     assert not app.exception
     assert app.segmented_control(key="org_against").value == "its baseline"
+    spec = next(c for c in app.get("vega_lite_chart") if "Each unit against" in c.proto.spec)
+    legend = json.loads(spec.proto.spec)["encoding"]["color"]["legend"]
+    assert legend["titleLimit"] >= 300  # "Better than the baseline (sd)" in full
     cells = heatmap(app).set_index("measure")
     assert cells.against.str.match(r"^[+-]").all()  # each cell's difference, signed
     staff = cells.loc["Staff mood"]

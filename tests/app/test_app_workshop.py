@@ -114,6 +114,9 @@ def test_a_round_from_set_up_to_results_on_both_screens():
 
     chart = json.loads(facilitator.get("vega_lite_chart")[0].proto.spec)
     assert chart["config"]["axisX"] == {"format": "d", "tickMinStep": 1}  # whole weeks
+    colours = next(layer["encoding"]["color"]["scale"] for layer in chart["layer"][1:])
+    assert colours["domain"][0] == "Baseline (decides nothing)"
+    assert colours["range"][:2] == [charts.BASELINE_COLOUR, charts.SCENARIO_COLOUR]  # as ever
     team.run()
     outcomes = team.table[0].value  # a table that wraps on a phone, not a grid cut to two columns
     assert list(outcomes.columns) == ["Measure", "Predicted", "Outcome", "Baseline"]
@@ -336,6 +339,7 @@ def test_the_presenter_view_hides_the_controls_and_the_debrief_reads_well():
     style = " ".join(h.value for h in facilitator.html)
     assert '[data-testid="stSidebar"]' in style and "display: none" in style  # no navigation
     assert "table td" in style  # tables in large type: HTML tables, not a canvas grid
+    assert "h1 { font-size: 3.2rem !important" in style  # over the app's own heading size
     assert not facilitator.dataframe
     debrief = facilitator.table[0].value
     assert list(debrief.columns) == list(DEBRIEF.values())[1:]  # the team names the rows

@@ -320,6 +320,8 @@ def test_a_comparison_of_organisations_of_different_size_is_per_employee(page):
     note = page.locator("[data-testid=stAlertContentInfo]").first.inner_text()
     assert "48 units" in note and "per employee" in note
     assert page.get_by_text(re.compile(r"Cumulative profit \(currency per employee\)")).count() >= 1
+    outcomes = page.locator("[data-testid=stDataFrame]").first
+    assert outcomes.bounding_box()["height"] >= 13 * 35  # its 12 rows and header, no inner scroll
     page.get_by_text("Each against its own baseline").wait_for()
     wait(page)
     assert no_exception(page)

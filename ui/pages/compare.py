@@ -35,6 +35,7 @@ OUTCOMES = [
     "employee_satisfaction",
     "customer_satisfaction",
 ]
+ROW_HEIGHT = 35  # a table row's height in pixels, as Streamlit draws it
 SIZE = ("n_units", "staff_per_unit", "growth_rate")  # how large it is or becomes
 
 
@@ -186,7 +187,9 @@ for name, table in tables.items():
                 f"{charts.fmt_delta(m, diff.quantile(0.9))}",
             }
         )
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+st.dataframe(
+    pd.DataFrame(rows), hide_index=True, width="stretch", height=ROW_HEIGHT * (len(rows) + 1) + 3
+)  # every row at once, not a scroll box inside the page
 st.caption(
     f"Rates and weekly profit are the last {RECENT_WEEKS} weeks' means; cumulative profit is "
     "at the last week. Differences are paired replication by replication: the same seeds on "

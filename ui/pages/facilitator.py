@@ -35,7 +35,7 @@ JOIN_CODE_CSS = """
 """
 PRESENTER_CSS = """
 <style>
-[data-testid="stMain"] h1 { font-size: 3.2rem; }
+[data-testid="stMain"] h1 { font-size: 3.2rem !important; }
 [data-testid="stMain"] p, [data-testid="stMain"] li { font-size: 1.5rem; }
 [data-testid="stMain"] table th, [data-testid="stMain"] table td { font-size: 1.5rem; }
 [data-testid="stMetricValue"] { font-size: 3rem; }
@@ -46,7 +46,7 @@ PRESENTER_CSS = """
 """
 NO_PREDICTION = "no prediction"  # words, not "-": a table cell reads "-" as a list's bullet
 PRESENTER_FONT = 24  # the charts' axis titles in presenter view (15 otherwise)
-PRESENTER_CHAIN = 1.6  # how much larger the chain panel is drawn in presenter view
+PRESENTER_CHAIN = 1.4  # how much larger the chain panel is drawn in presenter view
 
 
 def set_up() -> None:
