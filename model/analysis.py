@@ -148,6 +148,36 @@ def change(scenario: pd.DataFrame, baseline: pd.DataFrame, measure: str, week: i
     }
 
 
+def unit_changes(
+    scenario: pd.DataFrame, baseline: pd.DataFrame, measures: list[str], first: int, last: int
+) -> pd.DataFrame:
+    """Each unit's change against its own baseline over weeks `first` to `last`, paired.
+
+    Unit-level tables of the same seeds: per replication, the unit's mean over
+    the weeks, scenario minus baseline. Returns one row per unit and measure
+    with the mean difference, and clear: whether the 10-90% band of the paired
+    differences excludes zero (never, with one replication). Units the
+    baseline lacks (opened later) are left out.
+    """
+
+    def means(table: pd.DataFrame) -> pd.DataFrame:
+        weeks = table[(table.step >= first) & (table.step <= last)]
+        return weeks.groupby(["rep", "unit"])[measures].mean()
+
+    paired = (means(scenario) - means(baseline)).dropna(how="all")
+    long = paired.reset_index().melt(
+        id_vars=["rep", "unit"], var_name="measure", value_name="difference"
+    )
+    by = long.groupby(["unit", "measure"]).difference
+    low, high = by.quantile(BAND[0]), by.quantile(BAND[1])
+    return pd.DataFrame(
+        {
+            "difference": by.mean(),
+            "clear": (by.count() > 1) & ((low > 0) | (high < 0)),
+        }
+    ).reset_index()
+
+
 REVENUE_STEPS = ("customers", "visits per customer", "spend per visit")
 """The revenue side of the profit bridge, in the order it is read."""
 
@@ -228,7 +258,8 @@ def story(
         if same:
             second = f"customers followed by {abs(customers['mean']):.1f} points"
         else:
-            second = f"customer satisfaction moved by {customers['mean']:+.1f} points"
+            verb = "rose" if customers["mean"] > 0 else "fell"
+            second = f"customer satisfaction {verb} by {abs(customers['mean']):.1f} points"
     else:
         second = "customer satisfaction stayed within the noise"
     direction = "higher" if profit["mean"] > 0 else "lower"

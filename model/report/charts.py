@@ -340,38 +340,38 @@ SHORT = {
 
 
 def unit_heatmap(
-    units: pd.DataFrame, measures: list[str], baseline: pd.DataFrame | None = None
+    units: pd.DataFrame, measures: list[str], changes: pd.DataFrame | None = None
 ) -> alt.Chart:
-    """Units by measure on a diverging scale: each unit against the baseline, or the average.
+    """Units by measure on a diverging scale: each unit against its baseline, or the average.
 
-    With `baseline` (the same units run on the same seeds doing nothing new),
-    a cell is the unit's difference from its own baseline; without, from the
-    average unit. Both are in standard deviations of the units' spread (the
-    baseline's, when given), so a shade means the same on every measure, and
-    white is no difference. Turnover is turned round: less of it is better.
+    With `changes` (`model.analysis.unit_changes`: each unit against itself
+    doing nothing new, paired on the same seeds), a cell is the unit's change,
+    white when it is within the replication spread; without, the unit's
+    distance from the average unit. Both are in standard deviations of the
+    units' spread, so a shade means the same on every measure, and white is
+    no difference. Turnover is turned round: less of it is better.
     """
     long = units.melt(id_vars=["unit"], value_vars=measures, var_name="measure", value_name="value")
-    reference = baseline if baseline is not None else units
-    ref_long = reference.melt(
-        id_vars=["unit"], value_vars=measures, var_name="measure", value_name="reference"
-    )
-    spread = ref_long.groupby("measure").reference.std()
-    if baseline is None:
-        ref_long = ref_long.groupby("measure", as_index=False).reference.mean()
-        long = long.merge(ref_long, on="measure")
+    spread = long.groupby("measure").value.std()
+    if changes is None:
+        long["difference"] = long.value - long.measure.map(long.groupby("measure").value.mean())
+        long["clear"] = True
     else:
-        long = long.merge(ref_long, on=["unit", "measure"], how="left")
-    long["difference"] = long.value - long.reference
+        long = long.merge(changes, on=["unit", "measure"], how="left")
+        long["clear"] = long.clear.fillna(False).astype(bool)
     scale = long.measure.map(spread.where(spread > 0, 1.0))
     better = long.measure.map(lambda m: MEASURES[m].better or 1)
-    long["standing"] = (long.difference / scale * better).clip(-2.5, 2.5)
+    standing = (long.difference / scale * better).clip(-2.5, 2.5)
+    long["standing"] = standing.where(long.clear, 0.0)  # noise drawn white
     long["shown"] = [fmt(m, v) for m, v in zip(long.measure, long.value, strict=True)]
     long["against"] = [
-        "no baseline (new unit)" if pd.isna(d) else fmt_delta(m, d)
-        for m, d in zip(long.measure, long.difference, strict=True)
+        "no baseline (new unit)"
+        if pd.isna(d)
+        else fmt_delta(m, d) + ("" if clear else ", within noise")
+        for m, d, clear in zip(long.measure, long.difference, long.clear, strict=True)
     ]
     long["measure"] = long.measure.map(SHORT)
-    against = "the baseline" if baseline is not None else "the average unit"
+    against = "the baseline" if changes is not None else "the average unit"
     return (
         alt.Chart(long)
         .mark_rect()

@@ -228,8 +228,10 @@ def test_the_organisation_heatmap_shows_each_unit_against_its_baseline(app):
     assert cells.against.str.match(r"^[+-]").all()  # each cell's difference, signed
     staff = cells.loc["Staff mood"]
     assert (staff.standing > 0).mean() > 0.8  # the programme lifted nearly every unit
+    noise = cells[cells.against.str.endswith(", within noise")]
+    assert len(noise) and (noise.standing == 0).all()  # within the paired spread: drawn white
     turnover = cells.loc["Turnover"]
-    moved = turnover[turnover.difference.abs() > 1e-9]
+    moved = turnover[turnover.standing != 0]
     assert ((moved.standing > 0) == (moved.difference < 0)).all()  # less turnover is better
     app.segmented_control(key="org_against").set_value("the average unit").run()
     staff = heatmap(app).set_index("measure").loc["Staff mood"]

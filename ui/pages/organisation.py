@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from model.analysis import unit_changes
 from model.report import charts
 from ui import runs, state
 
@@ -46,14 +47,23 @@ against = st.segmented_control(
     help="Its baseline: the same unit doing nothing new, on the same seeds, so the colour is "
     "what the changes did there. The average unit: who is doing well where.",
 )
-reference = None
+changes = None
 if against == "its baseline":
-    reference = over_period(runs.run(baseline, seed, 1, level="unit"))
-    if not differs:
-        st.caption("Nothing differs from the baseline yet: every unit is white.")
+    reps = int(st.session_state.reps)
+    changes = unit_changes(
+        runs.run(scenario, seed, reps, level="unit").assign(unit=lambda t: t.unit + 1),
+        runs.run(baseline, seed, reps, level="unit").assign(unit=lambda t: t.unit + 1),
+        HEAT,
+        first,
+        last,
+    )
+    st.caption(
+        f"Each unit against itself doing nothing new, over {reps} replication(s) on the same "
+        "seeds; white where the change is within the spread across them."
+    )
 
 left, right = st.columns([2, 3])
-left.altair_chart(charts.unit_heatmap(period, HEAT, reference), width="stretch")
+left.altair_chart(charts.unit_heatmap(period, HEAT, changes), width="stretch")
 right.altair_chart(charts.leader_scatter(period), width="stretch")
 right.caption("Each circle is a unit; its size is the unit's weekly revenue.")
 spread = period[HEAT].agg(["min", "median", "max"]).T
