@@ -233,7 +233,7 @@ if names:
 else:
     st.info("The same starting parameters.")
 st.markdown("**Timelines**")
-st.dataframe(
+st.table(  # long timelines wrap instead of running off the edge
     pd.DataFrame(
         {
             "Scenario": [labels[n] for n in picked],
@@ -243,7 +243,5 @@ st.dataframe(
                 for s in scenarios.values()
             ],
         }
-    ),
-    hide_index=True,
-    width="stretch",
+    ).set_index("Scenario")
 )
