@@ -69,9 +69,9 @@ right.caption("Each circle is a unit; its size is the unit's weekly revenue.")
 spread = period[HEAT].agg(["min", "median", "max"]).T
 right.markdown("**Spread across units**")
 right.dataframe(
-    spread.apply(lambda row: row.map(lambda v: charts.fmt(row.name, v)), axis=1).set_axis(
-        [f"{charts.title(m)} ({charts.unit(m)})" for m in spread.index]
-    ),
+    spread.apply(lambda row: row.map(lambda v: charts.fmt(row.name, v)), axis=1)
+    .set_axis([f"{charts.title(m)} ({charts.unit(m)})" for m in spread.index])
+    .set_axis(["Lowest", "Median", "Highest"], axis=1),
     width="stretch",
 )
 
