@@ -107,7 +107,9 @@ def test_a_round_from_set_up_to_results_on_both_screens():
     assert "Submitted for round 1" in team.success[0].value
 
     facilitator.run()
-    assert facilitator.dataframe[0].value.iloc[0].tolist() == ["Alpha", "decided"]
+    status = facilitator.dataframe[0].value
+    assert list(status.columns) == ["Team", "Round 1"]
+    assert status.iloc[0].tolist() == ["Alpha", "decided"]
     button(facilitator, "Lock decisions and play round 1").click().run()
     assert not facilitator.exception
     assert any(c.value.startswith("Round 2 of 2") for c in facilitator.caption)

@@ -170,8 +170,8 @@ def console(workshop) -> None:
     st.dataframe(
         pd.DataFrame(
             {
-                "team": list(teams.values()),
-                f"round {round_ or '-'}": ["decided" if t in done else "deciding" for t in teams],
+                "Team": list(teams.values()),
+                f"Round {round_ or '-'}": ["decided" if t in done else "deciding" for t in teams],
             }
         ),
         hide_index=True,
