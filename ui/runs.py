@@ -30,6 +30,7 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExe
 
 import pandas as pd
 import streamlit as st
+from cachetools import LRUCache
 
 from model import Scenario, __version__, simulate
 from model.simulate import follow, submit, workers
@@ -43,6 +44,8 @@ BUDGETS = {"session": (600, 3600), "address": (1800, 3600)}
 """Seconds of heavy work in any hour, per session and per address (when it is known)."""
 FIRST_REPS = 2
 """Replications a redraw waits for before it shows anything: the rest fill the bands in."""
+RUNS_ON_THE_WAY = 64
+"""Runs whose replications are kept while they arrive, across sessions."""
 BACKGROUND_NICE = 19
 """The background workers' CPU priority: the lowest, so redraws and rounds come first."""
 
@@ -201,9 +204,13 @@ def pair(
 
 
 @st.cache_resource
-def _on_the_way() -> dict[tuple, list[Future]]:
-    """Replications under way, by run, shared by the sessions that ask for the same run."""
-    return {}
+def _on_the_way() -> LRUCache:
+    """Replications under way, by run, shared by the sessions that ask for the same run.
+
+    Bounded: runs left behind when a lever moved on are forgotten in time (one
+    asked for again after that is simply run whole).
+    """
+    return LRUCache(maxsize=RUNS_ON_THE_WAY)
 
 
 @st.cache_resource
