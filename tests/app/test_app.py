@@ -252,10 +252,10 @@ def test_about_page_is_generated_from_the_model(app):
     app.run()
     assert not app.exception
     headings = [h.value for h in app.subheader]
-    evidence = app.dataframe[1].value
-    assert "Rucci, Kirn and Quinn (1998), Sears" in set(evidence.source)
-    assert set(evidence.holds) <= {"yes", "not yet"}
-    coefficients = app.dataframe[2].value
+    evidence = app.table[0].value  # wraps: no figure or source cut off
+    assert "Rucci, Kirn and Quinn (1998), Sears" in set(evidence.Source)
+    assert set(evidence.index) <= {"yes", "not yet"}
+    coefficients = app.dataframe[1].value
     assert "QUIT_BASE" in set(coefficients.coefficient)
     assert "Heskett et al. (1994), Xerox: 6 times" in set(coefficients.source)
     assert "Investing in employees pays up to a point" in headings
