@@ -148,6 +148,36 @@ def change(scenario: pd.DataFrame, baseline: pd.DataFrame, measure: str, week: i
     }
 
 
+def unit_changes(
+    scenario: pd.DataFrame, baseline: pd.DataFrame, measures: list[str], first: int, last: int
+) -> pd.DataFrame:
+    """Each unit's change against its own baseline over weeks `first` to `last`, paired.
+
+    Unit-level tables of the same seeds: per replication, the unit's mean over
+    the weeks, scenario minus baseline. Returns one row per unit and measure
+    with the mean difference, and clear: whether the 10-90% band of the paired
+    differences excludes zero (never, with one replication). Units the
+    baseline lacks (opened later) are left out.
+    """
+
+    def means(table: pd.DataFrame) -> pd.DataFrame:
+        weeks = table[(table.step >= first) & (table.step <= last)]
+        return weeks.groupby(["rep", "unit"])[measures].mean()
+
+    paired = (means(scenario) - means(baseline)).dropna(how="all")
+    long = paired.reset_index().melt(
+        id_vars=["rep", "unit"], var_name="measure", value_name="difference"
+    )
+    by = long.groupby(["unit", "measure"]).difference
+    low, high = by.quantile(BAND[0]), by.quantile(BAND[1])
+    return pd.DataFrame(
+        {
+            "difference": by.mean(),
+            "clear": (by.count() > 1) & ((low > 0) | (high < 0)),
+        }
+    ).reset_index()
+
+
 REVENUE_STEPS = ("customers", "visits per customer", "spend per visit")
 """The revenue side of the profit bridge, in the order it is read."""
 
@@ -228,7 +258,8 @@ def story(
         if same:
             second = f"customers followed by {abs(customers['mean']):.1f} points"
         else:
-            second = f"customer satisfaction moved by {customers['mean']:+.1f} points"
+            verb = "rose" if customers["mean"] > 0 else "fell"
+            second = f"customer satisfaction {verb} by {abs(customers['mean']):.1f} points"
     else:
         second = "customer satisfaction stayed within the noise"
     direction = "higher" if profit["mean"] > 0 else "lower"
@@ -245,14 +276,27 @@ def size_dependent(measure: str) -> bool:
     return MEASURES[measure].form in ("money", "count") and measure != "headcount"
 
 
-def per_employee(table: pd.DataFrame) -> pd.DataFrame:
-    """`table` with money and counts per employee in post that week, to compare sizes.
+def per_size(table: pd.DataFrame, size: pd.Series) -> pd.DataFrame:
+    """`table` with money and counts divided by `size` (row by row), to compare organisations.
 
-    Cumulative profit becomes the running sum of each week's profit per employee.
+    `size` is the organisation's size each week (it grows); cumulative profit
+    becomes the running sum of each week's profit per that size.
     """
-    staff = table.headcount.where(table.headcount > 0)
+    size = size.where(size > 0)
     scaled = table.assign(
-        **{m: table[m] / staff for m in table.columns if m in MEASURES and size_dependent(m)}
+        **{m: table[m] / size for m in table.columns if m in MEASURES and size_dependent(m)}
     )
     ordered = scaled.sort_values(["rep", "step"])
     return scaled.assign(cumulative_profit=ordered.groupby("rep").profit.cumsum())
+
+
+def per_employee(table: pd.DataFrame) -> pd.DataFrame:
+    """`table` per employee in post that week."""
+    return per_size(table, table.headcount)
+
+
+def per_unit(table: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """`table` per unit open that week, counted in the same run's unit-level table `units`."""
+    counts = units.groupby(["rep", "step"]).unit.nunique()
+    weekly = pd.MultiIndex.from_frame(table[["rep", "step"]])
+    return per_size(table, pd.Series(counts.reindex(weekly).to_numpy(), index=table.index))

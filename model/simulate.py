@@ -7,7 +7,7 @@ import os
 import pickle
 import platform
 import threading
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from pathlib import Path
 
 import mesa
@@ -157,17 +157,37 @@ def simulate(
     Raises:
         InputError: For a bad scenario, parameter or argument.
     """
+    if executor is not None and reps > 1:
+        jobs = submit(scenario, executor, steps, seed, level, reps)
+        return pd.concat([job.result() for job in jobs], ignore_index=True)
     scenario, steps = _checked(scenario, steps, seed, level, reps)
     starts = _starts(scenario, seed, reps, executor)
-    if executor is None or reps == 1:
-        tables = [run_once(start, scenario, steps, rep, level) for rep, start in enumerate(starts)]
-    else:
-        jobs = [
-            executor.submit(run_once, start, scenario, steps, rep, level)
-            for rep, start in enumerate(starts)
-        ]
-        tables = [job.result() for job in jobs]
+    tables = [run_once(start, scenario, steps, rep, level) for rep, start in enumerate(starts)]
     return pd.concat(tables, ignore_index=True)
+
+
+def submit(
+    scenario: Scenario | str | Path,
+    executor: Executor,
+    steps: int | None = None,
+    seed: int = 0,
+    level: str = "org",
+    reps: int = 1,
+) -> list[Future]:
+    """Start every replication of `simulate` on `executor`: one future per replication, in order.
+
+    `simulate` waits for them all; a page can draw the first ones while the
+    rest run. Replication r is the same table either way.
+
+    Raises:
+        InputError: For a bad scenario, parameter or argument.
+    """
+    scenario, steps = _checked(scenario, steps, seed, level, reps)
+    starts = _starts(scenario, seed, reps, executor)
+    return [
+        executor.submit(run_once, start, scenario, steps, rep, level)
+        for rep, start in enumerate(starts)
+    ]
 
 
 def _ready() -> None:

@@ -18,6 +18,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from model.paths import PROJECT
 
+EARLY_FOR_RERUN = ForwardMsg.ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN
+
 
 def free_port() -> int:
     """A loopback port nobody is listening on."""
@@ -79,9 +81,11 @@ async def rerun(
 
     `states` sets more widgets: id -> (the WidgetState field, value), e.g.
     ("double_array_value", [5000]), ("int_value", 10), ("trigger_value", True).
-    Reads until the run finishes (unless not `wait`). Returns the id of the
-    slider whose label starts with `slider_label`, every widget's id by label,
-    the alerts' texts and any exceptions.
+    Reads until the run finishes (unless not `wait`), including the runs the
+    page starts again by itself (as it does while replications arrive): what
+    the last of them drew. Returns the id of the slider whose label starts
+    with `slider_label`, every widget's id by label, the alerts' texts and any
+    exceptions.
     """
     message = BackMsg()
     message.rerun_script.query_string = ""
@@ -100,7 +104,9 @@ async def rerun(
         reply = ForwardMsg()
         reply.ParseFromString(await socket.recv())
         kind = reply.WhichOneof("type")
-        if kind == "script_finished":
+        if kind == "new_session":  # a run starts: what the page shows now is its own
+            page = {"alerts": [], "exceptions": [], "slider": None, "widgets": {}}
+        elif kind == "script_finished" and reply.script_finished != EARLY_FOR_RERUN:
             return page
         if kind != "delta" or reply.delta.WhichOneof("type") != "new_element":
             continue

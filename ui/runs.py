@@ -12,22 +12,28 @@ organisation, sweeps through `pool()` and their trial runs).
 Heavy work is charged to the session's and the address's `BUDGETS` of worker
 time; a visitor who has used one is told so in one line, and smaller runs go
 on as before.
+
+A redraw need not wait for every replication: `arriving` gives the first
+ones at once while the rest run on in the interactive pool, and the page
+draws again as more arrive until the table is whole (then cached as any).
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import multiprocessing
 import os
 import threading
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 
 import pandas as pd
 import streamlit as st
+from cachetools import LRUCache
 
 from model import Scenario, __version__, simulate
-from model.simulate import follow, workers
+from model.simulate import follow, submit, workers
 from ui.limits import NAMES, Limit, visitor
 
 HEAVY = 50_000
@@ -36,6 +42,10 @@ LARGEST = 1_000_000
 """Employees times replications this server runs at most: 100,000 employees, 10 times."""
 BUDGETS = {"session": (600, 3600), "address": (1800, 3600)}
 """Seconds of heavy work in any hour, per session and per address (when it is known)."""
+FIRST_REPS = 2
+"""Replications a redraw waits for before it shows anything: the rest fill the bands in."""
+RUNS_ON_THE_WAY = 64
+"""Runs whose replications are kept while they arrive, across sessions."""
 BACKGROUND_NICE = 19
 """The background workers' CPU priority: the lowest, so redraws and rounds come first."""
 
@@ -123,9 +133,19 @@ def pool() -> Metered:
 
 @st.cache_data(max_entries=200, show_spinner=False)
 def _table(
-    key: str, seed: int, reps: int, level: str, version: str, _scenario: Scenario, _heavy: bool
+    key: str,
+    seed: int,
+    reps: int,
+    level: str,
+    version: str,
+    _scenario: Scenario,
+    _heavy: bool,
+    _arrived: list[pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
-    # Streamlit hashes every argument but those named with "_": `key` is `_scenario.key()`.
+    # Streamlit hashes every argument but those named with "_": `key` is `_scenario.key()`;
+    # `_arrived` are the replications `arriving` has gathered, when it finishes a table.
+    if _arrived is not None:
+        return pd.concat(_arrived, ignore_index=True)
     if _heavy:  # all of it in one background worker: nothing heavy in this server's process
         job = background().submit(simulate, _scenario, seed=seed, reps=reps, level=level)
         return job.result()
@@ -181,6 +201,138 @@ def pair(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Scenario and baseline on the same seeds (common random numbers)."""
     return run(scenario, seed, reps, level), run(baseline, seed, reps, level)
+
+
+@st.cache_resource
+def _on_the_way() -> LRUCache:
+    """Replications under way, by run, shared by the sessions that ask for the same run.
+
+    Bounded: runs left behind when a lever moved on are forgotten in time (one
+    asked for again after that is simply run whole).
+    """
+    return LRUCache(maxsize=RUNS_ON_THE_WAY)
+
+
+@st.cache_resource
+def _whole() -> set[tuple]:
+    """Runs whose every replication has arrived and is in `_table`'s cache."""
+    return set()
+
+
+@st.cache_resource
+def _starting() -> threading.Lock:
+    """Held while runs are started, so two sessions never start the same one twice."""
+    return threading.Lock()
+
+
+def _run_key(scenario: Scenario, seed: int, reps: int) -> tuple:
+    return scenario.key(), int(seed), int(reps), __version__
+
+
+class _Queue(Executor):
+    """Takes a run's replications to hand them to `pool` later, in turn with another run's.
+
+    Warm-ups (`map`) go to the pool at once: every replication needs its own.
+    """
+
+    def __init__(self, pool: Executor):
+        self.pool, self.waiting = pool, []
+
+    def map(self, fn, *iterables, **kwargs):
+        """Run `fn` over `iterables` in the pool, now."""
+        return self.pool.map(fn, *iterables, **kwargs)
+
+    def submit(self, fn, /, *args, **kwargs):
+        """A future for `fn`, run once `send` hands it to the pool."""
+        proxy = Future()
+        self.waiting.append((proxy, fn, args, kwargs))
+        return proxy
+
+    def send(self, item) -> None:
+        """Run one waiting job in the pool; its result lands in its future."""
+        proxy, fn, args, kwargs = item
+
+        def land(job: Future) -> None:
+            if job.exception() is not None:
+                proxy.set_exception(job.exception())
+            else:
+                proxy.set_result(job.result())
+
+        self.pool.submit(fn, *args, **kwargs).add_done_callback(land)
+
+
+def _start(scenarios: list[Scenario], seed: int, reps: int, pool: Executor) -> None:
+    """Start every replication of the `scenarios` not under way: replication 0 of each first."""
+    with _starting():
+        queues = []
+        for scenario in scenarios:
+            key = _run_key(scenario, seed, reps)
+            if key not in _whole() and key not in _on_the_way():
+                queue = _Queue(pool)
+                _on_the_way()[key] = submit(scenario, queue, seed=int(seed), reps=int(reps))
+                queues.append(queue)
+        for turn in itertools.zip_longest(*(queue.waiting for queue in queues)):
+            for queue, item in zip(queues, turn, strict=True):
+                if item is not None:
+                    queue.send(item)
+
+
+def _arrived(scenario: Scenario, seed: int, reps: int) -> tuple[pd.DataFrame, bool]:
+    """The replications of a started run that have arrived, from the first; whether that is all."""
+    key = _run_key(scenario, seed, reps)
+    jobs = _on_the_way().get(key)
+    if jobs is None:  # whole already
+        return run(scenario, seed, reps), True
+    wait(jobs[:FIRST_REPS])
+    done = list(itertools.takewhile(Future.done, jobs))
+    try:
+        arrived = [job.result() for job in done]
+    except Exception:
+        _on_the_way().pop(key, None)  # the next redraw starts it again
+        raise
+    if len(arrived) < reps:
+        return pd.concat(arrived, ignore_index=True), False
+    table = _table(*key[:3], "org", __version__, scenario, False, arrived)
+    _whole().add(key)
+    _on_the_way().pop(key, None)
+    return table, True
+
+
+def arriving_pair(
+    scenario: Scenario, baseline: Scenario, seed: int, reps: int, pool: Executor | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
+    """As `pair`, without waiting for every replication: the tables so far, and whether whole.
+
+    The first time a run is asked for, its replications start in `pool` (the
+    interactive workers), in turn with the other side's; this waits for the
+    first `FIRST_REPS` of each, and later calls give whatever has arrived
+    since. Both sides keep the same replications, so they stay paired.
+    Small, heavy and cached runs come whole, as from `pair`.
+    """
+    light = max(size(scenario, reps), size(baseline, reps)) <= HEAVY
+    if reps <= FIRST_REPS or not light:
+        return *pair(scenario, baseline, seed, reps), True
+    _start([scenario, baseline], seed, reps, pool or interactive())
+    (table, whole), (base_table, base_whole) = (
+        _arrived(scenario, seed, reps),
+        _arrived(baseline, seed, reps),
+    )
+    if whole and base_whole:
+        return table, base_table, True
+    shown = min(table.rep.nunique(), base_table.rep.nunique())
+    return table[table.rep < shown], base_table[base_table.rep < shown], False
+
+
+def wait_for_more(scenarios: list[Scenario], seed: int, reps: int) -> None:
+    """Until another replication of any of `scenarios` under way has arrived."""
+    pending = [
+        job
+        for scenario in scenarios
+        for job in _on_the_way().get(_run_key(scenario, seed, reps), [])
+        if not job.done()
+    ]
+    if pending:
+        wait(pending, return_when=FIRST_COMPLETED)
 
 
 def story(scenario: Scenario, seed: int) -> pd.DataFrame:

@@ -83,7 +83,7 @@ def lever(p: Parameter, key: str | None = None, value: float | None = None) -> f
 
 def render() -> None:
     """Draw the sidebar; its values live in `st.session_state`."""
-    state.init()
+    state.init(sidebar_drawn=True)
     sidebar = st.sidebar
     sidebar.header("Scenario")
     sidebar.selectbox(

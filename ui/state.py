@@ -20,7 +20,9 @@ from model.engine.parameters import BY_NAME
 from model.scenario import Intervention
 
 DEFAULT_REPS = 5
-KEPT = ("seed", "reps", "from_week", "preset", "series", "smooth")
+SIDEBAR = ("seed", "reps", "from_week", "preset")
+"""The sidebar's own widgets besides the levers."""
+KEPT = (*SIDEBAR, "series", "smooth")
 """Widget values the session keeps while a page without those widgets is shown."""
 
 
@@ -29,8 +31,14 @@ def lever_key(name: str) -> str:
     return f"lever_{name}"
 
 
-def init() -> None:
-    """Fill in whatever the session does not have yet: the baseline preset, seed 0."""
+def init(sidebar_drawn: bool = False) -> None:
+    """Fill in whatever the session does not have yet: the baseline preset, seed 0.
+
+    Values of widgets the page does not draw are kept by setting them again.
+    Those it draws (`sidebar_drawn`: the levers and the sidebar's own) are
+    left alone: setting one would send the browser back the value it had at
+    the start of this run, undoing a key pressed while the run was drawing.
+    """
     defaults = {
         "seed": 0,
         "reps": DEFAULT_REPS,
@@ -42,8 +50,10 @@ def init() -> None:
     }
     for key, value in defaults.items():
         st.session_state.setdefault(key, value)
-    for key in [*KEPT, *(lever_key(p.name) for p in PARAMETERS)]:
-        if key in st.session_state:  # kept on pages that do not draw the widget
+    levers = [lever_key(p.name) for p in PARAMETERS]
+    drawn = {*SIDEBAR, *levers} if sidebar_drawn else set()
+    for key in [*KEPT, *levers]:
+        if key in st.session_state and key not in drawn:
             st.session_state[key] = st.session_state[key]
     if st.session_state.get("next_week") is not None:  # a frame of Play asked for it
         go_to(st.session_state.pop("next_week"))

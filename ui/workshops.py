@@ -25,6 +25,7 @@ from model.report import charts
 from model.workshop import rounds
 from model.workshop.rules import PREDICTED, Settings, round_outcomes
 from model.workshop.store import BASELINE, Workshop, WorkshopStore, normal_code
+from ui import runs
 from ui.limits import NAMES, Limit, visitor
 
 STORE_ENV = "SERVICE_PROFIT_WORKSHOPS"
@@ -121,6 +122,30 @@ def create(settings: Settings) -> tuple[str, str]:
     return made
 
 
+@st.cache_data(max_entries=20, show_spinner=False)
+def _baseline_rounds(key: str, _settings: Settings) -> pd.DataFrame:
+    # Streamlit hashes every argument but those named with "_": `key` is `repr(_settings)`.
+    every_round = rounds.play(_settings, [{}] * _settings.rounds, runs.interactive())
+    return round_outcomes(every_round, _settings).set_index("round")
+
+
+def baseline_rounds(workshop: Workshop) -> pd.DataFrame:
+    """The baseline company's outcomes in every round, played or not, as predictions measure them.
+
+    The scale a team predicts against before it has results of its own. It is
+    the run the rounds make of the baseline (the same seeds, shocks and weeks),
+    played to the last round at once.
+    """
+    return _baseline_rounds(repr(workshop.settings), workshop.settings)
+
+
+def predicted_text(measure: str, value: float) -> str:
+    """A predicted measure in the units a team types it in (turnover as a share, with its %)."""
+    if measure == "turnover_rate":
+        return f"{value:.2f} ({charts.fmt(measure, value)})"
+    return charts.fmt(measure, value)
+
+
 def outcomes_table(workshop: Workshop, team_id: int) -> pd.DataFrame | None:
     """Per round: the team's prediction, its outcome and the baseline's, side by side."""
     table = store().results(workshop, team_id)
@@ -137,20 +162,22 @@ def outcomes_table(workshop: Workshop, team_id: int) -> pd.DataFrame | None:
         for measure, label in PREDICTED.items():
             rows.append(
                 {
-                    "round": round_,
-                    "measure": label,
-                    "predicted": charts.fmt(measure, predicted[measure].get(round_))
+                    "Round": round_,
+                    "Measure": label,
+                    "Predicted": charts.fmt(measure, predicted[measure].get(round_))
                     if round_ in predicted.index
                     else "none",
-                    "outcome": charts.fmt(measure, mine.loc[round_, measure]),
-                    "baseline": charts.fmt(measure, baseline.loc[round_, measure]),
+                    "Outcome": charts.fmt(measure, mine.loc[round_, measure]),
+                    "Baseline": charts.fmt(measure, baseline.loc[round_, measure]),
                 }
             )
     return pd.DataFrame(rows)
 
 
-def show_progress(workshop: Workshop, team_ids: dict[int, str], key: str) -> None:
-    """Each company's chosen headline measure by week, with the baseline, to now."""
+def show_progress(
+    workshop: Workshop, team_ids: dict[int, str], key: str, font: int = charts.FONT
+) -> None:
+    """Each company's chosen headline measure by week, with the baseline, to now (`font`: size)."""
     measure = st.segmented_control(
         "Measure", HEADLINE, default=HEADLINE[0], format_func=charts.title, key=key
     )
@@ -164,5 +191,7 @@ def show_progress(workshop: Workshop, team_ids: dict[int, str], key: str) -> Non
     if not lines:
         st.info("No round played yet.")
         return
-    chart = charts.companies_chart(pd.concat(lines), measure, workshop.settings.weeks_per_round)
+    chart = charts.companies_chart(
+        pd.concat(lines), measure, workshop.settings.weeks_per_round, font
+    )
     st.altair_chart(chart.configure_axisX(format="d", tickMinStep=1), width="stretch")

@@ -13,6 +13,8 @@ SCENARIO_COLOUR = "#1f6fb4"
 BASELINE_COLOUR = "#6b6b6b"
 PALETTE = (SCENARIO_COLOUR, BASELINE_COLOUR, "#d95f02", "#7b3294")
 """Series colours: the scenario always blue, the baseline always grey, then orange and purple."""
+TEAM_COLOURS = (SCENARIO_COLOUR, "#d95f02", "#7b3294", "#1b9e77", "#e7298a", "#a6761d", "#66a61e")
+"""Workshop companies after the grey baseline: blue, orange, purple, then on around the wheel."""
 RUNS = alt.Scale(domain=["Scenario", "Baseline"], range=list(PALETTE[:2]))
 GAIN, LOSS, NOISE = "#2e7d32", "#c62828", "#757575"
 """A clear change for the better, a clear change for the worse, and a change within the noise."""
@@ -20,14 +22,14 @@ FONT = 15
 """Axis and legend text size, read from the back of a room."""
 
 
-def readable(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """Larger axis, legend and title text for a projector."""
+def readable(chart: alt.TopLevelMixin, font: int = FONT) -> alt.TopLevelMixin:
+    """Larger axis, legend and title text for a projector (`font`: the axis titles' size)."""
     return (
         chart.configure_axis(
-            labelFontSize=FONT - 1, titleFontSize=FONT, titlePadding=4, labelPadding=2
+            labelFontSize=font - 1, titleFontSize=font, titlePadding=4, labelPadding=2
         )
-        .configure_legend(labelFontSize=FONT, symbolStrokeWidth=4, labelLimit=500)
-        .configure_title(fontSize=FONT + 2, anchor="start", offset=2)
+        .configure_legend(labelFontSize=font, symbolStrokeWidth=4, labelLimit=500)
+        .configure_title(fontSize=font + 2, anchor="start", offset=2)
         .configure_view(strokeWidth=0)
     )
 
@@ -154,8 +156,12 @@ def change_text(measure: str, change: dict) -> str:
     return fmt_delta(measure, change["mean"])
 
 
-def chain_chart(values: dict[str, float], changes: dict[str, dict | float]) -> alt.LayerChart:
+def chain_chart(
+    values: dict[str, float], changes: dict[str, dict | float], scale: float = 1.0
+) -> alt.LayerChart:
     """The chain as linked stages with live values and their change against the baseline.
+
+    `scale` enlarges its text and height together, for a room (presenter view).
 
     A change is coloured (better green, worse red) only when it is clear of
     the replication spread (`model.analysis.change`); otherwise it reads
@@ -210,7 +216,7 @@ def chain_chart(values: dict[str, float], changes: dict[str, dict | float]) -> a
             .encode(x=alt.X("mid:Q", scale=across), y=y, text=f"{field}:N")
         )
 
-    delta = text(0.17, "delta", fontSize=13, fontWeight="bold").encode(
+    delta = text(0.17, "delta", fontSize=13 * scale, fontWeight="bold").encode(
         color=alt.Color("verdict:N", scale=VERDICTS, legend=None)
     )
     links = pd.DataFrame({"x": data.x2[:-1].values, "x2": data.x[1:].values, "bottom": 0.5})
@@ -228,10 +234,10 @@ def chain_chart(values: dict[str, float], changes: dict[str, dict | float]) -> a
         boxes,
         arrows,
         heads,
-        text(0.82, "stage", fontSize=13, fontWeight="bold"),
-        text(0.5, "value", fontSize=22),
+        text(0.82, "stage", fontSize=13 * scale, fontWeight="bold"),
+        text(0.5, "value", fontSize=22 * scale),
         delta,
-    ).properties(height=105)
+    ).properties(height=105 * scale)
 
 
 BRIDGE_LABELS = {
@@ -333,14 +339,39 @@ SHORT = {
 """Column names short enough for the unit heatmap."""
 
 
-def unit_heatmap(units: pd.DataFrame, measures: list[str]) -> alt.Chart:
-    """Units by measure, coloured by how far each unit is from the chain's average."""
+def unit_heatmap(
+    units: pd.DataFrame, measures: list[str], changes: pd.DataFrame | None = None
+) -> alt.Chart:
+    """Units by measure on a diverging scale: each unit against its baseline, or the average.
+
+    With `changes` (`model.analysis.unit_changes`: each unit against itself
+    doing nothing new, paired on the same seeds), a cell is the unit's change,
+    white when it is within the replication spread; without, the unit's
+    distance from the average unit. Both are in standard deviations of the
+    units' spread, so a shade means the same on every measure, and white is
+    no difference. Turnover is turned round: less of it is better.
+    """
     long = units.melt(id_vars=["unit"], value_vars=measures, var_name="measure", value_name="value")
-    stats = long.groupby("measure").value.agg(["mean", "std"])
-    long = long.join(stats, on="measure")
-    long["standing"] = (long.value - long["mean"]) / long["std"].where(long["std"] > 0, 1)
-    long.loc[long.measure == "turnover_rate", "standing"] *= -1  # less turnover is better
+    spread = long.groupby("measure").value.std()
+    if changes is None:
+        long["difference"] = long.value - long.measure.map(long.groupby("measure").value.mean())
+        long["clear"] = True
+    else:
+        long = long.merge(changes, on=["unit", "measure"], how="left")
+        long["clear"] = long.clear.fillna(False).astype(bool)
+    scale = long.measure.map(spread.where(spread > 0, 1.0))
+    better = long.measure.map(lambda m: MEASURES[m].better or 1)
+    standing = (long.difference / scale * better).clip(-2.5, 2.5)
+    long["standing"] = standing.where(long.clear, 0.0)  # noise drawn white
+    long["shown"] = [fmt(m, v) for m, v in zip(long.measure, long.value, strict=True)]
+    long["against"] = [
+        "no baseline (new unit)"
+        if pd.isna(d)
+        else fmt_delta(m, d) + ("" if clear else ", within noise")
+        for m, d, clear in zip(long.measure, long.difference, long.clear, strict=True)
+    ]
     long["measure"] = long.measure.map(SHORT)
+    against = "the baseline" if changes is not None else "the average unit"
     return (
         alt.Chart(long)
         .mark_rect()
@@ -354,16 +385,18 @@ def unit_heatmap(units: pd.DataFrame, measures: list[str]) -> alt.Chart:
             y=alt.Y("unit:O", title="Unit", axis=alt.Axis(labelOverlap=False)),
             color=alt.Color(
                 "standing:Q",
-                title="Better than average (sd)",
-                scale=alt.Scale(scheme="redblue", domain=[-2.5, 2.5]),
+                title=f"Better than {against} (sd)",
+                scale=alt.Scale(scheme="redblue", domain=[-2.5, 2.5], domainMid=0),
+                legend=alt.Legend(orient="bottom", gradientLength=220, titleLimit=400),
             ),
             tooltip=[
                 alt.Tooltip("unit:O", title="Unit"),
-                alt.Tooltip("measure:N"),
-                alt.Tooltip("value:Q", format=",.3~f"),
+                alt.Tooltip("measure:N", title="Measure"),
+                alt.Tooltip("shown:N", title="Value"),
+                alt.Tooltip("against:N", title=f"Against {against}"),
             ],
         )
-        .properties(title="Who is doing well where (mean over the period)", height=alt.Step(18))
+        .properties(title=f"Each unit against {against}", height=alt.Step(18))
     )
 
 
@@ -547,20 +580,34 @@ def tornado(effects: pd.DataFrame, outcome: str, label: str, centre: float) -> a
     )
 
 
-def companies_chart(lines: pd.DataFrame, measure: str, weeks_per_round: int) -> alt.LayerChart:
-    """Each workshop company's `measure` by week (`RECENT_WEEKS`-week mean), rounds marked."""
+def companies_chart(
+    lines: pd.DataFrame, measure: str, weeks_per_round: int, font: int = FONT
+) -> alt.LayerChart:
+    """Each workshop company's `measure` by week (`RECENT_WEEKS`-week mean), rounds marked.
+
+    `font` is its axis titles' size: larger in presenter view, and the chart taller with it.
+    """
     rounds = pd.DataFrame(
         {"week": range(weeks_per_round, int(lines.step.max()) + 1, weeks_per_round)}
     )
+    companies = list(dict.fromkeys(lines.company))  # the baseline first: always grey
     chart = (
         alt.Chart(lines)
         .mark_line(strokeWidth=3)
         .encode(
             x=alt.X("step:Q", title="Week"),
             y=alt.Y(
-                "value:Q", title=f"{title(measure)} ({unit(measure)})", scale=alt.Scale(zero=False)
+                "value:Q",
+                title=f"{title(measure)} ({unit(measure)})",
+                scale=alt.Scale(zero=False),
+                axis=alt.Axis(format="~s" if MEASURES[measure].form == "money" else ",.3~f"),
             ),
-            color=alt.Color("company:N", title=None, legend=alt.Legend(orient="top")),
+            color=alt.Color(
+                "company:N",
+                title=None,
+                scale=alt.Scale(domain=companies, range=[BASELINE_COLOUR, *TEAM_COLOURS]),
+                legend=alt.Legend(orient="top"),
+            ),
             strokeDash=alt.condition(
                 alt.datum.company == "Baseline (decides nothing)",
                 alt.value([6, 4]),
@@ -574,6 +621,9 @@ def companies_chart(lines: pd.DataFrame, measure: str, weeks_per_round: int) -> 
         )
     )
     ends = alt.Chart(rounds).mark_rule(color="#bbbbbb").encode(x="week:Q")
-    return (ends + chart).properties(
-        title=f"{title(measure)}, {RECENT_WEEKS}-week mean", height=300
+    return readable(
+        (ends + chart).properties(
+            title=f"{title(measure)}, {RECENT_WEEKS}-week mean", height=20 * font
+        ),
+        font,
     )

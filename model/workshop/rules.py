@@ -76,7 +76,7 @@ SHOCKS = {
         "Demand surge: a fifth more customers want to buy", {"demand_level": 1.2}
     ),
     "new_manager": Shock(
-        "A new manager in unit 0: hired in a hurry, habits below the standard",
+        "A new manager in unit 1: hired in a hurry, habits below the standard",
         new_manager=(0,),
     ),
     "new_managers": Shock(

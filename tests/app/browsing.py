@@ -39,7 +39,14 @@ def screenshot_if_failed(page, request, name=None) -> None:
 
 
 def wait(page):
-    """Until the rerun an action started has finished."""
+    """Until the rerun an action started has finished, with every replication drawn."""
     with contextlib.suppress(playwright.Error):  # it may have been quicker than that
         page.wait_for_selector("[data-test-script-state=running]", timeout=1500)
-    page.wait_for_selector("[data-test-script-state=notRunning]")
+    page.wait_for_function(SETTLED, polling=100)
+
+
+SETTLED = """() =>
+    document.querySelector("[data-test-script-state=notRunning]") !== null
+    && !document.body.innerText.includes("replications so far")"""
+"""The page has finished drawing, and not only for the replications that have arrived (it
+stops between those draws too, with the ones so far on screen)."""

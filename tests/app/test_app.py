@@ -1,13 +1,17 @@
 """The app, headless (Streamlit's AppTest): set widgets, run, check what is shown."""
 
+import json
 import runpy
 
+import pandas as pd
+import pyarrow as pa
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from model import PARAMETERS, load_scenario
+from model import PARAMETERS, load_scenario, simulate
 from model.paths import PROJECT
+from model.report import charts
 from model.scenario import read_scenario_text
 
 pytestmark = pytest.mark.slow  # whole runs: left out of the quick run
@@ -138,7 +142,7 @@ def test_compare_page(app):
     assert not app.exception
     assert app.title[0].value == "Compare scenarios"
     assert app.multiselect[0].value == ["baseline", "start_at_the_top"]  # not two identical
-    assert not app.toggle[0].value  # the same size: totals
+    assert app.segmented_control[0].value == "Totals"  # the same size
     outcomes = app.dataframe[0].value
     assert len(outcomes) == 2 * 6 and set(outcomes[outcomes.Difference == ""].Scenario) == {
         "Baseline retail chain"
@@ -146,7 +150,7 @@ def test_compare_page(app):
     app.multiselect[0].set_value(["baseline", "silos", "start_at_the_top"]).run()
     outcomes = app.dataframe[0].value
     assert outcomes.Scenario.nunique() == 3
-    timelines = app.dataframe[-1].value
+    timelines = app.table[-1].value  # a table that wraps: long timelines are read whole
     assert "Senior leadership involvement" in " ".join(timelines.Changes)
 
 
@@ -154,12 +158,12 @@ def test_compare_puts_organisations_of_different_size_per_employee(app):
     app.switch_page("ui/pages/compare.py").run()
     app.multiselect[0].set_value(["baseline", "short_term_profit_squeeze"]).run()
     assert not app.exception
-    assert app.toggle[0].value
+    assert app.segmented_control[0].value == "Per employee"
     assert "48 units" in app.info[0].value and "per employee" in app.info[0].value
     outcomes = app.dataframe[0].value.set_index(["Scenario", "Outcome"])
     row = outcomes.loc[("Short-term profit squeeze", "Cumulative profit (currency per employee)")]
     assert not row.Difference.endswith("M")  # per employee, not the 48 units' total
-    app.toggle[0].set_value(False).run()
+    app.segmented_control[0].set_value("Totals").run()
     outcomes = app.dataframe[0].value.set_index(["Scenario", "Outcome"])
     assert (
         outcomes.loc[("Short-term profit squeeze", "Cumulative profit (currency)")].Difference[-1]
@@ -170,17 +174,68 @@ def test_compare_puts_organisations_of_different_size_per_employee(app):
     assert own.loc["Short-term profit squeeze", "Clear of the noise"] in {"yes", "no"}
 
 
+def test_compare_per_unit_counts_the_units_open_each_week(app):
+    app.switch_page("ui/pages/compare.py").run()
+    app.multiselect[0].set_value(["baseline", "growth_dilutes_culture"]).run()
+    app.segmented_control[0].set_value("Per unit").run()
+    assert not app.exception
+    assert "8 units of 20 at the start, growing" in app.info[0].value
+    assert "per unit (open that week)" in app.info[0].value
+    outcomes = app.dataframe[0].value.set_index(["Scenario", "Outcome"])
+    shown = outcomes.loc[("Fast growth dilutes the culture", "Profit (currency/week per unit)")]
+    growth = load_scenario("growth_dilutes_culture")
+    weekly = simulate(growth, reps=3)
+    units = simulate(growth, reps=3, level="unit").groupby(["rep", "step"]).unit.nunique()
+    last = weekly[weekly.step > 143].set_index(["rep", "step"])
+    assert units.loc[(0, 156)] > 3 * units.loc[(0, 1)]  # it grows
+    per_week = (last.profit / units.reindex(last.index)).mean()
+    at_start = (last.profit / units.loc[(0, 1)]).mean()
+    assert shown.Value == charts.fmt("profit", per_week)  # each week's units, not the first's
+    assert shown.Value != charts.fmt("profit", at_start)
+
+
 def test_organisation_page(app):
     app.switch_page("ui/pages/organisation.py").run()
     assert not app.exception
     assert app.title[0].value == "The organisation"
     spread = app.dataframe[0].value
     satisfaction = spread.loc["Employee satisfaction (0-100)"]
-    assert float(satisfaction["max"]) > float(satisfaction["min"])
-    assert spread.loc["Staff turnover (% a year)", "max"].endswith("%")  # not a fraction
-    profit = spread.loc["Profit (currency/week)", "max"]
+    assert float(satisfaction["Highest"]) > float(satisfaction["Lowest"])
+    assert spread.loc["Staff turnover (% a year)", "Highest"].endswith("%")  # not a fraction
+    profit = spread.loc["Profit (currency/week)", "Highest"]
     assert "." not in profit or profit.endswith(("k", "M"))  # no cents
     assert any("person(s) over 156 weeks" in m.value for m in app.markdown)
+    assert app.segmented_control(key="org_against").value == "the average unit"  # nothing moved
+
+
+def heatmap(at) -> pd.DataFrame:
+    chart = next(c for c in at.get("vega_lite_chart") if "Each unit against" in c.proto.spec)
+    return pd.concat(
+        [pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.proto.datasets],
+        ignore_index=True,
+    )
+
+
+def test_the_organisation_heatmap_shows_each_unit_against_its_baseline(app):
+    app.slider(key="lever_engagement_program").set_value(1500).run()
+    app.switch_page("ui/pages/organisation.py").run()
+    assert not app.exception
+    assert app.segmented_control(key="org_against").value == "its baseline"
+    spec = next(c for c in app.get("vega_lite_chart") if "Each unit against" in c.proto.spec)
+    legend = json.loads(spec.proto.spec)["encoding"]["color"]["legend"]
+    assert legend["titleLimit"] >= 300  # "Better than the baseline (sd)" in full
+    cells = heatmap(app).set_index("measure")
+    assert cells.against.str.match(r"^[+-]").all()  # each cell's difference, signed
+    staff = cells.loc["Staff mood"]
+    assert (staff.standing > 0).mean() > 0.8  # the programme lifted nearly every unit
+    noise = cells[cells.against.str.endswith(", within noise")]
+    assert len(noise) and (noise.standing == 0).all()  # within the paired spread: drawn white
+    turnover = cells.loc["Turnover"]
+    moved = turnover[turnover.standing != 0]
+    assert ((moved.standing > 0) == (moved.difference < 0)).all()  # less turnover is better
+    app.segmented_control(key="org_against").set_value("the average unit").run()
+    staff = heatmap(app).set_index("measure").loc["Staff mood"]
+    assert (staff.standing > 0).mean() < 0.8  # against the average, units split both ways
 
 
 def test_about_page_is_generated_from_the_model(app):
@@ -197,10 +252,10 @@ def test_about_page_is_generated_from_the_model(app):
     app.run()
     assert not app.exception
     headings = [h.value for h in app.subheader]
-    evidence = app.dataframe[1].value
-    assert "Rucci, Kirn and Quinn (1998), Sears" in set(evidence.source)
-    assert set(evidence.holds) <= {"yes", "not yet"}
-    coefficients = app.dataframe[2].value
+    evidence = app.table[0].value  # wraps: no figure or source cut off
+    assert "Rucci, Kirn and Quinn (1998), Sears" in set(evidence.Source)
+    assert set(evidence.index) <= {"yes", "not yet"}
+    coefficients = app.dataframe[1].value
     assert "QUIT_BASE" in set(coefficients.coefficient)
     assert "Heskett et al. (1994), Xerox: 6 times" in set(coefficients.source)
     assert "Investing in employees pays up to a point" in headings

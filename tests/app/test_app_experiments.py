@@ -40,7 +40,9 @@ def test_the_page_opens_on_a_shipped_design_with_its_cost(page):
     summary = " ".join(m.value for m in page.markdown)
     assert "= **200 runs** of 104 weeks" in summary
     assert "s a run, from a short trial" in summary
-    assert set(page.dataframe[0].value.role) == {"uncertainty"}
+    design = page.dataframe[0].value
+    assert list(design.columns)[0] == "Parameter" and "Demand" in set(design.Parameter)  # labels
+    assert set(design.Role) == {"uncertainty"}
     assert button(page, "Run").disabled is False
 
 

@@ -6,6 +6,8 @@ Each `AppTest` is its own session, as a device in the room is.
 import json
 import re
 
+import pandas as pd
+import pyarrow as pa
 import pytest
 import streamlit as st
 from streamlit.proto.Metric_pb2 import Metric
@@ -13,7 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 from model.paths import PROJECT
 from model.report import charts
-from model.workshop.rules import DEBRIEF, MISSES, cost
+from model.workshop.rules import DEBRIEF, MISSES, cost, round_outcomes
+from model.workshop.store import BASELINE
 from ui import workshops
 
 pytestmark = pytest.mark.slow  # whole runs: left out of the quick run
@@ -81,6 +84,8 @@ def everything_shown(at):
 def test_a_round_from_set_up_to_results_on_both_screens():
     facilitator, code, key = create_workshop()
     assert code in facilitator.markdown[0].value  # the join code, large
+    style = " ".join(h.value for h in facilitator.html)
+    assert re.search(r"\.join-code \{ font-size: [3-9][.\d]*rem", style)  # in the console too
     assert dict(facilitator.query_params) == {"code": code}  # the key is not in the address
     assert key not in everything_shown(facilitator)
     team = join(code, "Alpha")
@@ -102,18 +107,67 @@ def test_a_round_from_set_up_to_results_on_both_screens():
     assert "Submitted for round 1" in team.success[0].value
 
     facilitator.run()
-    assert facilitator.dataframe[0].value.iloc[0].tolist() == ["Alpha", "decided"]
+    status = facilitator.dataframe[0].value
+    assert list(status.columns) == ["Team", "Round 1"]
+    assert status.iloc[0].tolist() == ["Alpha", "decided"]
     button(facilitator, "Lock decisions and play round 1").click().run()
     assert not facilitator.exception
     assert any(c.value.startswith("Round 2 of 2") for c in facilitator.caption)
 
     chart = json.loads(facilitator.get("vega_lite_chart")[0].proto.spec)
     assert chart["config"]["axisX"] == {"format": "d", "tickMinStep": 1}  # whole weeks
+    colours = next(layer["encoding"]["color"]["scale"] for layer in chart["layer"][1:])
+    assert colours["domain"][0] == "Baseline (decides nothing)"
+    assert colours["range"][:2] == [charts.BASELINE_COLOUR, charts.SCENARIO_COLOUR]  # as ever
     team.run()
-    outcomes = team.dataframe[0].value
-    assert list(outcomes["round"].unique()) == [1]
-    assert outcomes.iloc[0].predicted == "5.00M" and outcomes.iloc[0].outcome.endswith("M")
+    outcomes = team.table[0].value  # a table that wraps on a phone, not a grid cut to two columns
+    assert list(outcomes.columns) == ["Measure", "Predicted", "Outcome", "Baseline"]
+    assert list(outcomes.index.unique()) == [1]
+    assert outcomes.iloc[0].Predicted == "5.00M" and outcomes.iloc[0].Outcome.endswith("M")
     assert team.slider(key="w_2_engagement_program").value == 1000  # the settings carry on
+
+
+def chart_data(chart) -> pd.DataFrame:
+    """Every row a chart was given."""
+    return pd.concat(
+        [pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.proto.datasets],
+        ignore_index=True,
+    )
+
+
+def in_order(block):
+    """The kinds of element on a page, top to bottom."""
+    for child in block.children.values():
+        yield child.type
+        if hasattr(child, "children"):
+            yield from in_order(child)
+
+
+def test_predictions_are_made_against_the_baseline_s_figure_for_the_round():
+    facilitator, code, _ = create_workshop()
+    team = join(code, "Alpha")
+    kinds = list(in_order(team.main))
+    assert kinds.index("metric") < kinds.index("slider")  # the budget above what it sums up
+    scales = [c.value for c in team.caption if c.value.startswith("The baseline company")]
+    assert len(scales) == 3  # one beside each prediction
+    predict_and_submit(team)
+    button(facilitator, "Lock decisions and play round 1").click().run()
+    workshop = workshops.store().workshop(code)
+    played = round_outcomes(workshops.store().results(workshop, BASELINE), workshop.settings)
+    first = played.iloc[0]
+    assert scales == [
+        f"The baseline company, this round: **{charts.fmt('profit', first.profit)}**",
+        f"The baseline company, this round: **{first.turnover_rate:.2f} "
+        f"({charts.fmt('turnover_rate', first.turnover_rate)})**",
+        f"The baseline company, this round: "
+        f"**{charts.fmt('customer_satisfaction', first.customer_satisfaction)}**",
+    ]  # what round 1 then gave the baseline, in the units the debrief scores
+    team.run()
+    for measure in GUESS:  # no raw float carried over: empty, with the scales beside
+        assert team.number_input(key=f"w_2_predict_{measure}").value is None
+    later = [c.value for c in team.caption if c.value.startswith("The baseline company")]
+    assert all(" · yours last round: " in c for c in later)
+    assert not any(re.search(r"\d{5,}\.\d", c) for c in later)
 
 
 def test_a_bad_code_and_an_unaffordable_decision_get_clear_messages_and_lose_nothing():
@@ -255,33 +309,55 @@ def test_a_wrong_key_in_the_address_is_refused_and_removed():
 def test_the_presenter_view_hides_the_controls_and_the_debrief_reads_well():
     facilitator, code, key = create_workshop(rounds=1)
     alpha = join(code, "Alpha")
+    alpha.slider(key="w_1_engagement_program").set_value(1000).run()
     predict_and_submit(alpha)
     button(facilitator, "Lock decisions").click().run()
     assert "All rounds played" in facilitator.success[0].value
+    charts_shown = facilitator.get("vega_lite_chart")
+    console = [json.loads(c.proto.spec) for c in charts_shown]
+    impact = next(d.value for d in facilitator.dataframe if "Stage" in d.value.columns)
+    assert list(impact.columns) == [
+        "Stage",
+        "Measure",
+        "First clear move",
+        "Against the baseline now",
+    ]  # when it first moved and where it is now: two things, named apart
+    assert list(impact.Stage)[:3] == ["Leaders", "Internal service", "Employees"]
+    assert impact.Measure.iloc[2] == f"{charts.title('employee_satisfaction')} (0-100)"
+    assert impact["First clear move"].str.fullmatch(r"(up|down) in week \d+|none yet").all()
+    assert impact["Against the baseline now"].str.match(r"^[+-]").all()
+    chain = next(
+        c for c, spec in zip(charts_shown, console, strict=True) if spec.get("height") == 105
+    )
+    spreads = set(chart_data(chain).spread.dropna())
+    same = [s for s in spreads if re.fullmatch(r"(\S+) to \1", s)]  # no spread: a bare difference
+    assert len(same) < len(spreads) / 2  # each stage's spread across paired replications
+
     facilitator.toggle(key="f_presenter").set_value(True).run()
     assert not [b for b in facilitator.button if b.label.startswith(("Lock", "Give"))]
     assert not [t for t in facilitator.toggle if t.key == "f_link"]
     assert key not in everything_shown(facilitator)
     assert any("join-code" in m.value for m in facilitator.markdown)
-    debrief = facilitator.dataframe[0].value
-    assert list(debrief.columns) == list(DEBRIEF.values())
+    style = " ".join(h.value for h in facilitator.html)
+    assert '[data-testid="stSidebar"]' in style and "display: none" in style  # no navigation
+    assert "table td" in style  # tables in large type: HTML tables, not a canvas grid
+    assert "h1 { font-size: 3.2rem !important" in style  # over the app's own heading size
+    assert not facilitator.dataframe
+    debrief = facilitator.table[0].value
+    assert list(debrief.columns) == list(DEBRIEF.values())[1:]  # the team names the rows
+    assert list(debrief.index) == ["Alpha"]
     row = debrief.iloc[0]
-    assert row["Team"] == "Alpha" and row["Worse before better"] in ("yes", "no")
+    assert row["Worse before better"] in ("yes", "no")
     assert re.fullmatch(r"[+-][\d,.]+[Mk]?", row["Profit vs baseline"])  # an amount, signed
-    misses = facilitator.dataframe[1].value
-    assert list(misses.columns) == list(MISSES.values())
+    misses = facilitator.table[1].value
+    assert list(misses.columns) == list(MISSES.values())[1:]
     assert re.fullmatch(r"-?[\d,.]+[Mk]?", misses.iloc[0]["Profit in the round (currency)"])
     assert misses.iloc[0]["Turnover, annualised (share/year)"].endswith(" pts")
-    impact = facilitator.dataframe[2].value
-    assert list(impact.columns) == [
-        "Stage",
-        "Measure",
-        "Responded in week",
-        "Direction",
-        "Difference now",
-    ]
-    assert list(impact.Stage)[:3] == ["Leaders", "Internal service", "Employees"]
-    assert impact.Measure.iloc[2] == f"{charts.title('employee_satisfaction')} (0-100)"
-    assert impact["Difference now"].str.match(r"^[+-]").all()
+    presented = [json.loads(c.proto.spec) for c in facilitator.get("vega_lite_chart")]
+    assert (
+        presented[0]["config"]["axis"]["titleFontSize"]
+        > console[0]["config"]["axis"]["titleFontSize"]
+    )  # the progress chart
+    assert max(c.get("height", 0) for c in presented if "layer" in c) > 105  # the chain panel
     labels = [b.label for b in facilitator.get("download_button")]
     assert labels == []  # research export was not opted in

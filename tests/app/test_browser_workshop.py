@@ -41,8 +41,8 @@ def screens(browser, request):
     """Pages in separate browser contexts (separate cookies and sessions)."""
     opened = []
 
-    def open_screen(url):
-        context = browser.new_context(viewport={"width": 1300, "height": 1000})
+    def open_screen(url, width=1300, height=1000):
+        context = browser.new_context(viewport={"width": width, "height": height})
         page = context.new_page()
         page.set_default_timeout(90_000)
         page.goto(url)
@@ -165,5 +165,88 @@ def test_two_teams_play_two_rounds_and_a_restart_loses_nothing(server, screens):
 
     facilitator.get_by_role("tab", name="Debrief").click()
     expect(facilitator.get_by_role("heading", name="What each team learned")).to_have_count(1)
-    expect(facilitator.get_by_text("When each stage of Alpha's chain responded")).to_have_count(1)
+    expect(facilitator.get_by_text("When each stage of Alpha's chain first moved")).to_have_count(1)
     assert key not in facilitator.content() and "key=" not in facilitator.url
+
+
+def top(locator):
+    return locator.first.bounding_box()["y"]
+
+
+def test_a_round_with_a_team_over_budget_and_one_that_predicts_nothing(server, screens):
+    url, _ = server
+    facilitator = screens(f"{url}/facilitator")
+    facilitator.get_by_label("Rounds").fill("2")
+    facilitator.get_by_label("Rounds").press("Enter")
+    facilitator.get_by_role("button", name="Create the workshop").click()
+    wait(facilitator)
+    join_code = facilitator.locator(".join-code").first
+    assert join_code.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") >= 40  # legible
+    code = join_code.inner_text().strip()
+
+    alpha = screens(f"{url}/workshop")
+    join(alpha, code, "Alpha")
+    budget = alpha.locator("[data-testid=stMetric]").filter(has_text="These settings cost")
+    assert top(budget) < top(alpha.get_by_role("slider"))  # the budget above the sliders
+    scales = alpha.get_by_text("The baseline company, this round:")
+    expect(scales).to_have_count(3)  # a scale beside each prediction
+    profit_scale = re.search(r"round: ([\d.]+)M", scales.first.inner_text())
+    assert profit_scale and float(profit_scale[1]) > 1  # a round's profit, in millions
+    wage = alpha.get_by_role("slider", name=re.compile("^Wage level"))
+    wage.focus()
+    for _ in range(30):
+        wage.press("ArrowRight")
+    wait(alpha)
+    assert budget.locator("[data-testid=stMetricDelta]").inner_text().startswith("-")
+    expect(budget.locator("[data-testid=stMetricDelta] svg")).to_have_count(1)  # over: red, down
+    for box in alpha.get_by_role("spinbutton").all():
+        box.fill("1")
+        box.press("Enter")
+        wait(alpha)
+    alpha.get_by_role("button", name="Submit decisions and prediction").click()
+    wait(alpha)
+    refused = alpha.locator("[data-testid=stAlertContentError]").inner_text()
+    assert refused.startswith("budget: these settings cost")
+
+    beta = screens(f"{url}/workshop", width=390, height=844)  # a phone
+    join(beta, code, "Beta")
+    beta.get_by_role("button", name="Submit decisions and prediction").click()
+    wait(beta)
+    assert beta.locator("[data-testid=stAlertContentError]").inner_text() == (
+        "prediction: Profit in the round (currency) is empty; allowed: a number, your "
+        "team's best guess"
+    )
+
+    play_round(facilitator, 1)  # neither has decided: both keep the starting settings
+    for team in (alpha, beta):
+        team.get_by_role("heading", name="Your company after round 1").wait_for(timeout=60_000)
+    results = beta.locator("[data-testid=stTable] table").first
+    results.scroll_into_view_if_needed()
+    headers = results.locator("thead th").all()
+    assert [h.inner_text().strip() for h in headers][1:] == [
+        "Measure",
+        "Predicted",
+        "Outcome",
+        "Baseline",
+    ]
+    for cell in headers:  # every column on the phone's screen, none cut off
+        box = cell.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert "none" in results.locator("tbody").inner_text()  # Beta predicted nothing
+    for box in beta.get_by_role("spinbutton").all():
+        assert box.input_value() == ""  # round 2 starts empty, no raw floats carried over
+    expect(beta.get_by_text(re.compile(r"yours last round: [\d.]+M"))).to_have_count(1)
+
+    facilitator.get_by_text("Presenter view").click()
+    wait(facilitator)
+    facilitator.get_by_role("tab", name="Debrief").click()
+    expect(facilitator.get_by_role("heading", name="What each team learned")).to_have_count(1)
+    assert facilitator.locator("[data-testid=stSidebar]").is_hidden()  # no navigation
+    misses = facilitator.locator("[data-testid=stTable]").nth(1)
+    for team in ("Alpha", "Beta"):  # no prediction kept: no miss to score
+        row = misses.locator("tbody tr").filter(has_text=team)
+        assert [c.strip() for c in row.locator("td").all_inner_texts()] == ["no prediction"] * 3
+    size = misses.locator("td").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert size >= 20  # tables in large type too
+    stages = facilitator.locator("[data-testid=stTable]").nth(2).inner_text()
+    assert "First clear move" in stages and "Against the baseline now" in stages

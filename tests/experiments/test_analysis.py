@@ -13,6 +13,7 @@ from model.analysis import (
     profit_bridge,
     recent,
     story,
+    unit_changes,
 )
 from model.engine.observe import COST_LINES
 from model.experiments.sensitivity import main_effects, prim_trajectory, where_it_pays
@@ -225,6 +226,30 @@ def test_the_story_says_what_moved_and_whether_it_is_clear_of_the_noise():
     )
     assert said.startswith("Wage level and staffing left employee satisfaction within the noise")
     assert said.endswith("1.5M (8%) lower by week 52, within the noise.")
+    said = story(["friction"], moved(0.6), moved(-3.7), moved(-13.5e6), 26e6, 156)
+    assert said.startswith(
+        "Friction raised employee satisfaction by 0.6 points; customer satisfaction fell by "
+        "3.7 points;"
+    )  # a fall in words, not "moved by -3.7"
     assert story([], moved(0, False), moved(0, False), moved(0, False), 1e6, 10).startswith(
         "Nothing differs from the baseline yet"
     )
+
+
+def test_each_unit_s_change_is_paired_and_clear_only_beyond_the_replications_spread():
+    rows = [
+        {"rep": rep, "step": step, "unit": unit, "employee_satisfaction": 50.0}
+        for rep in range(3)
+        for step in (1, 2)
+        for unit in (1, 2)
+    ]
+    baseline = pd.DataFrame(rows)
+    scenario = baseline.copy()
+    scenario.loc[scenario.unit == 1, "employee_satisfaction"] += 1.0  # every replication
+    wobble = scenario.unit == 2
+    scenario.loc[wobble, "employee_satisfaction"] += scenario.loc[wobble, "rep"] - 1.0  # -1, 0, 1
+    found = unit_changes(scenario, baseline, ["employee_satisfaction"], 1, 2).set_index("unit")
+    assert found.loc[1, "difference"] == 1.0 and found.loc[1, "clear"]
+    assert found.loc[2, "difference"] == 0.0 and not found.loc[2, "clear"]
+    alone = unit_changes(scenario[scenario.rep == 0], baseline, ["employee_satisfaction"], 1, 2)
+    assert not alone.clear.any()  # one replication: spread unknown

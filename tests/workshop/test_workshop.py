@@ -18,6 +18,7 @@ from model.workshop.rounds import (
 )
 from model.workshop.rules import (
     LEVERS,
+    SHOCKS,
     SPENDING,
     Settings,
     debrief_row,
@@ -58,6 +59,11 @@ def workshop(store):
 def test_bad_settings_are_refused_with_one_clear_line(store, changes, message):
     with pytest.raises(InputError, match=message.replace("(", r"\(")):
         open_workshop(store, Settings(**(SMALL.__dict__ | changes)))
+
+
+def test_a_shock_names_its_unit_as_the_pages_number_units_from_1():
+    shock = SHOCKS["new_manager"]
+    assert shock.label.startswith(f"A new manager in unit {shock.new_manager[0] + 1}:")
 
 
 def test_prices_come_from_the_books_and_only_spending_costs():

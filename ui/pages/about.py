@@ -75,18 +75,17 @@ with proof:
         ],
         holds=report.holds.map({True: "yes", False: "not yet"}),
     )[["holds", "figure", "model", "spread", "band", "source"]]
-    st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "holds": st.column_config.TextColumn("Holds", width="small"),
-            "figure": st.column_config.TextColumn("Published figure", width="large"),
-            "model": st.column_config.TextColumn("Model", width="small"),
-            "spread": st.column_config.TextColumn("10-90%", width="small"),
-            "band": st.column_config.TextColumn("Target band", width="small"),
-            "source": st.column_config.TextColumn("Source", width="medium"),
-        },
+    st.table(  # a table that wraps: every figure and source read whole
+        shown.rename(
+            columns={
+                "holds": "Holds",
+                "figure": "Published figure",
+                "model": "Model",
+                "spread": "10-90%",
+                "band": "Target band",
+                "source": "Source",
+            }
+        ).set_index("Holds")
     )
     st.subheader("Investing in employees pays up to a point")
     st.markdown(

@@ -1,7 +1,8 @@
 """Compare two to four scenarios on the same seeds: bands, what differs, and outcomes.
 
-Organisations of different size are compared per employee in post, so a
-chain twice as large does not read as twice as profitable.
+Organisations of different size are compared per employee in post or per
+unit open, counted each week (organisations grow), so a chain twice as large
+does not read as twice as profitable.
 """
 
 from dataclasses import replace
@@ -16,6 +17,7 @@ from model.analysis import (
     bands,
     change,
     per_employee,
+    per_unit,
     recent_quarter,
     size_dependent,
 )
@@ -24,6 +26,7 @@ from model.report import charts
 from ui import runs, state
 
 CURRENT = "Current settings"
+TOTALS, PER_UNIT, PER_EMPLOYEE = "Totals", "Per unit", "Per employee"
 OUTCOMES = [
     "cumulative_profit",
     "profit",
@@ -32,6 +35,7 @@ OUTCOMES = [
     "employee_satisfaction",
     "customer_satisfaction",
 ]
+ROW_HEIGHT = 35  # a table row's height in pixels, as Streamlit draws it
 SIZE = ("n_units", "staff_per_unit", "growth_rate")  # how large it is or becomes
 
 
@@ -45,6 +49,13 @@ def colours(picked: list[str]) -> list[str]:
     """The baseline preset always grey; the others blue, orange and purple in turn."""
     others = iter(c for c in charts.PALETTE if c != charts.BASELINE_COLOUR)
     return [charts.BASELINE_COLOUR if name == "baseline" else next(others) for name in picked]
+
+
+def grows(scenario) -> bool:
+    """Whether the organisation opens units at some point of the run."""
+    return scenario.values()["growth_rate"] > 0 or any(
+        step.changes.get("growth_rate", 0) > 0 for step in scenario.timeline
+    )
 
 
 def at_end(table: pd.DataFrame) -> pd.DataFrame:
@@ -75,36 +86,52 @@ labels = {
 }
 tables = {name: runs.run(s, seed, reps) for name, s in scenarios.items()}
 values = {name: s.values() for name, s in scenarios.items()}
-sizes_differ = any(len({values[n][k] for n in picked}) > 1 for k in SIZE)
-normalised = st.toggle(
-    "Per employee",
-    value=sizes_differ,
-    help="Money and counts divided by the employees in post each week.",
+sizes_differ = any(len({values[n][k] for n in picked}) > 1 for k in SIZE) or (
+    len({grows(s) for s in scenarios.values()}) > 1
+)
+shown_as = (
+    st.segmented_control(
+        "Money and counts",
+        [TOTALS, PER_UNIT, PER_EMPLOYEE],
+        default=PER_EMPLOYEE if sizes_differ else TOTALS,  # a new default when the picks change
+        help="Per unit: divided by the units open each week; per employee: by the employees in "
+        "post each week. Both follow an organisation as it grows.",
+    )
+    or TOTALS
 )
 if sizes_differ:
     st.info(
         "These organisations differ in size ("
         + "; ".join(
             f"{labels[n]}: {values[n]['n_units']:g} units of {values[n]['staff_per_unit']:g}"
+            + (" at the start, growing" if grows(scenarios[n]) else "")
             for n in picked
         )
         + "). "
         + (
-            "Money and counts are shown per employee in post, so size alone does not "
-            "make one look better."
-            if normalised
-            else "Totals are shown: a larger organisation earns more because it is larger."
+            "Totals are shown: a larger organisation earns more because it is larger."
+            if shown_as == TOTALS
+            else f"Money and counts are shown {shown_as.lower()} "
+            f"({'open' if shown_as == PER_UNIT else 'in post'} that week), so size alone "
+            "does not make one look better."
         ),
         icon=":material/straighten:",
     )
-if normalised:
+if shown_as == PER_EMPLOYEE:
     tables = {name: per_employee(t) for name, t in tables.items()}
+elif shown_as == PER_UNIT:
+    tables = {
+        name: per_unit(t, runs.run(scenarios[name], seed, reps, level="unit"))
+        for name, t in tables.items()
+    }
 
 
 def scaled_unit(measure: str) -> str:
-    """The measure's unit, per employee when normalised."""
+    """The measure's unit, per employee or per unit when so shown."""
     unit = charts.unit(measure)
-    return f"{unit} per employee" if normalised and size_dependent(measure) else unit
+    if shown_as == TOTALS or not size_dependent(measure):
+        return unit
+    return f"{unit} {shown_as.lower()}"
 
 
 measure = st.selectbox(
@@ -160,7 +187,9 @@ for name, table in tables.items():
                 f"{charts.fmt_delta(m, diff.quantile(0.9))}",
             }
         )
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+st.dataframe(
+    pd.DataFrame(rows), hide_index=True, width="stretch", height=ROW_HEIGHT * (len(rows) + 1) + 3
+)  # every row at once, not a scroll box inside the page
 st.caption(
     f"Rates and weekly profit are the last {RECENT_WEEKS} weeks' means; cumulative profit is "
     "at the last week. Differences are paired replication by replication: the same seeds on "
@@ -204,7 +233,7 @@ if names:
 else:
     st.info("The same starting parameters.")
 st.markdown("**Timelines**")
-st.dataframe(
+st.table(  # long timelines wrap instead of running off the edge
     pd.DataFrame(
         {
             "Scenario": [labels[n] for n in picked],
@@ -214,7 +243,5 @@ st.dataframe(
                 for s in scenarios.values()
             ],
         }
-    ),
-    hide_index=True,
-    width="stretch",
+    ).set_index("Scenario")
 )

@@ -123,12 +123,12 @@ def describe(design) -> None:
     table = pd.DataFrame(
         [
             {
-                "parameter": name,
-                "label": BY_NAME[name].label,
-                "role": BY_NAME[name].role,
-                "from": low,
-                "to": high,
-                "unit": BY_NAME[name].unit,
+                "Parameter": BY_NAME[name].label,
+                "From": low,
+                "To": high,
+                "Unit": BY_NAME[name].unit,
+                "Role": BY_NAME[name].role,
+                "Name in design files": name,
             }
             for name, (low, high) in design.ranges.items()
         ]

@@ -13,7 +13,7 @@ import segno
 import streamlit as st
 
 from model import InputError
-from model.analysis import RECENT_WEEKS, recent
+from model.analysis import RECENT_WEEKS, change, recent
 from model.report import charts
 from model.workshop import rounds
 from model.workshop.rules import (
@@ -28,14 +28,25 @@ from model.workshop.rules import (
 from model.workshop.store import BASELINE, normal_code
 from ui import runs, state, workshops
 
-PRESENTER_CSS = """
+JOIN_CODE_CSS = """
 <style>
-[data-testid="stMain"] h1 { font-size: 3.2rem; }
-[data-testid="stMain"] p, [data-testid="stMain"] li { font-size: 1.5rem; }
-[data-testid="stMetricValue"] { font-size: 3rem; }
-.join-code { font-size: 6rem; font-weight: 700; letter-spacing: 0.3em; }
+.join-code { font-size: 3.5rem; font-weight: 700; letter-spacing: 0.2em; line-height: 1.2; }
 </style>
 """
+PRESENTER_CSS = """
+<style>
+[data-testid="stMain"] h1 { font-size: 3.2rem !important; }
+[data-testid="stMain"] p, [data-testid="stMain"] li { font-size: 1.5rem; }
+[data-testid="stMain"] table th, [data-testid="stMain"] table td { font-size: 1.5rem; }
+[data-testid="stMetricValue"] { font-size: 3rem; }
+.join-code { font-size: 6rem; }
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"]
+  { display: none; }
+</style>
+"""
+NO_PREDICTION = "no prediction"  # words, not "-": a table cell reads "-" as a list's bullet
+PRESENTER_FONT = 24  # the charts' axis titles in presenter view (15 otherwise)
+PRESENTER_CHAIN = 1.4  # how much larger the chain panel is drawn in presenter view
 
 
 def set_up() -> None:
@@ -94,6 +105,19 @@ def keys() -> dict[str, str]:
     return st.session_state.setdefault("f_keys", {})
 
 
+def show_table(frame: pd.DataFrame) -> None:
+    """A table: sortable on the console, as large type in presenter view (a canvas cannot grow)."""
+    if st.session_state.get("f_presenter"):
+        st.table(frame.set_index(frame.columns[0]))
+    else:
+        st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def font() -> int:
+    """The charts' text size: larger in presenter view."""
+    return PRESENTER_FONT if st.session_state.get("f_presenter") else charts.FONT
+
+
 def regain(code: str) -> None:
     """Take control of a workshop by typing its key (after a refresh or on another device)."""
     st.title("Facilitate a workshop")
@@ -149,8 +173,8 @@ def console(workshop) -> None:
     st.dataframe(
         pd.DataFrame(
             {
-                "team": list(teams.values()),
-                f"round {round_ or '-'}": ["decided" if t in done else "deciding" for t in teams],
+                "Team": list(teams.values()),
+                f"Round {round_ or '-'}": ["decided" if t in done else "deciding" for t in teams],
             }
         ),
         hide_index=True,
@@ -194,7 +218,7 @@ def reset_pin(workshop, teams: dict[int, str]) -> None:
 
 def progress(workshop) -> None:
     """Every company against the baseline so far."""
-    workshops.show_progress(workshop, workshops.store().teams(workshop), "f_measure")
+    workshops.show_progress(workshop, workshops.store().teams(workshop), "f_measure", font())
 
 
 def debrief(workshop) -> None:
@@ -224,49 +248,54 @@ def debrief(workshop) -> None:
     shown = table.assign(
         extra_operating_cost=table.extra_operating_cost.map(lambda v: charts.fmt("costs", v)),
         profit_difference=table.profit_difference.map(lambda v: charts.fmt_delta("profit", v)),
-        payback_week=table.payback_week.map(lambda w: "-" if pd.isna(w) else str(int(w))),
+        payback_week=table.payback_week.map(lambda w: "none" if pd.isna(w) else str(int(w))),
         worse_before_better=table.worse_before_better.map({True: "yes", False: "no"}),
         turnover_miss=table.turnover_miss.map(
-            lambda v: "-" if pd.isna(v) else f"{100 * v:.1f} pts"
+            lambda v: NO_PREDICTION if pd.isna(v) else f"{100 * v:.1f} pts"
         ),
         **{
-            column: table[column].map(lambda v, m=m: "-" if pd.isna(v) else charts.fmt(m, v))
+            column: table[column].map(
+                lambda v, m=m: NO_PREDICTION if pd.isna(v) else charts.fmt(m, v)
+            )
             for column, m in missed.items()
         },
     )
-    st.dataframe(shown[list(DEBRIEF)].rename(columns=DEBRIEF), hide_index=True, width="stretch")
+    show_table(shown[list(DEBRIEF)].rename(columns=DEBRIEF))
     st.markdown("**How far each team's predictions missed** (mean absolute miss per round)")
-    st.dataframe(shown[list(MISSES)].rename(columns=MISSES), hide_index=True, width="stretch")
+    show_table(shown[list(MISSES)].rename(columns=MISSES))
 
     name = st.selectbox("Team", list(teams.values()), key="f_team")
     team_id = next(t for t, n in teams.items() if n == name)
     mine = store.results(workshop, team_id)
     week = int(mine.step.max())
     values = {m: recent(mine, m, week) for m in mine.columns if m not in ("rep", "step")}
-    deltas = {m: values[m] - recent(baseline, m, week) for m in values}
-    st.altair_chart(charts.chain_chart(values, deltas), width="stretch")
-    st.markdown(f"**When each stage of {name}'s chain responded** (against the baseline)")
+    changes = {m: change(mine, baseline, m, week) for m in values}  # paired: the same seeds
+    scale = PRESENTER_CHAIN if st.session_state.get("f_presenter") else 1.0
+    st.altair_chart(charts.chain_chart(values, changes, scale), width="stretch")
+    st.caption(
+        f"{name}'s chain over the last {RECENT_WEEKS} weeks; below each stage its change "
+        "against the baseline, replication by replication, coloured only when clear of the noise."
+    )
+    st.markdown(f"**When each stage of {name}'s chain first moved, and where it is now**")
     impact = time_to_impact(mine, baseline, 1)
-    st.dataframe(
+    show_table(
         pd.DataFrame(
             {
                 "Stage": impact.stage,
                 "Measure": [f"{charts.title(m)} ({charts.unit(m)})" for m in impact.measure],
-                "Responded in week": impact.responded_week.map(
-                    lambda w: "-" if pd.isna(w) else str(int(w))
-                ),
-                "Direction": impact.direction,
-                "Difference now": [
+                "First clear move": [
+                    "none yet" if pd.isna(w) else f"{d} in week {int(w)}"
+                    for w, d in zip(impact.responded_week, impact.direction, strict=True)
+                ],
+                "Against the baseline now": [
                     charts.fmt_delta(m, v)
                     for m, v in zip(impact.measure, impact.difference_now, strict=True)
                 ],
             }
-        ),
-        hide_index=True,
-        width="stretch",
+        )
     )
     st.markdown(f"**{name}: prediction, outcome and baseline, round by round**")
-    st.dataframe(workshops.outcomes_table(workshop, team_id), hide_index=True, width="stretch")
+    show_table(workshops.outcomes_table(workshop, team_id))
     if workshop.settings.research_export:
         left, right = st.columns(2)  # the data is gathered only when downloaded
         left.download_button(
@@ -304,9 +333,12 @@ if normal_code(code) not in keys():
     st.stop()
 workshop = workshops.store().facilitate(code, keys()[normal_code(code)])
 
-presenter = st.toggle("Presenter view", key="f_presenter", help="Large type, controls hidden.")
+presenter = st.toggle(
+    "Presenter view", key="f_presenter", help="Large type, charts and tables; controls hidden."
+)
+st.html(JOIN_CODE_CSS)
 if presenter:
-    st.markdown(PRESENTER_CSS, unsafe_allow_html=True)
+    st.html(PRESENTER_CSS)
 st.title(workshop.settings.title)
 if not presenter:
     facilitator_link(workshop)

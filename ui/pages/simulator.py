@@ -45,8 +45,9 @@ def controls(week: int, weeks: int) -> None:
     for column, (label, icon, target) in zip(columns, buttons, strict=False):
         column.button(label, icon=icon, on_click=state.go_to, args=(target,), width="stretch")
     playing = st.session_state.get("playing")
-    columns[-1].button(
-        "Pause" if playing else "Play",
+    columns[-1].button(  # one widget whose label changes, so no stale Play stays under Pause
+        key="play_pause",
+        label="Pause" if playing else "Play",
         icon=":material/pause:" if playing else ":material/play_arrow:",
         on_click=_set_playing,
         args=(not playing,),
@@ -76,7 +77,9 @@ if employees * reps > LARGE_RUN and not st.session_state.get("large_run_ok"):
     )
     st.button("Run it anyway", on_click=lambda: st.session_state.update(large_run_ok=True))
     st.stop()
-table, base_table = runs.pair(scenario, baseline, seed, reps)
+table, base_table, whole = runs.arriving_pair(scenario, baseline, seed, reps)
+shown_reps = table.rep.nunique()  # the first ones at once; the bands fill in as the rest arrive
+replications = f"{reps} replication(s)" if whole else f"{shown_reps} of {reps} replications so far"
 week = st.session_state.week_shown or weeks
 if week >= weeks:
     st.session_state.playing = False  # the last frame shows Play again
@@ -84,7 +87,7 @@ if week >= weeks:
 controls(week, weeks)
 left, right = st.columns([3, 2], vertical_alignment="center")
 left.markdown(
-    f"**Week {week} of {weeks}** · seed {seed} · {reps} replication(s) · "
+    f"**Week {week} of {weeks}** · seed {seed} · {replications} · "
     f"changes act from week {st.session_state.from_week}"
 )
 with right.popover("What to notice in this scenario", width="stretch"):
@@ -107,7 +110,7 @@ st.markdown(
 )
 st.altair_chart(charts.chain_chart(values, changes), width="stretch")
 st.caption(
-    f"The chain inside-out, last {RECENT_WEEKS} weeks, mean of {reps} replication(s); below "
+    f"The chain inside-out, last {RECENT_WEEKS} weeks, mean of {replications}; below "
     "each stage its change against the baseline on the same seeds, coloured when clear of the "
     "noise. Charts: :blue[**scenario**] and :gray[**baseline**], mean and 10-90% band.",
     help="A change is clear when the 10-90% band of the paired differences (scenario minus "
@@ -135,7 +138,7 @@ for column, measure in zip(st.columns(len(KPIS)), KPIS, strict=True):
         charts.fmt(measure, values[measure]),
         charts.fmt_delta(measure, shown["mean"]) if shown["clear"] else None,
         delta_color={1: "normal", -1: "inverse", 0: "off"}[MEASURES[measure].better],
-        help=f"Mean over the {RECENT_WEEKS} weeks to week {week} and {reps} replication(s) "
+        help=f"Mean over the {RECENT_WEEKS} weeks to week {week} and {replications} "
         "(cumulative profit: at that week). The change against the baseline is shown when "
         "it is clear of the spread across replications.",
     )
@@ -223,6 +226,9 @@ right.download_button(
     "application/octet-stream",
 )
 
+if not whole:  # draw again as soon as another replication has arrived
+    runs.wait_for_more([scenario, baseline], seed, reps)
+    st.rerun()
 if st.session_state.playing:
     time.sleep(PLAY_PAUSE)
     st.session_state.next_week = week + PLAY_STEP  # set before the widgets, next run

@@ -72,13 +72,22 @@ def wait_for(round_played: int, code: str) -> None:
         st.rerun(scope="app")
 
 
+# How each prediction is typed: whole currency, a share of two decimals, points of one.
+PREDICTION_INPUT = {
+    "profit": {"format": "%.0f", "step": 10_000.0},
+    "turnover_rate": {"format": "%.2f", "step": 0.01},
+    "customer_satisfaction": {"format": "%.1f", "step": 0.5},
+}
+
+
 def decide(workshop, team_id: int, round_: int) -> None:
-    """The lever settings and the prediction for the open round."""
+    """The lever settings, their cost against the budget above them, and the prediction."""
     store = workshops.store()
     budget = workshop.settings.budget_in(round_)
     current = store.settings_for(workshop, team_id, round_)
     start = workshop.start_values
     st.subheader(f"Your decisions for round {round_}")
+    summary = st.container()  # filled once the sliders below have been read
     choices = {}
     for title, names in [
         ("Investments (they use the budget)", [n for n in workshop.prices if n in SPENDING]),
@@ -91,25 +100,14 @@ def decide(workshop, team_id: int, round_: int) -> None:
             for name in sorted(names, key=lambda n: GROUPS.index(BY_NAME[n].group)):
                 choices[name] = lever(BY_NAME[name], f"w_{round_}_{name}", current[name])
     spend = cost(choices, start, workshop.prices)
-    st.metric(
+    summary.metric(
         "These settings cost, each round",
         charts.fmt("costs", spend),
         f"{charts.fmt('costs', budget - spend)} left of {charts.fmt('costs', budget)}",
         delta_color="normal",  # what is left: green while it is positive, red when over
         help="Extra spending against the starting organisation, from the model's books.",
     )
-    last = store.results(workshop, team_id)
-    previous = round_outcomes(last, workshop.settings).iloc[-1] if last is not None else None
-    st.markdown("**Before you see it: what will happen in this round?**")
-    prediction = {}
-    for column, (measure, label) in zip(st.columns(3), PREDICTED.items(), strict=True):
-        prediction[measure] = column.number_input(
-            label,
-            value=float(previous[measure]) if previous is not None else None,
-            key=f"w_{round_}_predict_{measure}",
-            format="%.3f",
-            help="Starts at the last round's outcome." if previous is not None else None,
-        )
+    prediction = predict(workshop, team_id, round_)
     if st.button("Submit decisions and prediction", type="primary"):
         try:
             store.submit(workshop.code, team_id, choices, prediction)
@@ -124,6 +122,25 @@ def decide(workshop, team_id: int, round_: int) -> None:
     mine = decided[(decided.team_id == team_id) & (decided["round"] == round_)]
     if len(mine):
         st.caption(f"Last submitted {mine.submitted.iloc[0]} (UTC).")
+
+
+def predict(workshop, team_id: int, round_: int) -> dict[str, float | None]:
+    """The team's prediction, typed beside the baseline's figure for the round as a scale."""
+    last = workshops.store().results(workshop, team_id)
+    previous = round_outcomes(last, workshop.settings).iloc[-1] if last is not None else None
+    reference = workshops.baseline_rounds(workshop).loc[round_]
+    st.markdown("**Before you see it: what will happen in this round?**")
+    prediction = {}
+    for column, (measure, label) in zip(st.columns(3), PREDICTED.items(), strict=True):
+        prediction[measure] = column.number_input(
+            label, value=None, key=f"w_{round_}_predict_{measure}", **PREDICTION_INPUT[measure]
+        )
+        figure = workshops.predicted_text(measure, reference[measure])
+        scale = f"The baseline company, this round: **{figure}**"
+        if previous is not None:
+            scale += f" · yours last round: {workshops.predicted_text(measure, previous[measure])}"
+        column.caption(scale)
+    return prediction
 
 
 team_id = seat()
@@ -147,7 +164,7 @@ for at, shock in sorted(shocks.items()):
 if workshop.played_round:
     st.subheader(f"Your company after round {workshop.played_round}")
     workshops.show_progress(workshop, {team_id: team}, "w_measure")
-    st.dataframe(workshops.outcomes_table(workshop, team_id), hide_index=True, width="stretch")
+    st.table(workshops.outcomes_table(workshop, team_id).set_index("Round"))  # wraps on a phone
 
 if workshop.open_round is not None:
     decide(workshop, team_id, workshop.open_round)
