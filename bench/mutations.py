@@ -59,8 +59,8 @@ def run_one(name: str, factor: float) -> int:
 
 def failed_tests(output: str) -> str:
     """The tests a mutation failed: each case's name, or the test's where it has no cases."""
-    tests = [line.split(" - ")[0].split("::")[-1] for line in output.splitlines()]
-    failed = [test for line, test in zip(output.splitlines(), tests) if line.startswith("FAILED")]
+    lines = output.splitlines()
+    failed = [line.split(" - ")[0].split("::")[-1] for line in lines if line.startswith("FAILED")]
     return "; ".join(test[test.find("[") + 1 : -1] if "[" in test else test for test in failed)
 
 
