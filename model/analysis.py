@@ -248,13 +248,17 @@ def story(
         return "Nothing differs from the baseline yet: move a lever or pick a preset."
     what = " and ".join([", ".join(levers[:-1]), levers[-1]] if len(levers) > 1 else levers)
     what = what[0].upper() + what[1:]
-    if employees["clear"]:
+
+    def said(points: dict) -> bool:
+        return points["clear"] and round(abs(points["mean"]), 1) > 0  # as printed, to 0.1
+
+    if said(employees):
         verb = "raised" if employees["mean"] > 0 else "lowered"
         first = f"{what} {verb} employee satisfaction by {abs(employees['mean']):.1f} points"
     else:
         first = f"{what} left employee satisfaction within the noise"
-    if customers["clear"]:
-        same = (customers["mean"] > 0) == (employees["mean"] > 0) and employees["clear"]
+    if said(customers):
+        same = (customers["mean"] > 0) == (employees["mean"] > 0) and said(employees)
         if same:
             second = f"customers followed by {abs(customers['mean']):.1f} points"
         else:

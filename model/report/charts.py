@@ -139,9 +139,14 @@ def band_chart(
     return readable(alt.layer(*layers).properties(title=axis_title, height=height))
 
 
+def shown(measure: str, change: dict) -> bool:
+    """Whether a change is shown: clear of the spread and not zero at the precision it is read."""
+    return change["clear"] and fmt(measure, abs(change["mean"])) != fmt(measure, 0.0)
+
+
 def verdict(measure: str, change: dict) -> str:
-    """Better, worse or noise: a change counts only when it is clear of the spread."""
-    if not change["clear"] or MEASURES[measure].better == 0:
+    """Better, worse or noise: a change counts only when it is shown (`shown`)."""
+    if not shown(measure, change) or MEASURES[measure].better == 0:
         return "noise"
     return "better" if change["mean"] * MEASURES[measure].better > 0 else "worse"
 
@@ -150,8 +155,8 @@ VERDICTS = alt.Scale(domain=["better", "worse", "noise"], range=[GAIN, LOSS, NOI
 
 
 def change_text(measure: str, change: dict) -> str:
-    """A change as the chain panel prints it: signed when clear, "within noise" when not."""
-    if not change["clear"]:
+    """A change as the chain panel prints it: signed when shown, "within noise" when not."""
+    if not shown(measure, change):
         return "within noise"
     return fmt_delta(measure, change["mean"])
 

@@ -17,6 +17,7 @@ from model.analysis import (
 )
 from model.engine.observe import COST_LINES
 from model.experiments.sensitivity import main_effects, prim_trajectory, where_it_pays
+from model.report import charts
 
 
 def table(profit, costs, cost_of_goods, reps=2):
@@ -231,6 +232,8 @@ def test_the_story_says_what_moved_and_whether_it_is_clear_of_the_noise():
         "Friction raised employee satisfaction by 0.6 points; customer satisfaction fell by "
         "3.7 points;"
     )  # a fall in words, not "moved by -3.7"
+    said = story(["friction"], moved(0.6), moved(-0.04), moved(-13.5e6), 26e6, 156)
+    assert "customer satisfaction stayed within the noise" in said  # clear, but 0.0 as printed
     assert story([], moved(0, False), moved(0, False), moved(0, False), 1e6, 10).startswith(
         "Nothing differs from the baseline yet"
     )
@@ -253,3 +256,12 @@ def test_each_unit_s_change_is_paired_and_clear_only_beyond_the_replications_spr
     assert found.loc[2, "difference"] == 0.0 and not found.loc[2, "clear"]
     alone = unit_changes(scenario[scenario.rep == 0], baseline, ["employee_satisfaction"], 1, 2)
     assert not alone.clear.any()  # one replication: spread unknown
+
+
+def test_a_change_that_rounds_to_zero_is_shown_as_noise_not_as_a_signed_zero():
+    tiny = moved(-0.04)  # clear of the spread, but "-0.0" points as read
+    assert not charts.shown("customer_satisfaction", tiny)
+    assert charts.verdict("customer_satisfaction", tiny) == "noise"
+    assert charts.change_text("customer_satisfaction", tiny) == "within noise"
+    assert charts.shown("customer_satisfaction", moved(-0.06))
+    assert charts.change_text("customer_satisfaction", moved(-0.06)) == "-0.1"

@@ -132,11 +132,11 @@ chosen = st.session_state[SERIES_KEY]
 series_row(chosen[:2], context)
 
 for column, measure in zip(st.columns(len(KPIS)), KPIS, strict=True):
-    shown = changes[measure]
+    moved = changes[measure]
     column.metric(
         charts.title(measure),
         charts.fmt(measure, values[measure]),
-        charts.fmt_delta(measure, shown["mean"]) if shown["clear"] else None,
+        charts.fmt_delta(measure, moved["mean"]) if charts.shown(measure, moved) else None,
         delta_color={1: "normal", -1: "inverse", 0: "off"}[MEASURES[measure].better],
         help=f"Mean over the {RECENT_WEEKS} weeks to week {week} and {replications} "
         "(cumulative profit: at that week). The change against the baseline is shown when "
