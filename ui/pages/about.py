@@ -57,7 +57,17 @@ with odd:
         with st.expander(heading, expanded=heading == "Purpose and patterns"):
             st.markdown(text)
 with table:
-    st.dataframe(docs.parameter_table(), hide_index=True, width="stretch")
+    st.markdown(
+        "Every parameter by group: what it means, its unit, default and range, and its source. "
+        "The name is what `--set` and scenario files use."
+    )
+    parameters = docs.parameter_table()
+    for position, (group, rows) in enumerate(parameters.groupby("group", sort=False)):
+        with st.expander(f"{group} ({len(rows)})", expanded=position == 0):
+            shown = rows.drop(columns=["group"]).assign(default=rows.default.map("{:g}".format))
+            st.table(  # a table that wraps: every meaning and source read whole
+                shown.set_index("label").rename_axis("Parameter").rename(columns=str.capitalize)
+            )
 with proof:
     if not proof.open:
         st.stop()
