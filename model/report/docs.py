@@ -19,7 +19,7 @@ from model.engine.chain import WARM_UP_WEEKS
 from model.engine.observe import MEASURES
 from model.engine.parameters import BY_NAME, GROUPS, PARAMETERS
 from model.experiments.calibration import KNOWN_GAPS, TARGETS
-from model.scenario import load_scenario, scenario_names
+from model.scenario import DEFAULT_WEEKS, load_scenario, scenario_names
 
 SUBMODELS = {
     "Leaders": [
@@ -213,6 +213,10 @@ def info_sections() -> dict[str, str]:
             "(1998), JAP 83(2). Oliva and Sterman (2001), Cutting Corners and Working "
             "Overtime, Management Science 47(7). Hogreve et al. (2017), Journal of "
             "Marketing 81(3). Boushey and Glynn (2012), Center for American Progress. "
+            "Reichheld and Sasser (1990), Zero Defections, HBR 68(5). Jones and Sasser "
+            "(1995), Why Satisfied Customers Defect, HBR 73(6). Rafaeli and Sutton (1990), "
+            "Academy of Management Journal 33(3). Harter, Schmidt and Hayes (2002), JAP "
+            "87(2). Grimm et al. (2006, 2010, 2020), the ODD protocol. "
             "Built with Mesa, Streamlit and Altair."
         ),
     }
@@ -228,32 +232,37 @@ def odd_sections() -> dict[str, str]:
             "To let executives, trainers and researchers explore how leadership, internal "
             "service, staffing and policies propagate through employees and customers to "
             "revenue and profit (the service-profit chain), over weeks to years. Patterns the "
-            "model is meant to reproduce: annual front-line turnover around 60% with many "
-            "early exits; a satisfaction-loyalty link that is convex at the top; an "
-            "inside-out chain stronger than its outside-in feedback; erosion of service "
-            "standards under sustained pressure; profit peaking at an interior level of "
-            "investment in employees."
+            "model is meant to reproduce, each checked against its published figure (see "
+            "Input data):\n\n" + "\n".join(f"- {t.figure}" for t in TARGETS)
         ),
         "Entities, state variables and scales": (
             "Leaders (Mesa agents): level (senior, regional, unit manager, department "
             "manager), their own leader, habitual and current behaviours (recognition, care, "
             "presence, coaching; 0-100), satisfaction (0-100). Employees (Mesa agents, one "
             "per post in a unit or support department): holder present or vacant, "
-            "satisfaction, skill, tenure, disposition, champion status. Units: market size, "
-            "region, planned staffing, service standard (0-1), workload. Customers (array "
-            "rows, no agent each): unit, satisfaction, expectation, tenure. Time: one step "
-            "is one week; runs last 156 weeks by default after a "
-            f"{WARM_UP_WEEKS}-week warm-up. Money in one currency per week."
+            "satisfaction, skill, tenure, disposition, champion status. Teams: fatigue (a "
+            "stock of weeks of overload). Units: market size and its pool of potential "
+            "customers, region, staff plan and the management's perceived demand and pace, "
+            "service standard (0-1), workload. Customers (array rows, no agent each): unit, "
+            "satisfaction, expectation, temperament, tenure, whether they look for a usual "
+            "server and who that is. Time: one step is one week; runs last "
+            f"{DEFAULT_WEEKS} weeks by default after a {WARM_UP_WEEKS}-week warm-up. Money "
+            "in one currency per week."
         ),
         "Process overview and scheduling": (
             "Each week, in this order, every entity is updated at once from the state at "
             "the start of the week (synchronous updating): interventions due this week are "
-            "applied; new units open (growth); leaders update satisfaction and behaviour; "
-            "internal service quality is computed for every post; customers visit, are "
-            "served by a random employee in post in their unit, update satisfaction and "
-            "expectation, refer, warn or defect, and new customers arrive; employees quit "
-            "and vacancies are filled; employee satisfaction, skill and tenure update; the "
-            "books are kept; measures are recorded."
+            "applied; new units open (growth); leaders update satisfaction and behaviour, "
+            "showing what the hours left after administration allow; internal service "
+            "quality is computed for every post, and overload fills the teams' fatigue; "
+            "customers choose whether to visit and are served by their usual server if that "
+            "person is still in post and on shift, otherwise by anyone in post (or by "
+            "self-service); they judge the visit against their expectation, refer, warn or "
+            "defect back into the market's pool, and new customers come out of the pool; "
+            "service standards move toward the time staff could give, and management "
+            "updates its perceived demand and pace; employees quit (more when fatigued) and "
+            "vacancies in the plan are filled after a lag; employee satisfaction, skill and "
+            "tenure update; the books are kept; measures are recorded."
         ),
         "Design concepts": (
             "*Emergence*: turnover, loyalty, revenue and the spread between units emerge "
@@ -289,17 +298,12 @@ def odd_sections() -> dict[str, str]:
             "the baseline retail chain lands in published bands (the Evidence section of "
             "this page runs the checks and shows the bands). Each figure and "
             "the coefficients that set it:\n\n" + _calibration_list() + "\n\n"
-            "**Measured** are only those figures: turnover, early exits, the cost of an "
-            "exit, ramp-up time, the satisfaction-loyalty curve, the defection of satisfied "
-            "customers and the size of the inside-out chain, each from the source named. "
-            "**Assumed** is everything else: the other coefficients in "
+            "**Measured** are only those figures, each from the source named; the "
+            "coefficients named beside a figure were set so that the model lands in its "
+            "band. **Assumed** is everything else: the other coefficients in "
             f"`{_source(mechanisms)}` (their size was chosen to give plausible dynamics, not "
-            "fitted), the economics parameters (wage, spend per visit, costs), the "
-            "organisation's shape, the spread of customers' temperament "
-            f"({mechanisms.TEMPERAMENT_SPREAD:g} points), and three levels set so that the "
-            "default chain is at rest: the rate at which prospects try a unit (its customer "
-            "base settles near the customers it was planned for), the quit rate (turnover "
-            "about 60% a year) and the units' fixed costs (an operating margin of 3-8%).\n\n"
+            "fitted), the economics parameters (wage, spend per visit, costs) and the "
+            "organisation's shape.\n\n"
             "Not yet reproduced, and reported as such:\n\n" + _known_gaps()
         ),
         "Submodels": submodels(),
