@@ -17,50 +17,72 @@ BEHAVIOURS = ("recognition", "care", "presence", "coaching")
 # Leaders
 HABIT_DRIFT = 0.05  # weekly pull of behaviour back to habit
 HABIT_LEARNING = 0.002  # weekly pull of habit toward practised behaviour
-PULL_BASE = 0.01
-PULL_SENIOR = 0.08
-PULL_TRAINING = 0.04
-PULL_COACHED = 0.03
+PULL_BASE = 0.01  # weekly pull toward the standard that any leader feels
+PULL_SENIOR = 0.08  # added at full senior involvement: start at the top
+PULL_TRAINING = 0.04  # added at plenty of leadership training
+PULL_COACHED = 0.03  # added when one's own leader coaches fully
 LAYER_ATTENUATION = 0.85  # what the top sends down keeps this share per extra layer
-LEADER_INERTIA = 0.05
+LEADER_INERTIA = 0.05  # weekly: leaders' satisfaction moves over months
 BOARD_SERVICE = 60.0  # internal service the top team receives
+MOOD_SHOWN_FLOOR = 0.8  # share of intended behaviour a leader at satisfaction 0 shows
+MOOD_SHOWN_GAIN = 0.4  # and how much more at 100 (1.2 times what they intend)
+TRAINING_DAYS_SCALE = 4.0  # days of leadership training a year for 63% of its pull
+SERVED_WEIGHT = 0.6  # a leader's satisfaction follows their own leader's service this much,
+REPORTS_WEIGHT = 0.4  # and their own people's satisfaction this much
+ADMIN_MAX = 0.95  # administration never takes the whole week
 
 # Internal service quality
-ISQ_BASE = 25.0
-ISQ_MANAGER = 0.6
-ISQ_SUPPORT = 0.3
-ISQ_FRICTION = 0.2
-ISQ_PER_LAYER = 3.0
-ISQ_OVERLOAD = 40.0
-PROGRAMME_MAX_BOOST = 12.0
+ISQ_BASE = 25.0  # points of internal service any post gets (tools, a place to work)
+ISQ_MANAGER = 0.6  # per point of the manager's shown behaviour: the largest term
+ISQ_SUPPORT = 0.3  # per point of the support departments' service
+ISQ_FRICTION = 0.2  # lost per point of internal policy friction
+ISQ_PER_LAYER = 3.0  # lost per layer beyond a lean chain's
+ISQ_OVERLOAD = 40.0  # lost per unit of team fatigue (a team 10% overloaded for weeks: 4 points)
+PROGRAMME_MAX_BOOST = 12.0  # points of internal service the richest programme adds
 PROGRAMME_SCALE = 700.0  # currency/employee/year for 63% of the maximum boost
 WEAKEST_LINK_POWER = -4.0  # power mean: strongly weighted to the weakest department
+SILO_FLOOR = 0.6  # share of a department's service that reaches the front line with no cooperation
+COOPERATION_GAIN = 0.4  # and the rest, which full cooperation delivers
+NO_SUPPORT_SERVICE = 50.0  # support service scored where there are no support departments
 
 # Employees
-SATISFACTION_INERTIA = 0.08
-PEER_SPREAD = 0.08
-CHAMPION_WEIGHT = 4.0
-TARGET_ISQ = 0.6
+SATISFACTION_INERTIA = 0.08  # weekly: satisfaction follows the job over about three months
+PEER_SPREAD = 0.08  # weekly pull toward the team's mood
+CHAMPION_WEIGHT = 4.0  # a champion's mood counts this many times a colleague's in the team's
+TARGET_ISQ = 0.6  # satisfaction's target per point of internal service: inside-out
 TARGET_CUSTOMERS = 0.12  # the outside-in path, weaker than the inside-out one
-TARGET_PAY = 0.18
-JOB_BASE = 7.0
-ENGAGED_AT = 67.0
+TARGET_PAY = 0.18  # per point of how pay feels
+JOB_BASE = 7.0  # points the job itself gives
+ENGAGED_AT = 67.0  # satisfaction from which an employee counts as engaged
 SATISFACTION_NOISE = 2.0  # weekly sd of an employee's mood: the days that go well or badly
 DISPOSITION_BASE = -3.0  # a new hire's mean disposition (points) at hiring selectivity 0
 DISPOSITION_PER_SELECTIVITY = 0.08  # selective hiring finds people better suited to the job
-DISPOSITION_SPREAD = 7.0
+DISPOSITION_SPREAD = 7.0  # sd (points) of new hires' disposition: people differ
 NEW_HIRE_SATISFACTION = 62.0  # before disposition: the honeymoon of a new job
 
 # Turnover and skill
 QUIT_BASE = 0.0215  # weekly quit probability at satisfaction 50, after the first months
-QUIT_SATISFACTION_SCALE = 14.0
+QUIT_SATISFACTION_SCALE = 14.0  # points of satisfaction that change quits e-fold
 EARLY_QUIT_EXTRA = 11.0  # extra quit multiplier at tenure 0, fading over EARLY_WEEKS
-EARLY_WEEKS = 8.0
-HIRING_LAG_WEEKS = 3.0
-SKILL_START = 18.0
-SKILL_LEARNING = 0.035
+EARLY_WEEKS = 8.0  # weeks over which the early-quit extra fades e-fold
+EARLY_QUIT_WORST = 1.4  # early quits' multiplier with no onboarding and no selection,
+EARLY_QUIT_ONBOARDING = 0.8  # less this much at full onboarding
+EARLY_QUIT_SELECTIVITY = 0.3  # and this much at the most selective hiring
+QUIT_TIGHTNESS = 0.5  # quits rise e^0.5 = 1.65 times from a normal to the tightest labour market
+QUIT_PAY = 1.0  # and fall e^-0.1 = 0.9 times for pay 10% above the market
+HIRE_LAG_UNSELECTIVE = 0.6  # the hiring lag taking anyone, as a share of HIRING_LAG_WEEKS,
+HIRE_LAG_SELECTIVITY = 0.8  # plus this much at the most selective
+HIRE_LAG_TIGHTNESS = 0.8  # vacancies last e^0.8 = 2.2 times longer in the tightest market
+HIRE_LAG_PAY = 1.5  # and e^-0.15 = 0.86 times as long for pay 10% above the market
+ONBOARDING_SKILL = 0.1  # first-day skill per point of onboarding quality
+COACHING_LEARNING = 0.8  # learning is this much faster under a manager who coaches fully
+TRAINING_LEARNING = 0.0004  # weekly learning rate per hour of training a year
+NOVICE_PRODUCTIVITY = 0.4  # share of a fully skilled colleague's work a novice gets through
+HIRING_LAG_WEEKS = 3.0  # a vacancy's mean weeks to fill, in a normal market at market pay
+SKILL_START = 18.0  # a new hire's skill (0-100) with no onboarding
+SKILL_LEARNING = 0.035  # weekly share of the gap to mastery learnt on the job
 SELECTIVE_HIRING_COST = 0.4  # replacing a leaver costs 0.8x to 1.2x as selectivity rises
-ONBOARDING_WEEKS = 13
+ONBOARDING_WEEKS = 13  # the first quarter: onboarding's span, and exits counted as early
 ONBOARDING_LEARNING = 0.07  # extra weekly learning rate in the first quarter at full onboarding
 
 # Fatigue (a stock: filled by overload and overtime, drained in normal weeks)
@@ -80,19 +102,21 @@ PEOPLE_TIME_AT_FULL = 0.6  # share of the week that behaviours at 100 on every c
 LEAN_LAYERS = 3  # layers of a lean chain: top team, regions, units
 
 # Service
-TARGET_UTILISATION = 0.85
-MAX_OVERTIME = 0.05
-BUSY_SUPPRESSION = 0.4
-WAIT_PENALTY = 20.0
+TARGET_UTILISATION = 0.85  # units are staffed so that planned demand takes this share of capacity
+MAX_OVERTIME = 0.05  # overtime staff give before they cut corners
+TIME_QUALITY_SHARE = 0.5  # share of a visit's quality that depends on the time given
+SELF_SERVICE_FRICTION = 0.1  # self-service suffers customer-facing policy friction less than staff
+BUSY_SUPPRESSION = 0.4  # share of the warmth shown lost per unit of overload
+WAIT_PENALTY = 20.0  # points of visit quality lost per unit of overload: the queue
 VISIT_QUALITY_BASE = 4.0  # points any staffed visit gives (the goods, the place)
-SERVICE_FRICTION = 0.2
-SELF_SERVICE_QUALITY = 68.0
+SERVICE_FRICTION = 0.2  # points of visit quality lost per point of customer-facing friction
+SELF_SERVICE_QUALITY = 68.0  # points a self-served visit gives: plain, but it works
 PEOPLE_VALUING_SHARE = 0.4  # customers who come for the people, not only the goods
 PEOPLE_VALUING_PENALTY = 18.0  # how much plainer self-service is for them (points)
 NO_SERVICE_QUALITY = 10.0  # a unit with nobody in post
-EXPERIENCE_NOISE = 8.0
-STANDARD_EROSION = 0.15
-STANDARD_RECOVERY = 0.02
+EXPERIENCE_NOISE = 8.0  # sd (points) of one visit's experience: the day, the queue, the shelf
+STANDARD_EROSION = 0.15  # weekly share of the gap to what is achieved that standards lose
+STANDARD_RECOVERY = 0.02  # weekly share of the gap to the full standard regained, anchored
 ANCHOR_TRAINING_HOURS = 80.0  # a year's training that anchors standards as fully as leaders can
 
 # Relationships (Heskett et al. 1994: the customers of a server who leaves)
@@ -103,26 +127,26 @@ RELATIONSHIP_BONUS = 6.0  # points of visit quality from someone who knows you
 LOST_SERVER_DIP = 5.0  # satisfaction points lost when a customer finds their server gone
 
 # Customers
-DISCONFIRMATION = 0.8
+DISCONFIRMATION = 0.8  # weight of the experience against expectation (Oliver's disconfirmation)
 CUSTOMER_INERTIA = 0.1  # weight of a visit in cumulative satisfaction: about four months of memory
-EXPECTATION_ADAPTATION = 0.04
-EXPECTATION_ANCHOR = 0.02
+EXPECTATION_ADAPTATION = 0.04  # weekly: expectations follow what customers get
+EXPECTATION_ANCHOR = 0.02  # weekly: and what the market expects
 TEMPERAMENT_SPREAD = 20.0  # points (sd): how differently customers judge the same service
 LOYALTY_MIDPOINT = 84.0  # loyalty is earned near the top of the scale
-LOYALTY_SCALE = 4.0
+LOYALTY_SCALE = 4.0  # points of satisfaction over which loyalty rises e-fold
 VISITS_MAX = 0.65  # weekly visits of the most loyal: room for a surge to add more
 VISITS_FLOOR = 0.7  # share of the most loyal customers' visits that anyone makes: modest
 DEFECTION_BACKGROUND = 0.001  # weekly (5% a year): moving away, whatever the service
 DEFECTION_AT_70 = 0.007  # weekly, on top of the background, at satisfaction 70
 DEFECTION_SCALE = 9.0  # steep: the very satisfied stay years (Heskett 1994)
-DELIGHT_AT = 85.0
+DELIGHT_AT = 85.0  # a visit this good can bring a referral
 PROMOTER_AT = 80.0  # promoters, who alone refer others
-DETRACTOR_BELOW = 60.0
-LET_DOWN_AT = 40.0
+DETRACTOR_BELOW = 60.0  # net promoter score: detractors
+LET_DOWN_AT = 40.0  # a visit this bad can bring a warning to others
 REFERRAL_PROBABILITY = 0.0028  # per delighted visit of a newcomer; seasoned customers refer more
-WARNING_PROBABILITY = 0.15
+WARNING_PROBABILITY = 0.15  # per let-down visit: the customer warns a prospect off
 ACQUISITION_RATE = 0.0042  # weekly share of a unit's prospects that try it (20% a year)
-LOYAL_SPEND_PREMIUM = 0.3
+LOYAL_SPEND_PREMIUM = 0.3  # the most loyal's basket is this much larger than the least loyal's
 # A customer's value grows with tenure (Reichheld and Sasser 1990): spend, cost to serve, referrals
 SEASONED_WEEKS = 156.0  # years of custom after which a customer's value has grown fully
 TENURE_SPEND_PREMIUM = 0.3  # a seasoned customer's basket is this much larger
@@ -145,7 +169,8 @@ def shown_behaviour(behaviour: np.ndarray, satisfaction: np.ndarray) -> np.ndarr
     Service begins at home at every level: a leader poorly served by their own
     leader shows less recognition, care, presence and coaching.
     """
-    return np.clip(behaviour * (0.8 + 0.4 * satisfaction[:, None] / 100.0), 0.0, 100.0)
+    mood = MOOD_SHOWN_FLOOR + MOOD_SHOWN_GAIN * satisfaction[:, None] / 100.0
+    return np.clip(behaviour * mood, 0.0, 100.0)
 
 
 def behaviour_pull(
@@ -163,7 +188,7 @@ def behaviour_pull(
     coached by one's own leader add to it.
     """
     top = PULL_SENIOR * senior_involvement / 100.0 * LAYER_ATTENUATION**extra_layers * top_reach
-    trained = PULL_TRAINING * (1.0 - np.exp(-leadership_training_days / 4.0))
+    trained = PULL_TRAINING * (1.0 - np.exp(-leadership_training_days / TRAINING_DAYS_SCALE))
     return PULL_BASE + top + trained + PULL_COACHED * coaching_received / 100.0
 
 
@@ -191,7 +216,7 @@ def leader_satisfaction(
 
     It also follows, more weakly, how their own people are doing.
     """
-    target = 0.6 * service_from_leader + 0.4 * reports_satisfaction
+    target = SERVED_WEIGHT * service_from_leader + REPORTS_WEIGHT * reports_satisfaction
     return np.clip(satisfaction + LEADER_INERTIA * (target - satisfaction), 0.0, 100.0)
 
 
@@ -210,8 +235,8 @@ def support_chain_quality(department_service: np.ndarray, cooperation: float) ->
     power mean that sits close to its weakest department.
     """
     if department_service.size == 0:
-        return 50.0
-    delivered = department_service * (0.6 + 0.4 * cooperation / 100.0)
+        return NO_SUPPORT_SERVICE
+    delivered = department_service * (SILO_FLOOR + COOPERATION_GAIN * cooperation / 100.0)
     return float(power_mean(delivered, WEAKEST_LINK_POWER))
 
 
@@ -282,7 +307,7 @@ def admin_share(extra_layers: int, internal_friction: float, span_overload: np.n
         + ADMIN_PER_FRICTION * internal_friction
         + ADMIN_PER_SPAN * np.maximum(span_overload, 0.0)
     )
-    return np.clip(share, 0.0, 0.95)
+    return np.clip(share, 0.0, ADMIN_MAX)
 
 
 def behaviour_within_time(behaviour: np.ndarray, admin: np.ndarray) -> np.ndarray:
@@ -355,9 +380,13 @@ def quit_probability(
     first weeks, less so with good onboarding and selective hiring.
     """
     early = EARLY_QUIT_EXTRA * np.exp(-tenure_weeks / EARLY_WEEKS)
-    early *= 1.4 - 0.8 * onboarding_quality / 100.0 - 0.3 * hiring_selectivity / 100.0
-    market = np.exp(0.5 * (labour_market_tightness - 50.0) / 50.0)
-    pay = np.exp(-1.0 * (wage_level - 1.0))
+    early *= (
+        EARLY_QUIT_WORST
+        - EARLY_QUIT_ONBOARDING * onboarding_quality / 100.0
+        - EARLY_QUIT_SELECTIVITY * hiring_selectivity / 100.0
+    )
+    market = np.exp(QUIT_TIGHTNESS * (labour_market_tightness - 50.0) / 50.0)
+    pay = np.exp(-QUIT_PAY * (wage_level - 1.0))
     hazard = QUIT_BASE * np.exp(-(satisfaction - 50.0) / QUIT_SATISFACTION_SCALE)
     tired = 1.0 + FATIGUE_QUIT * team_fatigue
     return np.clip(hazard * (1.0 + early) * market * pay * tired, 0.0, 1.0)
@@ -370,14 +399,19 @@ def hire_probability(
 
     Choosier hiring and tighter markets mean longer vacancies; better pay shortens them.
     """
-    lag = HIRING_LAG_WEEKS * (0.6 + 0.8 * hiring_selectivity / 100.0)
-    lag *= np.exp(0.8 * (labour_market_tightness - 50.0) / 50.0 - 1.5 * (wage_level - 1.0))
+    lag = HIRING_LAG_WEEKS * (
+        HIRE_LAG_UNSELECTIVE + HIRE_LAG_SELECTIVITY * hiring_selectivity / 100
+    )
+    lag *= np.exp(
+        HIRE_LAG_TIGHTNESS * (labour_market_tightness - 50.0) / 50.0
+        - HIRE_LAG_PAY * (wage_level - 1.0)
+    )
     return float(np.clip(1.0 / max(lag, 1.0), 0.0, 1.0))
 
 
 def new_hire_skill(onboarding_quality: float) -> float:
     """Skill on the first day: low, a little higher with good onboarding."""
-    return SKILL_START + 0.1 * onboarding_quality
+    return SKILL_START + ONBOARDING_SKILL * onboarding_quality
 
 
 def skill_growth(
@@ -391,17 +425,17 @@ def skill_growth(
 
     With experience, onboarding (first quarter), training and the manager's coaching.
     """
-    rate = SKILL_LEARNING * (1.0 + 0.8 * coaching / 100.0)
+    rate = SKILL_LEARNING * (1.0 + COACHING_LEARNING * coaching / 100.0)
     rate = rate + ONBOARDING_LEARNING * onboarding_quality / 100.0 * (
         tenure_weeks < ONBOARDING_WEEKS
     )
-    rate = rate + 0.0004 * training_hours_year
+    rate = rate + TRAINING_LEARNING * training_hours_year
     return np.clip(skill + rate * (100.0 - skill), 0.0, 100.0)
 
 
 def productivity(skill: np.ndarray) -> np.ndarray:
     """Share of a fully skilled colleague's work an employee gets through."""
-    return 0.4 + 0.6 * skill / 100.0
+    return NOVICE_PRODUCTIVITY + (1.0 - NOVICE_PRODUCTIVITY) * skill / 100.0
 
 
 # -------------------------------------------------------------- service
@@ -470,7 +504,8 @@ def service_quality(
     The server's potential, the time they can give, waits when the team is
     overloaded, and customer-facing policy friction.
     """
-    quality = potential * (0.5 + 0.5 * time_share) + VISIT_QUALITY_BASE
+    quality = potential * (1.0 - TIME_QUALITY_SHARE + TIME_QUALITY_SHARE * time_share)
+    quality = quality + VISIT_QUALITY_BASE
     quality = quality - WAIT_PENALTY * team_pressure - SERVICE_FRICTION * customer_friction
     return np.clip(quality, 0.0, 100.0)
 
@@ -485,7 +520,7 @@ def self_service_quality(values_people: np.ndarray, customer_friction: float) ->
     worse by it ("service gets squeezed out for expedient proficiencies like
     self-check-out counters").
     """
-    plain = SELF_SERVICE_QUALITY - 0.1 * customer_friction
+    plain = SELF_SERVICE_QUALITY - SELF_SERVICE_FRICTION * customer_friction
     return plain - PEOPLE_VALUING_PENALTY * values_people
 
 
