@@ -11,6 +11,7 @@ the researcher; `parameter_table()` lists every parameter and
 from __future__ import annotations
 
 import inspect
+import re
 
 import pandas as pd
 
@@ -106,6 +107,32 @@ def calibrated_coefficients() -> pd.DataFrame:
         for target in TARGETS
         for name in target.carried_by
     )
+
+
+COEFFICIENT = re.compile(r"^([A-Z][A-Z0-9_]*) = ([-0-9.e_]+)(?:  # (.*))?$", re.M)
+"""A numeric coefficient's line in `mechanisms`: name, value and why (its comment)."""
+
+
+def coefficient_table() -> pd.DataFrame:
+    """Every numeric coefficient of the mechanisms, read from their declarations.
+
+    Its value and why it is there (the comment beside it), and the published
+    figure it was set to, for the calibrated ones.
+    """
+    sets = {}
+    for target in TARGETS:
+        for name in target.carried_by:
+            sets.setdefault(name, []).append(target.figure)
+    rows = [
+        {
+            "coefficient": name,
+            "value": getattr(mechanisms, name),
+            "why": why or "",
+            "set to": "; ".join(sets.get(name, [])) or "assumed",
+        }
+        for name, _, why in COEFFICIENT.findall(inspect.getsource(mechanisms))
+    ]
+    return pd.DataFrame(rows)
 
 
 def _value(name: str) -> float:

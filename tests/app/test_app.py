@@ -244,7 +244,9 @@ def test_about_page_is_generated_from_the_model(app):
     headings = [h.value for h in app.subheader]
     for heading in ("What is it?", "How it works", "Things to try", "Credits and references"):
         assert heading in headings
-    table = pd.concat([t.value for t in app.table])  # wraps: no meaning or source cut off
+    groups = len({p.group for p in PARAMETERS})
+    table = pd.concat([t.value for t in app.table[:groups]])  # wraps: nothing cut off
+    assert "STANDARD_EROSION" in app.table[groups].value.index  # the mechanisms' coefficients
     assert sorted(table.Name) == sorted(p.name for p in PARAMETERS)
     assert "Boushey and Glynn" in " ".join(table.Source)
     assert not app.dataframe  # the calibration waits until its tab is opened
@@ -252,7 +254,7 @@ def test_about_page_is_generated_from_the_model(app):
     app.run()
     assert not app.exception
     headings = [h.value for h in app.subheader]
-    evidence = app.table[len({p.group for p in PARAMETERS})].value  # after the groups
+    evidence = app.table[groups + 1].value  # after the parameters and coefficients
     assert "Rucci, Kirn and Quinn (1998), Sears" in set(evidence.Source)
     assert set(evidence.index) <= {"yes", "not yet"}
     coefficients = app.dataframe[0].value

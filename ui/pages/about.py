@@ -68,6 +68,14 @@ with table:
             st.table(  # a table that wraps: every meaning and source read whole
                 shown.set_index("label").rename_axis("Parameter").rename(columns=str.capitalize)
             )
+    coefficients = docs.coefficient_table()
+    with st.expander(f"Coefficients of the mechanisms ({len(coefficients)})"):
+        st.markdown(
+            "Fixed in the model, not levers: each with why it is there, and the published "
+            "figure it was set to where it was calibrated (the others are assumed)."
+        )
+        shown = coefficients.assign(value=coefficients.value.map("{:g}".format))
+        st.table(shown.set_index("coefficient").rename(columns=str.capitalize))
 with proof:
     if not proof.open:
         st.stop()
