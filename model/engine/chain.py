@@ -40,6 +40,18 @@ PAY_BY_LEVEL = np.array([LEADER_PAY[Level(level)] for level in range(len(Level))
 OVERTIME_PREMIUM = 1.5
 HOURS_A_WEEK = 40.0  # a full-time week: turns the weekly wage into training time's cost
 CHAMPION_LIFT = 10.0  # champions' own satisfaction lift: they carry the culture
+BOOK_LINES = (
+    "payroll",
+    "training_cost",
+    "programme_cost",
+    "turnover_cost",
+    "other_costs",
+    "cost_of_goods",
+    "acquisition_cost",
+    "costs",
+    "profit",
+)
+"""The books' lines per unit, in the order `keep_books` adds up the costs."""
 
 
 class ServiceProfitChain(Organisation, mesa.Model):
@@ -590,29 +602,62 @@ class ServiceProfitChain(Organisation, mesa.Model):
     def keep_books(self, flows: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Revenue and costs per unit; central costs are shared equally between units."""
         p = self.p
-        s = self.staff
+        s, L = self.staff, self.leaders
+        wage = p["weekly_wage"] * p["wage_level"]
+        hourly = wage / HOURS_A_WEEK
+        programme_per_head = p["engagement_program"] + p["champions_program"] * p["champion_cost"]
+        central = {
+            "training_cost": len(L)
+            * p["leadership_training"]
+            / 52.0
+            * p["leader_training_day_cost"],
+            "programme_cost": p["senior_involvement"] / 100.0 * p["senior_time_cost"],
+        }
+        unit_costs = p["automation_level"] * p["automation_cost"] + p["unit_fixed_costs"]
+        turnover = mech.turnover_cost(
+            flows["quits"], wage, p["replacement_cost_share"], p["hiring_selectivity"]
+        )
+        if self.compiled:
+            lines = kernels.keep_books(
+                s.team,
+                s.filled,
+                L.level,
+                L.team,
+                PAY_BY_LEVEL,
+                self.units.load,
+                turnover,
+                flows["hires"],
+                flows["revenue"],
+                flows["arrivals"],
+                self.n_departments,
+                float(wage),
+                float(p["frontline_training_hours"]),
+                float(hourly + p["trainer_cost_per_hour"]),
+                float(programme_per_head),
+                float(p["onboarding_cost"]),
+                float(p["onboarding_quality"]),
+                float(central["training_cost"]),
+                float(central["programme_cost"]),
+                float(unit_costs),
+                float(1.0 - p["gross_margin"]),
+                float(p["acquisition_cost"]),
+                self.units.cumulative_profit,
+                OVERTIME_PREMIUM,
+                mech.MAX_OVERTIME,
+            )
+            return flows | dict(zip(BOOK_LINES, lines, strict=True))
         n_teams = len(self.team_manager)
         d = self.n_departments
-        wage = p["weekly_wage"] * p["wage_level"]
         headcount = np.bincount(s.team, weights=s.filled, minlength=n_teams).astype(float)
         overtime = np.concatenate(
             [np.zeros(d), np.clip(self.units.load - 1.0, 0, mech.MAX_OVERTIME)]
         )
         payroll = headcount * wage * (1.0 + OVERTIME_PREMIUM * overtime)
-        hourly = wage / HOURS_A_WEEK
         training = (
             headcount * p["frontline_training_hours"] / 52.0 * (hourly + p["trainer_cost_per_hour"])
         )
-        programmes = (
-            headcount
-            * (p["engagement_program"] + p["champions_program"] * p["champion_cost"])
-            / 52.0
-        )
-        turnover = mech.turnover_cost(
-            flows["quits"], wage, p["replacement_cost_share"], p["hiring_selectivity"]
-        )
+        programmes = headcount * programme_per_head / 52.0
         onboarding = flows["hires"] * p["onboarding_cost"] * p["onboarding_quality"] / 100.0
-        L = self.leaders
         leader_pay = wage * PAY_BY_LEVEL[L.level]
         leads_team = L.team >= 0
         team_leader_pay = np.bincount(
@@ -625,20 +670,13 @@ class ServiceProfitChain(Organisation, mesa.Model):
             "turnover_cost": turnover,
             "other_costs": onboarding + team_leader_pay,
         }
-        central = {
-            "training_cost": len(L)
-            * p["leadership_training"]
-            / 52.0
-            * p["leader_training_day_cost"],
-            "programme_cost": p["senior_involvement"] / 100.0 * p["senior_time_cost"],
-            "other_costs": leader_pay[~leads_team].sum(),
-        }
+        central["other_costs"] = leader_pay[~leads_team].sum()
         n_units = max(len(self.units), 1)
         spent = {
             item: cost[d:] + (cost[:d].sum() + central.get(item, 0.0)) / n_units
             for item, cost in by_team.items()
         }
-        spent["other_costs"] += p["automation_level"] * p["automation_cost"] + p["unit_fixed_costs"]
+        spent["other_costs"] += unit_costs
         revenue = flows["revenue"]
         spent["cost_of_goods"] = revenue * (1.0 - p["gross_margin"])
         spent["acquisition_cost"] = flows["arrivals"] * p["acquisition_cost"]

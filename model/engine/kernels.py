@@ -494,3 +494,150 @@ def lead(
             behaviour[i, b] = min(max(moved + k.HABIT_DRIFT * (habit[i, b] - old), 0.0), 100.0)
             habit[i, b] = habit[i, b] + k.HABIT_LEARNING * (old - habit[i, b])
     return shown
+
+
+@njit(cache=True)
+def _block_sum(values, first, n):
+    """The sum of at most 128 values as numpy adds them: eight running sums, then the rest."""
+    if n < 8:
+        total = 0.0
+        for i in range(first, first + n):
+            total += values[i]
+        return total
+    r = values[first : first + 8].copy()
+    i = 8
+    while i < n - n % 8:
+        for j in range(8):
+            r[j] += values[first + i + j]
+        i += 8
+    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    for j in range(i, n):
+        total += values[first + j]
+    return total
+
+
+@njit(cache=True)
+def _halves(n):
+    """Where numpy splits `n` values: near the middle, on a multiple of eight."""
+    half = n // 2
+    return half - half % 8
+
+
+@njit(cache=True)
+def pairwise_sum(values, first, n):
+    """`values[first:first + n].sum()` as numpy adds it up, so that it rounds the same.
+
+    numpy halves the values until at most 128 remain (`_block_sum`) and adds
+    the halves' sums; the halving runs here on a stack of its own, since
+    numba's cache does not keep recursive functions.
+    """
+    if n <= 128:
+        return _block_sum(values, first, n)
+    firsts = np.empty(64, np.int64)
+    sizes = np.empty(64, np.int64)
+    lefts = np.empty(64)
+    stage = np.zeros(64, np.int64)  # 0: not begun, 1: left half pending, 2: right half pending
+    depth = 0
+    firsts[0], sizes[0] = first, n
+    while True:
+        if sizes[depth] > 128:
+            stage[depth] = 1
+            firsts[depth + 1], sizes[depth + 1] = firsts[depth], _halves(sizes[depth])
+            stage[depth + 1] = 0
+            depth += 1
+            continue
+        total = _block_sum(values, firsts[depth], sizes[depth])
+        depth -= 1
+        while depth >= 0 and stage[depth] == 2:
+            total = lefts[depth] + total
+            depth -= 1
+        if depth < 0:
+            return total
+        lefts[depth] = total
+        stage[depth] = 2
+        half = _halves(sizes[depth])
+        firsts[depth + 1], sizes[depth + 1] = firsts[depth] + half, sizes[depth] - half
+        stage[depth + 1] = 0
+        depth += 1
+
+
+@njit(cache=True)
+def keep_books(
+    team,
+    filled,
+    leader_level,
+    leader_team,
+    pay_by_level,
+    load,
+    turnover,
+    hires,
+    revenue,
+    arrivals,
+    n_departments,
+    wage,
+    training_hours,
+    training_hour_cost,
+    programme_per_head,
+    onboarding_cost,
+    onboarding_quality,
+    central_training,
+    central_programme,
+    unit_costs,
+    goods_share,
+    acquisition_cost,
+    cumulative_profit,
+    overtime_premium,
+    max_overtime,
+):
+    """The per-unit lines of `ServiceProfitChain.keep_books` (its numpy half restated).
+
+    Each team's payroll, training, programmes and other costs; support
+    departments' and central costs shared equally between units; cost of
+    goods, acquisition, costs and profit. `turnover` is `turnover_cost` per
+    team. Adds the profit to `cumulative_profit`; returns the lines as rows
+    in the order of `BOOK_LINES`.
+    """
+    n_teams = len(turnover)
+    d = n_departments
+    n_units = len(load)
+    headcount = np.zeros(n_teams)
+    for i in range(len(team)):
+        headcount[team[i]] += 1.0 if filled[i] else 0.0
+    leader_pay = wage * pay_by_level[leader_level]
+    by_team = np.zeros((5, n_teams))  # payroll, training, programmes, turnover, other
+    central = np.zeros(len(leader_level))
+    n_central = 0
+    for i in range(len(leader_level)):
+        if leader_team[i] >= 0:
+            by_team[4, leader_team[i]] += leader_pay[i]
+        else:
+            central[n_central] = leader_pay[i]
+            n_central += 1
+    for t in range(n_teams):
+        overtime = min(max(load[t - d] - 1.0, 0.0), max_overtime) if t >= d else 0.0
+        by_team[0, t] = headcount[t] * wage * (1.0 + overtime_premium * overtime)
+        by_team[1, t] = headcount[t] * training_hours / 52.0 * training_hour_cost
+        by_team[2, t] = headcount[t] * programme_per_head / 52.0
+        by_team[3, t] = turnover[t]
+        onboarding = hires[t] * onboarding_cost * onboarding_quality / 100.0
+        by_team[4, t] = onboarding + by_team[4, t]
+    shared_central = np.array(
+        [0.0, central_training, central_programme, 0.0, pairwise_sum(central, 0, n_central)]
+    )
+    shared = np.empty(5)
+    for line in range(5):
+        shared[line] = (pairwise_sum(by_team[line], 0, d) + shared_central[line]) / max(n_units, 1)
+    lines = np.empty((9, n_units))
+    for u in range(n_units):
+        costs = 0.0
+        for line in range(5):
+            lines[line, u] = by_team[line, d + u] + shared[line]
+        lines[4, u] += unit_costs
+        lines[5, u] = revenue[u] * goods_share
+        lines[6, u] = arrivals[u] * acquisition_cost
+        for line in range(7):
+            costs += lines[line, u]
+        lines[7, u] = costs
+        lines[8, u] = revenue[u] - costs
+        cumulative_profit[u] += lines[8, u]
+    return lines
