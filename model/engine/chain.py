@@ -282,14 +282,44 @@ class ServiceProfitChain(Organisation, mesa.Model):
         visit = self._visits_compiled if self.compiled else self._visits
         flows = visit(time_share, unit_pressure)
         referrals, warnings = flows.pop("referrals"), flows.pop("warnings")
-        prospects = np.maximum(u.pool - (flows["customers_before"] - flows["defections"]), 0.0)
-        arrivals = self.rng.poisson(
-            mech.new_customers_expected(prospects, u.pool, p["demand_level"], referrals, warnings)
-        )
+        kept = flows["customers_before"] - flows["defections"]
+        if self.compiled:
+            k = kernels.coefficients(kernels.PlanningCoefficients)
+            expected = kernels.new_customers_expected(
+                u.pool, kept, referrals, warnings, float(p["demand_level"]), k
+            )
+        else:
+            prospects = np.maximum(u.pool - kept, 0.0)
+            expected = mech.new_customers_expected(
+                prospects, u.pool, p["demand_level"], referrals, warnings
+            )
+        arrivals = self.rng.poisson(expected)
         new = self._new_customers(np.repeat(np.arange(n_units), arrivals), established=False)
         self.customers.renew(flows.pop("gone"), new, self.compiled)
 
         staff_time = flows.pop("staff_time")
+        planned_visits = (
+            self.visits_per_capacity
+            * mech.TARGET_UTILISATION
+            * mech.productivity(np.array(PLANNED_SKILL))
+        )
+        if self.compiled:
+            kernels.plan_units(
+                staff_time,
+                capacity,
+                self.visits_per_capacity,
+                float(planned_visits),
+                shown,
+                u.manager,
+                float(mech.standard_anchor(0.0, 0.0, p["frontline_training_hours"])),
+                u.standard,
+                u.load,
+                u.staff_plan,
+                u.perceived_demand,
+                u.perceived_time_share,
+                k,
+            )
+            return flows | {"arrivals": arrivals}
         load = np.minimum(
             staff_time / np.maximum(capacity * self.visits_per_capacity, 1e-9), mech.MAX_LOAD
         )
@@ -298,14 +328,10 @@ class ServiceProfitChain(Organisation, mesa.Model):
         anchor = mech.standard_anchor(manager[:, 0], manager[:, 3], p["frontline_training_hours"])
         u.standard = mech.service_standard(u.standard, achieved, anchor)
         u.load = load
-        planned_visits = (
-            self.visits_per_capacity
-            * mech.TARGET_UTILISATION
-            * mech.productivity(np.array(PLANNED_SKILL))
-            * u.staff_plan
-        )
         u.perceived_demand = mech.perceived(
-            u.perceived_demand, staff_time / planned_visits, mech.DEMAND_PERCEPTION_WEEKS
+            u.perceived_demand,
+            staff_time / (planned_visits * u.staff_plan),
+            mech.DEMAND_PERCEPTION_WEEKS,
         )
         u.perceived_time_share = mech.perceived(
             u.perceived_time_share, achieved, mech.PRODUCTIVITY_PERCEPTION_WEEKS

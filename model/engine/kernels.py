@@ -111,6 +111,18 @@ class ServiceCoefficients(NamedTuple):
     ISQ_OVERLOAD: float
 
 
+class PlanningCoefficients(NamedTuple):
+    """The coefficients of `mechanisms` for units' planning and new customers, by the same names."""
+
+    MAX_LOAD: float
+    MAX_OVERTIME: float
+    STANDARD_EROSION: float
+    STANDARD_RECOVERY: float
+    DEMAND_PERCEPTION_WEEKS: float
+    PRODUCTIVITY_PERCEPTION_WEEKS: float
+    ACQUISITION_RATE: float
+
+
 def coefficients(kind: type[NamedTuple]) -> NamedTuple:
     """The coefficients of `kind` as `mechanisms` holds them now."""
     now = vars(mech)
@@ -641,3 +653,55 @@ def keep_books(
         lines[8, u] = revenue[u] - costs
         cumulative_profit[u] += lines[8, u]
     return lines
+
+
+@njit(cache=True)
+def new_customers_expected(pool, kept, referrals, warnings, demand, k):
+    """`new_customers_expected` per unit, its prospects the market less the customers kept."""
+    expected = np.empty(len(pool))
+    for u in range(len(pool)):
+        prospects = max(pool[u] - kept[u], 0.0)
+        free = min(max(prospects / max(pool[u], 1.0), 0.0), 1.0)
+        wanted = k.ACQUISITION_RATE * demand * prospects + free * (referrals[u] - warnings[u])
+        expected[u] = min(max(wanted, 0.0), prospects)
+    return expected
+
+
+@njit(cache=True)
+def plan_units(
+    staff_time,
+    capacity,
+    visits_per_capacity,
+    planned_visits,
+    shown,
+    manager,
+    training_anchor,
+    standard,
+    load,
+    staff_plan,
+    perceived_demand,
+    perceived_time_share,
+    k,
+):
+    """Each unit reads its week into its plans, in place (`ServiceProfitChain.serve_customers`).
+
+    The week's load, the time share achieved (`achieved_time_share`), the
+    service standard (`standard_anchor` with the training's half given,
+    `service_standard`) and management's perceptions of demand and pace
+    (`perceived`). `planned_visits` is per planned employee.
+    """
+    for u in range(len(standard)):
+        week_load = min(staff_time[u] / max(capacity[u] * visits_per_capacity, 1e-9), k.MAX_LOAD)
+        old = standard[u]
+        achieved = min(old, (1.0 + k.MAX_OVERTIME) / max(week_load, 1e-9))
+        anchor = 0.5 * (shown[manager[u], 0] + shown[manager[u], 3]) / 100 + training_anchor
+        eroded = old + k.STANDARD_EROSION * min(achieved - old, 0.0)
+        held = 1.0 if achieved >= old else 0.0
+        recovered = eroded + k.STANDARD_RECOVERY * anchor * held * (1.0 - eroded)
+        standard[u] = min(max(recovered, 0.0), 1.0)
+        load[u] = week_load
+        seen = staff_time[u] / (planned_visits * staff_plan[u])
+        belief = perceived_demand[u]
+        perceived_demand[u] = belief + (seen - belief) / k.DEMAND_PERCEPTION_WEEKS
+        belief = perceived_time_share[u]
+        perceived_time_share[u] = belief + (achieved - belief) / k.PRODUCTIVITY_PERCEPTION_WEEKS
