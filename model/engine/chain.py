@@ -110,8 +110,7 @@ class ServiceProfitChain(Organisation, mesa.Model):
         records and for next week's internal service.
         """
         shown = self.lead()
-        capacity = self._capacity()  # staff do not change before customers are served
-        pressure = self._team_pressure(capacity)
+        capacity, pressure = self._workload()  # staff do not change before customers are served
         self.serve_internally(shown, pressure)
         flows = self.serve_customers(shown, capacity[self.n_departments :], pressure)
         flows |= self.turn_over()
@@ -211,19 +210,35 @@ class ServiceProfitChain(Organisation, mesa.Model):
             s.satisfaction, s.team, s.filled.astype(float), len(self.team_manager)
         )
 
-    def _team_pressure(self, capacity: np.ndarray) -> np.ndarray:
-        """Overload per team.
+    def _workload(self) -> tuple[np.ndarray, np.ndarray]:
+        """Capacity (`_capacity`) and overload per team.
 
         Units from last week's load; support departments from their vacancies
         and from how far the front line they serve has grown.
         """
         d = self.n_departments
+        planned_productivity = mech.productivity(np.array(PLANNED_SKILL))
+        if self.compiled:
+            s = self.staff
+            return kernels.workload(
+                s.team,
+                s.filled,
+                s.skill,
+                self.team_first,
+                self.front_line_planned,
+                self.authorised,
+                self.units.load,
+                d,
+                float(planned_productivity),
+                kernels.coefficients(kernels.PlanningCoefficients),
+            )
+        capacity = self._capacity()
         front_line = np.count_nonzero(self.staff.filled[self.team_first[d] :])
         demand = mech.TARGET_UTILISATION * front_line / self.front_line_planned
-        planned = self.authorised[:d] * mech.productivity(np.array(PLANNED_SKILL))
+        planned = self.authorised[:d] * planned_productivity
         load = np.concatenate([demand * planned / np.maximum(capacity[:d], 1e-9), self.units.load])
         load = np.minimum(load, mech.MAX_LOAD)
-        return mech.pressure(load)
+        return capacity, mech.pressure(load)
 
     def serve_internally(self, shown: np.ndarray, pressure: np.ndarray) -> None:
         """Internal service quality each employee receives; overload builds the teams' fatigue.
@@ -233,13 +248,26 @@ class ServiceProfitChain(Organisation, mesa.Model):
         """
         p = self.p
         s = self.staff
-        manager_service = shown[self.team_manager].mean(axis=1)
-        department = s.filled & (s.team < self.n_departments)
-        department_service = mech.team_mean(
-            s.potential, s.team, department.astype(float), len(self.team_manager)
-        )[: self.n_departments]
+        if self.compiled:
+            manager_service, department_service = kernels.teams_served(
+                shown,
+                self.team_manager,
+                s.team,
+                s.filled,
+                s.potential,
+                self.n_departments,
+                self.team_fatigue,
+                pressure,
+                mech.FATIGUE_WEEKS,
+            )
+        else:
+            manager_service = shown[self.team_manager].mean(axis=1)
+            department = s.filled & (s.team < self.n_departments)
+            department_service = mech.team_mean(
+                s.potential, s.team, department.astype(float), len(self.team_manager)
+            )[: self.n_departments]
+            self.team_fatigue = mech.fatigue(self.team_fatigue, pressure)
         support = mech.support_chain_quality(department_service, p["cross_department_cooperation"])
-        self.team_fatigue = mech.fatigue(self.team_fatigue, pressure)
         extra_layers = max(p["hierarchy_layers"] - mech.LEAN_LAYERS, 0)
         programme = mech.programme_boost(p["engagement_program"])
         if self.compiled:
@@ -534,13 +562,26 @@ class ServiceProfitChain(Organisation, mesa.Model):
         )
         draw = self.rng.random(len(s))
         u = self.units
-        needed = mech.staff_needed(u.staff_plan, u.perceived_demand, u.perceived_time_share)
-        planned = np.minimum(np.round(needed * p["staffing_level"]), u.slots)
-        self.authorised[self.n_departments :] = np.maximum(planned, 1)
+        if self.compiled:
+            vacancies = kernels.plan_staff(
+                u.staff_plan,
+                u.perceived_demand,
+                u.perceived_time_share,
+                float(p["staffing_level"]),
+                u.slots,
+                self.authorised,
+                s.team,
+                s.filled,
+            )
+        else:
+            needed = mech.staff_needed(u.staff_plan, u.perceived_demand, u.perceived_time_share)
+            planned = np.minimum(np.round(needed * p["staffing_level"]), u.slots)
+            self.authorised[self.n_departments :] = np.maximum(planned, 1)
+            vacancies = self.vacancies()
         hire_p = mech.hire_probability(
             p["hiring_selectivity"], p["labour_market_tightness"], p["wage_level"]
         )
-        hired = self.rng.binomial(self.vacancies(), hire_p)
+        hired = self.rng.binomial(vacancies, hire_p)
         if self.compiled:
             quits, early, hires, posts = kernels.turn_over(
                 s.team,

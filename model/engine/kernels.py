@@ -112,8 +112,9 @@ class ServiceCoefficients(NamedTuple):
 
 
 class PlanningCoefficients(NamedTuple):
-    """The coefficients of `mechanisms` for units' planning and new customers, by the same names."""
+    """The coefficients of `mechanisms` for teams' workload and units' plans, by the same names."""
 
+    TARGET_UTILISATION: float
     MAX_LOAD: float
     MAX_OVERTIME: float
     STANDARD_EROSION: float
@@ -705,3 +706,90 @@ def plan_units(
         perceived_demand[u] = belief + (seen - belief) / k.DEMAND_PERCEPTION_WEEKS
         belief = perceived_time_share[u]
         perceived_time_share[u] = belief + (achieved - belief) / k.PRODUCTIVITY_PERCEPTION_WEEKS
+
+
+@njit(cache=True)
+def plan_staff(
+    staff_plan, perceived_demand, perceived_time_share, staffing, slots, authorised, team, filled
+):
+    """Posts authorised per unit (`staff_needed`, in place), and every team's vacancies.
+
+    The vacancies are `Organisation.vacancies`: authorised posts without a holder.
+    """
+    first_unit = len(authorised) - len(staff_plan)
+    for u in range(len(staff_plan)):
+        needed = staff_plan[u] * perceived_demand[u] * perceived_time_share[u]
+        authorised[first_unit + u] = max(min(np.rint(needed * staffing), slots[u]), 1)
+    headcount = np.zeros(len(authorised), np.int64)
+    for i in range(len(team)):
+        headcount[team[i]] += filled[i]
+    return np.maximum(authorised - headcount, 0)
+
+
+@njit(cache=True)
+def workload(
+    team,
+    filled,
+    skill,
+    team_first,
+    front_line_planned,
+    authorised,
+    unit_load,
+    n_departments,
+    planned_productivity,
+    k,
+):
+    """Each team's capacity and overload (`ServiceProfitChain._workload`).
+
+    Capacity is `Organisation._capacity` (`productivity` summed over the posts
+    in post); overload is `pressure` of the load: units' from last week,
+    support departments' from the front line they serve against their staff.
+    """
+    n_teams = len(team_first)
+    d = n_departments
+    capacity = np.zeros(n_teams)
+    for i in range(len(team)):
+        if filled[i]:
+            capacity[team[i]] += 0.4 + 0.6 * skill[i] / 100.0
+    front_line = 0
+    for i in range(team_first[d], len(filled)):
+        front_line += filled[i]
+    demand = k.TARGET_UTILISATION * front_line / front_line_planned
+    pressure = np.empty(n_teams)
+    for t in range(n_teams):
+        if t < d:
+            load = demand * (authorised[t] * planned_productivity) / max(capacity[t], 1e-9)
+        else:
+            load = unit_load[t - d]
+        pressure[t] = max(min(load, k.MAX_LOAD) - 1.0, 0.0)
+    return capacity, pressure
+
+
+@njit(cache=True)
+def teams_served(
+    shown, team_manager, team, filled, potential, n_departments, fatigue, pressure, fatigue_weeks
+):
+    """What each team gets from its manager and each support department gives, and `fatigue`.
+
+    Per team, the mean behaviour its manager shows; per support department,
+    `team_mean` of its staff's potential (50 when empty). Updates the teams'
+    fatigue in place.
+    """
+    n_teams = len(team_manager)
+    manager_service = np.empty(n_teams)
+    for t in range(n_teams):
+        m = team_manager[t]
+        manager_service[t] = (shown[m, 0] + shown[m, 1] + shown[m, 2] + shown[m, 3]) / 4.0
+    total = np.zeros(n_departments)
+    count = np.zeros(n_departments)
+    for i in range(len(team)):
+        if filled[i] and team[i] < n_departments:
+            total[team[i]] += potential[i]
+            count[team[i]] += 1.0
+    department_service = np.full(n_departments, 50.0)
+    for t in range(n_departments):
+        if count[t] > 0:
+            department_service[t] = total[t] / count[t]
+    for t in range(n_teams):
+        fatigue[t] = fatigue[t] + (pressure[t] - fatigue[t]) / fatigue_weeks
+    return manager_service, department_service
