@@ -27,6 +27,7 @@ so compiling is paid once per installation.
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -124,19 +125,33 @@ class PlanningCoefficients(NamedTuple):
     ACQUISITION_RATE: float
 
 
-def coefficients(kind: type[NamedTuple]) -> NamedTuple:
-    """The coefficients of `kind` as `mechanisms` holds them now."""
-    now = vars(mech)
-    return kind._make([float(now[name]) for name in kind._fields])
+_LAYOUTS: dict[type, tuple[np.dtype, itemgetter]] = {}
+
+
+def coefficients(kind: type[NamedTuple]) -> np.ndarray:
+    """The coefficients of `kind` as `mechanisms` holds them now, as a record of one row.
+
+    A kernel reads them by name from the row (`k = coefs[0]`). An array
+    reaches a kernel in under a microsecond, where numba takes several to
+    type a named tuple at every call.
+    """
+    if kind not in _LAYOUTS:
+        fields = kind._fields
+        _LAYOUTS[kind] = np.dtype([(name, np.float64) for name in fields]), itemgetter(*fields)
+    dtype, values = _LAYOUTS[kind]
+    row = np.empty(1, dtype)
+    row[0] = values(vars(mech))
+    return row
 
 
 @njit(cache=True)
-def choose_visitors(draw, loyal, leave_p, demand, k):
+def choose_visitors(draw, loyal, leave_p, demand, coefs):
     """Who visits this week and who leaves for good (`visit_probability`, `defection_probability`).
 
     `loyal` and `leave_p` are `loyalty` and `defection_probability` of each
     customer's satisfaction. Returns the visitors' rows and a leave flag per row.
     """
+    k = coefs[0]
     n = len(draw)
     visitors = np.empty(n, np.int64)
     leave = np.zeros(n, np.bool_)
@@ -181,7 +196,7 @@ def serve_visitors(
     customer_friction,
     spend_per_visit,
     market_expectation,
-    k,
+    coefs,
 ):
     """Each visit served (`_relationships`, `_servers`, `service_quality`, `_bond`) and judged.
 
@@ -189,6 +204,7 @@ def serve_visitors(
     (`customer_satisfaction`, `adapted_expectation`). Returns per-unit visits,
     staff time (`time_to_serve`), quality sum, revenue, referrals, warnings and lost servers.
     """
+    k = coefs[0]
     n_units = len(time_share)
     n_teams = len(team_first)
     in_post = np.flatnonzero(filled)
@@ -353,9 +369,10 @@ def customer_view(unit, satisfaction, n_units, promoter_at, detractor_below):
 
 @njit(cache=True)
 def internal_service_quality(
-    team, manager_service, support, friction, extra_layers, programme, fatigue, isq, k
+    team, manager_service, support, friction, extra_layers, programme, fatigue, isq, coefs
 ):
     """Each post's `internal_service_quality`, written into `isq`."""
+    k = coefs[0]
     from_support = k.ISQ_SUPPORT * support
     from_friction = k.ISQ_FRICTION * friction
     from_layers = k.ISQ_PER_LAYER * extra_layers
@@ -384,12 +401,13 @@ def update_employees(
     champion_lift,
     onboarding_quality,
     training_hours,
-    k,
+    coefs,
 ):
     """Employees' week in place, for the posts in post: `employee_satisfaction` and `skill_growth`.
 
     The team's mood is `team_mean` of last week's satisfaction, champions weighing more.
     """
+    k = coefs[0]
     total = np.zeros(n_teams)
     weights = np.zeros(n_teams)
     for i in range(len(team)):
@@ -449,7 +467,7 @@ def lead(
     senior_involvement,
     pull_base,
     n_teams,
-    k,
+    coefs,
 ):
     """Leaders' week in place; returns the behaviour they show (`ServiceProfitChain.lead`).
 
@@ -458,6 +476,7 @@ def lead(
     leader, `leader_satisfaction`, `leader_behaviour` and `habit_learning`.
     `pull_base` is `behaviour_pull` for a leader nobody coaches.
     """
+    k = coefs[0]
     n = len(parent)
     reports = np.zeros(n, np.int64)
     below = np.zeros(n)
@@ -657,8 +676,9 @@ def keep_books(
 
 
 @njit(cache=True)
-def new_customers_expected(pool, kept, referrals, warnings, demand, k):
+def new_customers_expected(pool, kept, referrals, warnings, demand, coefs):
     """`new_customers_expected` per unit, its prospects the market less the customers kept."""
+    k = coefs[0]
     expected = np.empty(len(pool))
     for u in range(len(pool)):
         prospects = max(pool[u] - kept[u], 0.0)
@@ -682,7 +702,7 @@ def plan_units(
     staff_plan,
     perceived_demand,
     perceived_time_share,
-    k,
+    coefs,
 ):
     """Each unit reads its week into its plans, in place (`ServiceProfitChain.serve_customers`).
 
@@ -691,6 +711,7 @@ def plan_units(
     `service_standard`) and management's perceptions of demand and pace
     (`perceived`). `planned_visits` is per planned employee.
     """
+    k = coefs[0]
     for u in range(len(standard)):
         week_load = min(staff_time[u] / max(capacity[u] * visits_per_capacity, 1e-9), k.MAX_LOAD)
         old = standard[u]
@@ -737,7 +758,7 @@ def workload(
     unit_load,
     n_departments,
     planned_productivity,
-    k,
+    coefs,
 ):
     """Each team's capacity and overload (`ServiceProfitChain._workload`).
 
@@ -745,6 +766,7 @@ def workload(
     in post); overload is `pressure` of the load: units' from last week,
     support departments' from the front line they serve against their staff.
     """
+    k = coefs[0]
     n_teams = len(team_first)
     d = n_departments
     capacity = np.zeros(n_teams)
