@@ -615,13 +615,8 @@ class ServiceProfitChain(Organisation, mesa.Model):
         p = self.p
         s = self.staff
         u = self.units
-        s.champion = s.champion_trait < p["champion_share"] + p["champions_program"]
-        org_customers = float(u.customer_satisfaction.sum() / len(u)) if len(u) else 50.0
-        team_customers = np.concatenate(
-            [np.full(self.n_departments, org_customers), u.customer_satisfaction]
-        )
+        champion_at = p["champion_share"] + p["champions_program"]
         noise = self.rng.normal(0.0, mech.SATISFACTION_NOISE, len(s))
-        coaching = shown[self.team_manager, 3]
         if self.compiled:
             kernels.update_employees(
                 s.team,
@@ -631,11 +626,14 @@ class ServiceProfitChain(Organisation, mesa.Model):
                 s.tenure,
                 s.isq,
                 s.disposition,
+                s.champion_trait,
+                float(champion_at),
                 s.champion,
                 noise,
-                team_customers,
-                coaching,
-                len(self.team_manager),
+                u.customer_satisfaction,
+                shown,
+                self.team_manager,
+                self.n_departments,
                 mech.pay_score(p["wage_level"]),
                 CHAMPION_LIFT,
                 float(p["onboarding_quality"]),
@@ -643,6 +641,12 @@ class ServiceProfitChain(Organisation, mesa.Model):
                 kernels.coefficients(kernels.StaffCoefficients),
             )
             return
+        s.champion = s.champion_trait < champion_at
+        org_customers = float(u.customer_satisfaction.sum() / len(u)) if len(u) else 50.0
+        team_customers = np.concatenate(
+            [np.full(self.n_departments, org_customers), u.customer_satisfaction]
+        )
+        coaching = shown[self.team_manager, 3]
         weight = s.filled * (1.0 + (mech.CHAMPION_WEIGHT - 1.0) * s.champion)
         peer = mech.team_mean(s.satisfaction, s.team, weight, len(self.team_manager))
         disposition = s.disposition + CHAMPION_LIFT * s.champion

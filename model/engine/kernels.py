@@ -392,11 +392,14 @@ def update_employees(
     tenure,
     isq,
     disposition,
+    champion_trait,
+    champion_at,
     champion,
     noise,
-    team_customers,
-    coaching,
-    n_teams,
+    customer_satisfaction,
+    shown,
+    team_manager,
+    n_departments,
     pay,
     champion_lift,
     onboarding_quality,
@@ -405,9 +408,22 @@ def update_employees(
 ):
     """Employees' week in place, for the posts in post: `employee_satisfaction` and `skill_growth`.
 
-    The team's mood is `team_mean` of last week's satisfaction, champions weighing more.
+    Who is a champion (`champion_trait` below `champion_at`); the customers a
+    team sees (its unit's, or the units' mean for support departments); its
+    manager's coaching; the team's mood, `team_mean` of last week's
+    satisfaction, champions weighing more.
     """
     k = coefs[0]
+    n_teams = len(team_manager)
+    n_units = len(customer_satisfaction)
+    for i in range(len(team)):
+        champion[i] = champion_trait[i] < champion_at
+    everyone = pairwise_sum(customer_satisfaction, 0, n_units) / n_units if n_units else 50.0
+    team_customers = np.full(n_teams, everyone)
+    team_customers[n_departments:] = customer_satisfaction
+    coaching = np.empty(n_teams)
+    for t in range(n_teams):
+        coaching[t] = shown[team_manager[t], 3]
     total = np.zeros(n_teams)
     weights = np.zeros(n_teams)
     for i in range(len(team)):

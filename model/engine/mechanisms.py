@@ -303,7 +303,7 @@ def behaviour_within_time(behaviour: np.ndarray, admin: np.ndarray) -> np.ndarra
 
 def pay_score(wage_level: float) -> float:
     """How pay feels: 50 at the market rate, 10 points per 10% above or below."""
-    return float(np.clip(50.0 + 100.0 * (wage_level - 1.0), 0.0, 100.0))
+    return min(max(50.0 + 100.0 * (wage_level - 1.0), 0.0), 100.0)
 
 
 def team_mean(values: np.ndarray, team: np.ndarray, weight: np.ndarray, n_teams: int) -> np.ndarray:
@@ -372,7 +372,7 @@ def hire_probability(
     """
     lag = HIRING_LAG_WEEKS * (0.6 + 0.8 * hiring_selectivity / 100.0)
     lag *= np.exp(0.8 * (labour_market_tightness - 50.0) / 50.0 - 1.5 * (wage_level - 1.0))
-    return float(np.clip(1.0 / max(lag, 1.0), 0.0, 1.0))
+    return float(min(max(1.0 / max(lag, 1.0), 0.0), 1.0))
 
 
 def new_hire_skill(onboarding_quality: float) -> float:
