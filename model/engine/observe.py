@@ -420,8 +420,8 @@ def unit_rows(model, week: int) -> dict[str, np.ndarray]:
 def org_row(model, week: int) -> dict[str, float]:
     """One row for the organisation: every team, support departments included."""
     employees, units = _sums(model)
-    totals = [  # summed as one table: the same sums as one by one, in one call
-        dict(zip(sums, np.array(list(sums.values()), float).sum(axis=1), strict=True))
-        for sums in (employees, units)
-    ]
+    totals = []
+    for sums in (employees, units):  # summed as one table: the same sums as one by one
+        table = np.concatenate(list(sums.values())).reshape(len(sums), -1)
+        totals.append(dict(zip(sums, table.sum(axis=1), strict=True)))
     return {"step": week} | {key: float(v) for key, v in _measures(*totals).items()}
