@@ -139,9 +139,7 @@ def coefficients(kind: type[NamedTuple]) -> np.ndarray:
         fields = kind._fields
         _LAYOUTS[kind] = np.dtype([(name, np.float64) for name in fields]), itemgetter(*fields)
     dtype, values = _LAYOUTS[kind]
-    row = np.empty(1, dtype)
-    row[0] = values(vars(mech))
-    return row
+    return np.array(values(vars(mech)), np.float64).view(dtype)
 
 
 @njit(cache=True)
@@ -452,8 +450,14 @@ def update_employees(
 
 
 @njit(cache=True)
-def team_sums(team, filled, satisfaction, isq, skill, engaged_at, n_teams):
-    """Per team, over posts in post: headcount, and sums of satisfaction, engaged, ISQ and skill."""
+def week_sums(team, filled, satisfaction, isq, skill, engaged_at, authorised, shown, managers):
+    """The week's sums for the records (`observe._sums`).
+
+    Per team, over posts in post: headcount, and sums of satisfaction, engaged,
+    ISQ and skill; per team, its vacancies (`Organisation.vacancies`); per
+    unit, the mean behaviour its manager shows.
+    """
+    n_teams = len(authorised)
     sums = np.zeros((5, n_teams))
     for i in range(len(team)):
         if filled[i]:
@@ -463,7 +467,14 @@ def team_sums(team, filled, satisfaction, isq, skill, engaged_at, n_teams):
             sums[2, t] += 1.0 if satisfaction[i] >= engaged_at else 0.0
             sums[3, t] += isq[i]
             sums[4, t] += skill[i]
-    return sums
+    vacancies = np.empty(n_teams, np.int64)
+    for t in range(n_teams):
+        vacancies[t] = max(authorised[t] - int(sums[0, t]), 0)
+    behaviour = np.empty(len(managers))
+    for u in range(len(managers)):
+        m = managers[u]
+        behaviour[u] = (shown[m, 0] + shown[m, 1] + shown[m, 2] + shown[m, 3]) / 4.0
+    return sums, vacancies, behaviour
 
 
 @njit(cache=True)
