@@ -455,11 +455,11 @@ class ServiceProfitChain(Organisation, mesa.Model):
         s, c = self.staff, self.customers
         rng = self.rng
         k = kernels.coefficients(kernels.CustomerCoefficients)
-        loyal = mech.loyalty(c.satisfaction)
+        loyal, leave_p = kernels.satisfaction_exponents(c.satisfaction, k)
+        np.exp(loyal, out=loyal)  # numpy's exponentials, as in the reference
+        np.exp(leave_p, out=leave_p)
         draw = rng.random(len(c), dtype=np.float32)
-        visitors, leave = kernels.choose_visitors(
-            draw, loyal, mech.defection_probability(c.satisfaction), p["demand_level"], k
-        )
+        visitors, leave = kernels.choose_visitors(draw, loyal, leave_p, float(p["demand_level"]), k)
         self_draw = rng.random(len(visitors), dtype=np.float32)
         n_staffed = len(visitors) - np.count_nonzero(self_draw < p["automation_level"])
         shift_draw = rng.random(n_staffed, dtype=np.float32)

@@ -41,6 +41,11 @@ f32 = np.float32
 class CustomerCoefficients(NamedTuple):
     """The coefficients of `mechanisms` the customer kernels use, by the same names."""
 
+    LOYALTY_MIDPOINT: float
+    LOYALTY_SCALE: float
+    DEFECTION_BACKGROUND: float
+    DEFECTION_AT_70: float
+    DEFECTION_SCALE: float
     VISITS_MAX: float
     VISITS_FLOOR: float
     ON_SHIFT: float
@@ -143,11 +148,28 @@ def coefficients(kind: type[NamedTuple]) -> np.ndarray:
 
 
 @njit(cache=True)
+def satisfaction_exponents(satisfaction, coefs):
+    """The exponents of `loyalty` and `defection_probability` for each customer, in float32.
+
+    numpy takes their exponentials (see the module's docstring); `choose_visitors`
+    turns those into the probabilities.
+    """
+    k = coefs[0]
+    loyal = np.empty(len(satisfaction), np.float32)
+    leave = np.empty(len(satisfaction), np.float32)
+    for i in range(len(satisfaction)):
+        loyal[i] = -(satisfaction[i] - f32(k.LOYALTY_MIDPOINT)) / f32(k.LOYALTY_SCALE)
+        leave[i] = -(satisfaction[i] - f32(70.0)) / f32(k.DEFECTION_SCALE)
+    return loyal, leave
+
+
+@njit(cache=True)
 def choose_visitors(draw, loyal, leave_p, demand, coefs):
     """Who visits this week and who leaves for good (`visit_probability`, `defection_probability`).
 
-    `loyal` and `leave_p` are `loyalty` and `defection_probability` of each
-    customer's satisfaction. Returns the visitors' rows and a leave flag per row.
+    `loyal` and `leave_p` come in as the exponentials of `satisfaction_exponents`
+    and leave as `loyalty` and `defection_probability` (in place). Returns the
+    visitors' rows and a leave flag per row.
     """
     k = coefs[0]
     n = len(draw)
@@ -156,6 +178,9 @@ def choose_visitors(draw, loyal, leave_p, demand, coefs):
     rest = 1.0 - k.VISITS_FLOOR
     count = 0
     for i in range(n):  # without branches: whether a customer visits is a coin toss
+        loyal[i] = f32(1.0) / (f32(1.0) + loyal[i])
+        driven = f32(k.DEFECTION_AT_70) * leave_p[i]
+        leave_p[i] = min(max(f32(k.DEFECTION_BACKGROUND) + driven, f32(0.0)), f32(1.0))
         rate = f32(k.VISITS_MAX) * (f32(k.VISITS_FLOOR) + f32(rest) * loyal[i])
         visit = draw[i] < min(max(rate * f32(demand), f32(0.0)), f32(1.0))
         visitors[count] = i
