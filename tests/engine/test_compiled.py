@@ -74,6 +74,26 @@ def test_compiled_links_give_the_reference_numbers(parameters, timeline):
     assert_same(weeks(True, parameters, timeline), weeks(False, parameters, timeline))
 
 
+@pytest.mark.parametrize(
+    "name",  # one a compiled link reads: visitors, plans, arrivals, fatigue, workload, books
+    [
+        "DEFECTION_SCALE",
+        "STANDARD_EROSION",
+        "ACQUISITION_RATE",
+        "FATIGUE_WEEKS",
+        "MAX_LOAD",
+        "MAX_OVERTIME",
+        "CHAMPION_WEIGHT",
+    ],
+)
+def test_each_compiled_link_reads_its_coefficients_at_run_time(monkeypatch, name):
+    declared = weeks(True, BUSY).records[-1]
+    monkeypatch.setattr(mechanisms, name, getattr(mechanisms, name) * 0.5)
+    cut = weeks(True, BUSY)
+    assert_same(cut, weeks(False, BUSY))
+    assert cut.records[-1] != declared
+
+
 def test_a_coefficient_changed_at_run_time_reaches_the_compiled_links(monkeypatch):
     declared = weeks(True, BUSY)
     monkeypatch.setattr(mechanisms, "RELATIONSHIP_BONUS", 0.0)
