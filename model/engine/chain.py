@@ -40,6 +40,18 @@ PAY_BY_LEVEL = np.array([LEADER_PAY[Level(level)] for level in range(len(Level))
 OVERTIME_PREMIUM = 1.5
 HOURS_A_WEEK = 40.0  # a full-time week: turns the weekly wage into training time's cost
 CHAMPION_LIFT = 10.0  # champions' own satisfaction lift: they carry the culture
+BOOK_LINES = (
+    "payroll",
+    "training_cost",
+    "programme_cost",
+    "turnover_cost",
+    "other_costs",
+    "cost_of_goods",
+    "acquisition_cost",
+    "costs",
+    "profit",
+)
+"""The books' lines per unit, in the order `keep_books` adds up the costs."""
 
 
 class ServiceProfitChain(Organisation, mesa.Model):
@@ -98,8 +110,7 @@ class ServiceProfitChain(Organisation, mesa.Model):
         records and for next week's internal service.
         """
         shown = self.lead()
-        capacity = self._capacity()  # staff do not change before customers are served
-        pressure = self._team_pressure(capacity)
+        capacity, pressure = self._workload()  # staff do not change before customers are served
         self.serve_internally(shown, pressure)
         flows = self.serve_customers(shown, capacity[self.n_departments :], pressure)
         flows |= self.turn_over()
@@ -199,19 +210,35 @@ class ServiceProfitChain(Organisation, mesa.Model):
             s.satisfaction, s.team, s.filled.astype(float), len(self.team_manager)
         )
 
-    def _team_pressure(self, capacity: np.ndarray) -> np.ndarray:
-        """Overload per team.
+    def _workload(self) -> tuple[np.ndarray, np.ndarray]:
+        """Capacity (`_capacity`) and overload per team.
 
         Units from last week's load; support departments from their vacancies
         and from how far the front line they serve has grown.
         """
         d = self.n_departments
+        planned_productivity = mech.productivity(np.array(PLANNED_SKILL))
+        if self.compiled:
+            s = self.staff
+            return kernels.workload(
+                s.team,
+                s.filled,
+                s.skill,
+                self.team_first,
+                self.front_line_planned,
+                self.authorised,
+                self.units.load,
+                d,
+                float(planned_productivity),
+                kernels.coefficients(kernels.PlanningCoefficients),
+            )
+        capacity = self._capacity()
         front_line = np.count_nonzero(self.staff.filled[self.team_first[d] :])
         demand = mech.TARGET_UTILISATION * front_line / self.front_line_planned
-        planned = self.authorised[:d] * mech.productivity(np.array(PLANNED_SKILL))
+        planned = self.authorised[:d] * planned_productivity
         load = np.concatenate([demand * planned / np.maximum(capacity[:d], 1e-9), self.units.load])
         load = np.minimum(load, mech.MAX_LOAD)
-        return mech.pressure(load)
+        return capacity, mech.pressure(load)
 
     def serve_internally(self, shown: np.ndarray, pressure: np.ndarray) -> None:
         """Internal service quality each employee receives; overload builds the teams' fatigue.
@@ -221,13 +248,26 @@ class ServiceProfitChain(Organisation, mesa.Model):
         """
         p = self.p
         s = self.staff
-        manager_service = shown[self.team_manager].mean(axis=1)
-        department = s.filled & (s.team < self.n_departments)
-        department_service = mech.team_mean(
-            s.potential, s.team, department.astype(float), len(self.team_manager)
-        )[: self.n_departments]
+        if self.compiled:
+            manager_service, department_service = kernels.teams_served(
+                shown,
+                self.team_manager,
+                s.team,
+                s.filled,
+                s.potential,
+                self.n_departments,
+                self.team_fatigue,
+                pressure,
+                mech.FATIGUE_WEEKS,
+            )
+        else:
+            manager_service = shown[self.team_manager].mean(axis=1)
+            department = s.filled & (s.team < self.n_departments)
+            department_service = mech.team_mean(
+                s.potential, s.team, department.astype(float), len(self.team_manager)
+            )[: self.n_departments]
+            self.team_fatigue = mech.fatigue(self.team_fatigue, pressure)
         support = mech.support_chain_quality(department_service, p["cross_department_cooperation"])
-        self.team_fatigue = mech.fatigue(self.team_fatigue, pressure)
         extra_layers = max(p["hierarchy_layers"] - mech.LEAN_LAYERS, 0)
         programme = mech.programme_boost(p["engagement_program"])
         if self.compiled:
@@ -270,14 +310,44 @@ class ServiceProfitChain(Organisation, mesa.Model):
         visit = self._visits_compiled if self.compiled else self._visits
         flows = visit(time_share, unit_pressure)
         referrals, warnings = flows.pop("referrals"), flows.pop("warnings")
-        prospects = np.maximum(u.pool - (flows["customers_before"] - flows["defections"]), 0.0)
-        arrivals = self.rng.poisson(
-            mech.new_customers_expected(prospects, u.pool, p["demand_level"], referrals, warnings)
-        )
+        kept = flows["customers_before"] - flows["defections"]
+        if self.compiled:
+            k = kernels.coefficients(kernels.PlanningCoefficients)
+            expected = kernels.new_customers_expected(
+                u.pool, kept, referrals, warnings, float(p["demand_level"]), k
+            )
+        else:
+            prospects = np.maximum(u.pool - kept, 0.0)
+            expected = mech.new_customers_expected(
+                prospects, u.pool, p["demand_level"], referrals, warnings
+            )
+        arrivals = self.rng.poisson(expected)
         new = self._new_customers(np.repeat(np.arange(n_units), arrivals), established=False)
         self.customers.renew(flows.pop("gone"), new, self.compiled)
 
         staff_time = flows.pop("staff_time")
+        planned_visits = (
+            self.visits_per_capacity
+            * mech.TARGET_UTILISATION
+            * mech.productivity(np.array(PLANNED_SKILL))
+        )
+        if self.compiled:
+            kernels.plan_units(
+                staff_time,
+                capacity,
+                self.visits_per_capacity,
+                float(planned_visits),
+                shown,
+                u.manager,
+                float(mech.standard_anchor(0.0, 0.0, p["frontline_training_hours"])),
+                u.standard,
+                u.load,
+                u.staff_plan,
+                u.perceived_demand,
+                u.perceived_time_share,
+                k,
+            )
+            return flows | {"arrivals": arrivals}
         load = np.minimum(
             staff_time / np.maximum(capacity * self.visits_per_capacity, 1e-9), mech.MAX_LOAD
         )
@@ -286,14 +356,10 @@ class ServiceProfitChain(Organisation, mesa.Model):
         anchor = mech.standard_anchor(manager[:, 0], manager[:, 3], p["frontline_training_hours"])
         u.standard = mech.service_standard(u.standard, achieved, anchor)
         u.load = load
-        planned_visits = (
-            self.visits_per_capacity
-            * mech.TARGET_UTILISATION
-            * mech.productivity(np.array(PLANNED_SKILL))
-            * u.staff_plan
-        )
         u.perceived_demand = mech.perceived(
-            u.perceived_demand, staff_time / planned_visits, mech.DEMAND_PERCEPTION_WEEKS
+            u.perceived_demand,
+            staff_time / (planned_visits * u.staff_plan),
+            mech.DEMAND_PERCEPTION_WEEKS,
         )
         u.perceived_time_share = mech.perceived(
             u.perceived_time_share, achieved, mech.PRODUCTIVITY_PERCEPTION_WEEKS
@@ -389,11 +455,11 @@ class ServiceProfitChain(Organisation, mesa.Model):
         s, c = self.staff, self.customers
         rng = self.rng
         k = kernels.coefficients(kernels.CustomerCoefficients)
-        loyal = mech.loyalty(c.satisfaction)
+        loyal, leave_p = kernels.satisfaction_exponents(c.satisfaction, k)
+        np.exp(loyal, out=loyal)  # numpy's exponentials, as in the reference
+        np.exp(leave_p, out=leave_p)
         draw = rng.random(len(c), dtype=np.float32)
-        visitors, leave = kernels.choose_visitors(
-            draw, loyal, mech.defection_probability(c.satisfaction), p["demand_level"], k
-        )
+        visitors, leave = kernels.choose_visitors(draw, loyal, leave_p, float(p["demand_level"]), k)
         self_draw = rng.random(len(visitors), dtype=np.float32)
         n_staffed = len(visitors) - np.count_nonzero(self_draw < p["automation_level"])
         shift_draw = rng.random(n_staffed, dtype=np.float32)
@@ -496,13 +562,26 @@ class ServiceProfitChain(Organisation, mesa.Model):
         )
         draw = self.rng.random(len(s))
         u = self.units
-        needed = mech.staff_needed(u.staff_plan, u.perceived_demand, u.perceived_time_share)
-        planned = np.minimum(np.round(needed * p["staffing_level"]), u.slots)
-        self.authorised[self.n_departments :] = np.maximum(planned, 1)
+        if self.compiled:
+            vacancies = kernels.plan_staff(
+                u.staff_plan,
+                u.perceived_demand,
+                u.perceived_time_share,
+                float(p["staffing_level"]),
+                u.slots,
+                self.authorised,
+                s.team,
+                s.filled,
+            )
+        else:
+            needed = mech.staff_needed(u.staff_plan, u.perceived_demand, u.perceived_time_share)
+            planned = np.minimum(np.round(needed * p["staffing_level"]), u.slots)
+            self.authorised[self.n_departments :] = np.maximum(planned, 1)
+            vacancies = self.vacancies()
         hire_p = mech.hire_probability(
             p["hiring_selectivity"], p["labour_market_tightness"], p["wage_level"]
         )
-        hired = self.rng.binomial(self.vacancies(), hire_p)
+        hired = self.rng.binomial(vacancies, hire_p)
         if self.compiled:
             quits, early, hires, posts = kernels.turn_over(
                 s.team,
@@ -536,13 +615,8 @@ class ServiceProfitChain(Organisation, mesa.Model):
         p = self.p
         s = self.staff
         u = self.units
-        s.champion = s.champion_trait < p["champion_share"] + p["champions_program"]
-        org_customers = float(u.customer_satisfaction.sum() / len(u)) if len(u) else 50.0
-        team_customers = np.concatenate(
-            [np.full(self.n_departments, org_customers), u.customer_satisfaction]
-        )
+        champion_at = p["champion_share"] + p["champions_program"]
         noise = self.rng.normal(0.0, mech.SATISFACTION_NOISE, len(s))
-        coaching = shown[self.team_manager, 3]
         if self.compiled:
             kernels.update_employees(
                 s.team,
@@ -552,11 +626,14 @@ class ServiceProfitChain(Organisation, mesa.Model):
                 s.tenure,
                 s.isq,
                 s.disposition,
+                s.champion_trait,
+                float(champion_at),
                 s.champion,
                 noise,
-                team_customers,
-                coaching,
-                len(self.team_manager),
+                u.customer_satisfaction,
+                shown,
+                self.team_manager,
+                self.n_departments,
                 mech.pay_score(p["wage_level"]),
                 CHAMPION_LIFT,
                 float(p["onboarding_quality"]),
@@ -564,6 +641,12 @@ class ServiceProfitChain(Organisation, mesa.Model):
                 kernels.coefficients(kernels.StaffCoefficients),
             )
             return
+        s.champion = s.champion_trait < champion_at
+        org_customers = float(u.customer_satisfaction.sum() / len(u)) if len(u) else 50.0
+        team_customers = np.concatenate(
+            [np.full(self.n_departments, org_customers), u.customer_satisfaction]
+        )
+        coaching = shown[self.team_manager, 3]
         weight = s.filled * (1.0 + (mech.CHAMPION_WEIGHT - 1.0) * s.champion)
         peer = mech.team_mean(s.satisfaction, s.team, weight, len(self.team_manager))
         disposition = s.disposition + CHAMPION_LIFT * s.champion
@@ -590,29 +673,62 @@ class ServiceProfitChain(Organisation, mesa.Model):
     def keep_books(self, flows: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Revenue and costs per unit; central costs are shared equally between units."""
         p = self.p
-        s = self.staff
+        s, L = self.staff, self.leaders
+        wage = p["weekly_wage"] * p["wage_level"]
+        hourly = wage / HOURS_A_WEEK
+        programme_per_head = p["engagement_program"] + p["champions_program"] * p["champion_cost"]
+        central = {
+            "training_cost": len(L)
+            * p["leadership_training"]
+            / 52.0
+            * p["leader_training_day_cost"],
+            "programme_cost": p["senior_involvement"] / 100.0 * p["senior_time_cost"],
+        }
+        unit_costs = p["automation_level"] * p["automation_cost"] + p["unit_fixed_costs"]
+        turnover = mech.turnover_cost(
+            flows["quits"], wage, p["replacement_cost_share"], p["hiring_selectivity"]
+        )
+        if self.compiled:
+            lines = kernels.keep_books(
+                s.team,
+                s.filled,
+                L.level,
+                L.team,
+                PAY_BY_LEVEL,
+                self.units.load,
+                turnover,
+                flows["hires"],
+                flows["revenue"],
+                flows["arrivals"],
+                self.n_departments,
+                float(wage),
+                float(p["frontline_training_hours"]),
+                float(hourly + p["trainer_cost_per_hour"]),
+                float(programme_per_head),
+                float(p["onboarding_cost"]),
+                float(p["onboarding_quality"]),
+                float(central["training_cost"]),
+                float(central["programme_cost"]),
+                float(unit_costs),
+                float(1.0 - p["gross_margin"]),
+                float(p["acquisition_cost"]),
+                self.units.cumulative_profit,
+                OVERTIME_PREMIUM,
+                mech.MAX_OVERTIME,
+            )
+            return flows | dict(zip(BOOK_LINES, lines, strict=True))
         n_teams = len(self.team_manager)
         d = self.n_departments
-        wage = p["weekly_wage"] * p["wage_level"]
         headcount = np.bincount(s.team, weights=s.filled, minlength=n_teams).astype(float)
         overtime = np.concatenate(
             [np.zeros(d), np.clip(self.units.load - 1.0, 0, mech.MAX_OVERTIME)]
         )
         payroll = headcount * wage * (1.0 + OVERTIME_PREMIUM * overtime)
-        hourly = wage / HOURS_A_WEEK
         training = (
             headcount * p["frontline_training_hours"] / 52.0 * (hourly + p["trainer_cost_per_hour"])
         )
-        programmes = (
-            headcount
-            * (p["engagement_program"] + p["champions_program"] * p["champion_cost"])
-            / 52.0
-        )
-        turnover = mech.turnover_cost(
-            flows["quits"], wage, p["replacement_cost_share"], p["hiring_selectivity"]
-        )
+        programmes = headcount * programme_per_head / 52.0
         onboarding = flows["hires"] * p["onboarding_cost"] * p["onboarding_quality"] / 100.0
-        L = self.leaders
         leader_pay = wage * PAY_BY_LEVEL[L.level]
         leads_team = L.team >= 0
         team_leader_pay = np.bincount(
@@ -625,20 +741,13 @@ class ServiceProfitChain(Organisation, mesa.Model):
             "turnover_cost": turnover,
             "other_costs": onboarding + team_leader_pay,
         }
-        central = {
-            "training_cost": len(L)
-            * p["leadership_training"]
-            / 52.0
-            * p["leader_training_day_cost"],
-            "programme_cost": p["senior_involvement"] / 100.0 * p["senior_time_cost"],
-            "other_costs": leader_pay[~leads_team].sum(),
-        }
+        central["other_costs"] = leader_pay[~leads_team].sum()
         n_units = max(len(self.units), 1)
         spent = {
             item: cost[d:] + (cost[:d].sum() + central.get(item, 0.0)) / n_units
             for item, cost in by_team.items()
         }
-        spent["other_costs"] += p["automation_level"] * p["automation_cost"] + p["unit_fixed_costs"]
+        spent["other_costs"] += unit_costs
         revenue = flows["revenue"]
         spent["cost_of_goods"] = revenue * (1.0 - p["gross_margin"])
         spent["acquisition_cost"] = flows["arrivals"] * p["acquisition_cost"]

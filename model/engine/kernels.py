@@ -27,6 +27,7 @@ so compiling is paid once per installation.
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -40,6 +41,11 @@ f32 = np.float32
 class CustomerCoefficients(NamedTuple):
     """The coefficients of `mechanisms` the customer kernels use, by the same names."""
 
+    LOYALTY_MIDPOINT: float
+    LOYALTY_SCALE: float
+    DEFECTION_BACKGROUND: float
+    DEFECTION_AT_70: float
+    DEFECTION_SCALE: float
     VISITS_MAX: float
     VISITS_FLOOR: float
     ON_SHIFT: float
@@ -68,6 +74,8 @@ class CustomerCoefficients(NamedTuple):
     LOST_SERVER_DIP: float
     EXPECTATION_ADAPTATION: float
     EXPECTATION_ANCHOR: float
+    SELF_SERVICE_FRICTION: float
+    TIME_QUALITY_SHARE: float
 
 
 class StaffCoefficients(NamedTuple):
@@ -83,6 +91,8 @@ class StaffCoefficients(NamedTuple):
     SKILL_LEARNING: float
     ONBOARDING_LEARNING: float
     ONBOARDING_WEEKS: float
+    COACHING_LEARNING: float
+    TRAINING_LEARNING: float
 
 
 class LeaderCoefficients(NamedTuple):
@@ -98,6 +108,11 @@ class LeaderCoefficients(NamedTuple):
     LEADER_INERTIA: float
     HABIT_DRIFT: float
     HABIT_LEARNING: float
+    ADMIN_MAX: float
+    MOOD_SHOWN_FLOOR: float
+    MOOD_SHOWN_GAIN: float
+    SERVED_WEIGHT: float
+    REPORTS_WEIGHT: float
 
 
 class ServiceCoefficients(NamedTuple):
@@ -111,25 +126,71 @@ class ServiceCoefficients(NamedTuple):
     ISQ_OVERLOAD: float
 
 
-def coefficients(kind: type[NamedTuple]) -> NamedTuple:
-    """The coefficients of `kind` as `mechanisms` holds them now."""
-    now = vars(mech)
-    return kind._make([float(now[name]) for name in kind._fields])
+class PlanningCoefficients(NamedTuple):
+    """The coefficients of `mechanisms` for teams' workload and units' plans, by the same names."""
+
+    TARGET_UTILISATION: float
+    MAX_LOAD: float
+    MAX_OVERTIME: float
+    STANDARD_EROSION: float
+    STANDARD_RECOVERY: float
+    DEMAND_PERCEPTION_WEEKS: float
+    PRODUCTIVITY_PERCEPTION_WEEKS: float
+    ACQUISITION_RATE: float
+    NOVICE_PRODUCTIVITY: float
+
+
+_LAYOUTS: dict[type, tuple[np.dtype, itemgetter]] = {}
+
+
+def coefficients(kind: type[NamedTuple]) -> np.ndarray:
+    """The coefficients of `kind` as `mechanisms` holds them now, as a record of one row.
+
+    A kernel reads them by name from the row (`k = coefs[0]`). An array
+    reaches a kernel in under a microsecond, where numba takes several to
+    type a named tuple at every call.
+    """
+    if kind not in _LAYOUTS:
+        fields = kind._fields
+        _LAYOUTS[kind] = np.dtype([(name, np.float64) for name in fields]), itemgetter(*fields)
+    dtype, values = _LAYOUTS[kind]
+    return np.array(values(vars(mech)), np.float64).view(dtype)
 
 
 @njit(cache=True)
-def choose_visitors(draw, loyal, leave_p, demand, k):
+def satisfaction_exponents(satisfaction, coefs):
+    """The exponents of `loyalty` and `defection_probability` for each customer, in float32.
+
+    numpy takes their exponentials (see the module's docstring); `choose_visitors`
+    turns those into the probabilities.
+    """
+    k = coefs[0]
+    loyal = np.empty(len(satisfaction), np.float32)
+    leave = np.empty(len(satisfaction), np.float32)
+    for i in range(len(satisfaction)):
+        loyal[i] = -(satisfaction[i] - f32(k.LOYALTY_MIDPOINT)) / f32(k.LOYALTY_SCALE)
+        leave[i] = -(satisfaction[i] - f32(70.0)) / f32(k.DEFECTION_SCALE)
+    return loyal, leave
+
+
+@njit(cache=True)
+def choose_visitors(draw, loyal, leave_p, demand, coefs):
     """Who visits this week and who leaves for good (`visit_probability`, `defection_probability`).
 
-    `loyal` and `leave_p` are `loyalty` and `defection_probability` of each
-    customer's satisfaction. Returns the visitors' rows and a leave flag per row.
+    `loyal` and `leave_p` come in as the exponentials of `satisfaction_exponents`
+    and leave as `loyalty` and `defection_probability` (in place). Returns the
+    visitors' rows and a leave flag per row.
     """
+    k = coefs[0]
     n = len(draw)
     visitors = np.empty(n, np.int64)
     leave = np.zeros(n, np.bool_)
     rest = 1.0 - k.VISITS_FLOOR
     count = 0
     for i in range(n):  # without branches: whether a customer visits is a coin toss
+        loyal[i] = f32(1.0) / (f32(1.0) + loyal[i])
+        driven = f32(k.DEFECTION_AT_70) * leave_p[i]
+        leave_p[i] = min(max(f32(k.DEFECTION_BACKGROUND) + driven, f32(0.0)), f32(1.0))
         rate = f32(k.VISITS_MAX) * (f32(k.VISITS_FLOOR) + f32(rest) * loyal[i])
         visit = draw[i] < min(max(rate * f32(demand), f32(0.0)), f32(1.0))
         visitors[count] = i
@@ -168,7 +229,7 @@ def serve_visitors(
     customer_friction,
     spend_per_visit,
     market_expectation,
-    k,
+    coefs,
 ):
     """Each visit served (`_relationships`, `_servers`, `service_quality`, `_bond`) and judged.
 
@@ -176,6 +237,7 @@ def serve_visitors(
     (`customer_satisfaction`, `adapted_expectation`). Returns per-unit visits,
     staff time (`time_to_serve`), quality sum, revenue, referrals, warnings and lost servers.
     """
+    k = coefs[0]
     n_units = len(time_share)
     n_teams = len(team_first)
     in_post = np.flatnonzero(filled)
@@ -194,7 +256,7 @@ def serve_visitors(
     warnings = np.zeros(n_units, np.int64)
     quality_sum = np.zeros(n_units)
     revenue = np.zeros(n_units)
-    plain = k.SELF_SERVICE_QUALITY - 0.1 * customer_friction
+    plain = k.SELF_SERVICE_QUALITY - k.SELF_SERVICE_FRICTION * customer_friction
     friction = k.SERVICE_FRICTION * customer_friction
     staffed = 0
     for v in range(len(visitors)):
@@ -217,7 +279,8 @@ def serve_visitors(
             anyone = in_post[rank] if len(in_post) else 0
             chosen = regular if regular >= 0 else anyone
             if count[team] > 0:
-                served = potential[chosen] * (0.5 + 0.5 * time_share[u]) + k.VISIT_QUALITY_BASE
+                timed = 1.0 - k.TIME_QUALITY_SHARE + k.TIME_QUALITY_SHARE * time_share[u]
+                served = potential[chosen] * timed + k.VISIT_QUALITY_BASE
                 served = served - k.WAIT_PENALTY * unit_pressure[u] - friction
                 served = min(max(served, 0.0), 100.0)
                 served = served + k.RELATIONSHIP_BONUS * (1.0 if regular >= 0 else 0.0)
@@ -340,9 +403,10 @@ def customer_view(unit, satisfaction, n_units, promoter_at, detractor_below):
 
 @njit(cache=True)
 def internal_service_quality(
-    team, manager_service, support, friction, extra_layers, programme, fatigue, isq, k
+    team, manager_service, support, friction, extra_layers, programme, fatigue, isq, coefs
 ):
     """Each post's `internal_service_quality`, written into `isq`."""
+    k = coefs[0]
     from_support = k.ISQ_SUPPORT * support
     from_friction = k.ISQ_FRICTION * friction
     from_layers = k.ISQ_PER_LAYER * extra_layers
@@ -362,21 +426,38 @@ def update_employees(
     tenure,
     isq,
     disposition,
+    champion_trait,
+    champion_at,
     champion,
     noise,
-    team_customers,
-    coaching,
-    n_teams,
+    customer_satisfaction,
+    shown,
+    team_manager,
+    n_departments,
     pay,
     champion_lift,
     onboarding_quality,
     training_hours,
-    k,
+    coefs,
 ):
     """Employees' week in place, for the posts in post: `employee_satisfaction` and `skill_growth`.
 
-    The team's mood is `team_mean` of last week's satisfaction, champions weighing more.
+    Who is a champion (`champion_trait` below `champion_at`); the customers a
+    team sees (its unit's, or the units' mean for support departments); its
+    manager's coaching; the team's mood, `team_mean` of last week's
+    satisfaction, champions weighing more.
     """
+    k = coefs[0]
+    n_teams = len(team_manager)
+    n_units = len(customer_satisfaction)
+    for i in range(len(team)):
+        champion[i] = champion_trait[i] < champion_at
+    everyone = pairwise_sum(customer_satisfaction, 0, n_units) / n_units if n_units else 50.0
+    team_customers = np.full(n_teams, everyone)
+    team_customers[n_departments:] = customer_satisfaction
+    coaching = np.empty(n_teams)
+    for t in range(n_teams):
+        coaching[t] = shown[team_manager[t], 3]
     total = np.zeros(n_teams)
     weights = np.zeros(n_teams)
     for i in range(len(team)):
@@ -397,16 +478,22 @@ def update_employees(
         moved = old + k.SATISFACTION_INERTIA * (target - old)
         moved = moved + k.PEER_SPREAD * (peer - old) + noise[i]
         satisfaction[i] = min(max(moved, 0.0), 100.0)
-        rate = k.SKILL_LEARNING * (1.0 + 0.8 * coaching[t] / 100.0)
+        rate = k.SKILL_LEARNING * (1.0 + k.COACHING_LEARNING * coaching[t] / 100.0)
         rate = rate + onboarding * (1.0 if tenure[i] < k.ONBOARDING_WEEKS else 0.0)
-        rate = rate + 0.0004 * training_hours
+        rate = rate + k.TRAINING_LEARNING * training_hours
         skill[i] = min(max(skill[i] + rate * (100.0 - skill[i]), 0.0), 100.0)
         tenure[i] += 1
 
 
 @njit(cache=True)
-def team_sums(team, filled, satisfaction, isq, skill, engaged_at, n_teams):
-    """Per team, over posts in post: headcount, and sums of satisfaction, engaged, ISQ and skill."""
+def week_sums(team, filled, satisfaction, isq, skill, engaged_at, authorised, shown, managers):
+    """The week's sums for the records (`observe._sums`).
+
+    Per team, over posts in post: headcount, and sums of satisfaction, engaged,
+    ISQ and skill; per team, its vacancies (`Organisation.vacancies`); per
+    unit, the mean behaviour its manager shows.
+    """
+    n_teams = len(authorised)
     sums = np.zeros((5, n_teams))
     for i in range(len(team)):
         if filled[i]:
@@ -416,7 +503,14 @@ def team_sums(team, filled, satisfaction, isq, skill, engaged_at, n_teams):
             sums[2, t] += 1.0 if satisfaction[i] >= engaged_at else 0.0
             sums[3, t] += isq[i]
             sums[4, t] += skill[i]
-    return sums
+    vacancies = np.empty(n_teams, np.int64)
+    for t in range(n_teams):
+        vacancies[t] = max(authorised[t] - int(sums[0, t]), 0)
+    behaviour = np.empty(len(managers))
+    for u in range(len(managers)):
+        m = managers[u]
+        behaviour[u] = (shown[m, 0] + shown[m, 1] + shown[m, 2] + shown[m, 3]) / 4.0
+    return sums, vacancies, behaviour
 
 
 @njit(cache=True)
@@ -436,7 +530,7 @@ def lead(
     senior_involvement,
     pull_base,
     n_teams,
-    k,
+    coefs,
 ):
     """Leaders' week in place; returns the behaviour they show (`ServiceProfitChain.lead`).
 
@@ -445,6 +539,7 @@ def lead(
     leader, `leader_satisfaction`, `leader_behaviour` and `habit_learning`.
     `pull_base` is `behaviour_pull` for a leader nobody coaches.
     """
+    k = coefs[0]
     n = len(parent)
     reports = np.zeros(n, np.int64)
     below = np.zeros(n)
@@ -464,11 +559,11 @@ def lead(
     for i in range(n):
         reports[i] = max(reports[i], 1)
         span = reports[i] / nominal_reports[i] - 1.0
-        admin = min(max(fixed_admin + k.ADMIN_PER_SPAN * max(span, 0.0), 0.0), 0.95)
+        admin = min(max(fixed_admin + k.ADMIN_PER_SPAN * max(span, 0.0), 0.0), k.ADMIN_MAX)
         ceiling = 100.0 * (1.0 - admin) / k.PEOPLE_TIME_AT_FULL
         asked = (behaviour[i, 0] + behaviour[i, 1] + behaviour[i, 2] + behaviour[i, 3]) / 4.0
         scale = min(1.0, ceiling / max(asked, 1e-9))
-        mood = 0.8 + 0.4 * satisfaction[i] / 100.0
+        mood = k.MOOD_SHOWN_FLOOR + k.MOOD_SHOWN_GAIN * satisfaction[i] / 100.0
         for b in range(4):
             shown[i, b] = min(max(behaviour[i, b] * scale * mood, 0.0), 100.0)
     for i in range(n):
@@ -485,7 +580,7 @@ def lead(
         else:
             people = team_total[t] / team_count[t] if team_count[t] > 0 else 50.0
         pull = pull_base + k.PULL_COACHED * coached / 100.0
-        target = 0.6 * served + 0.4 * people
+        target = k.SERVED_WEIGHT * served + k.REPORTS_WEIGHT * people
         moved = satisfaction[i] + k.LEADER_INERTIA * (target - satisfaction[i])
         satisfaction[i] = min(max(moved, 0.0), 100.0)
         for b in range(4):
@@ -494,3 +589,293 @@ def lead(
             behaviour[i, b] = min(max(moved + k.HABIT_DRIFT * (habit[i, b] - old), 0.0), 100.0)
             habit[i, b] = habit[i, b] + k.HABIT_LEARNING * (old - habit[i, b])
     return shown
+
+
+@njit(cache=True)
+def _block_sum(values, first, n):
+    """The sum of at most 128 values as numpy adds them: eight running sums, then the rest."""
+    if n < 8:
+        total = 0.0
+        for i in range(first, first + n):
+            total += values[i]
+        return total
+    r = values[first : first + 8].copy()
+    i = 8
+    while i < n - n % 8:
+        for j in range(8):
+            r[j] += values[first + i + j]
+        i += 8
+    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    for j in range(i, n):
+        total += values[first + j]
+    return total
+
+
+@njit(cache=True)
+def _halves(n):
+    """Where numpy splits `n` values: near the middle, on a multiple of eight."""
+    half = n // 2
+    return half - half % 8
+
+
+@njit(cache=True)
+def pairwise_sum(values, first, n):
+    """`values[first:first + n].sum()` as numpy adds it up, so that it rounds the same.
+
+    numpy halves the values until at most 128 remain (`_block_sum`) and adds
+    the halves' sums; the halving runs here on a stack of its own, since
+    numba's cache does not keep recursive functions.
+    """
+    if n <= 128:
+        return _block_sum(values, first, n)
+    firsts = np.empty(64, np.int64)
+    sizes = np.empty(64, np.int64)
+    lefts = np.empty(64)
+    stage = np.zeros(64, np.int64)  # 0: not begun, 1: left half pending, 2: right half pending
+    depth = 0
+    firsts[0], sizes[0] = first, n
+    while True:
+        if sizes[depth] > 128:
+            stage[depth] = 1
+            firsts[depth + 1], sizes[depth + 1] = firsts[depth], _halves(sizes[depth])
+            stage[depth + 1] = 0
+            depth += 1
+            continue
+        total = _block_sum(values, firsts[depth], sizes[depth])
+        depth -= 1
+        while depth >= 0 and stage[depth] == 2:
+            total = lefts[depth] + total
+            depth -= 1
+        if depth < 0:
+            return total
+        lefts[depth] = total
+        stage[depth] = 2
+        half = _halves(sizes[depth])
+        firsts[depth + 1], sizes[depth + 1] = firsts[depth] + half, sizes[depth] - half
+        stage[depth + 1] = 0
+        depth += 1
+
+
+@njit(cache=True)
+def keep_books(
+    team,
+    filled,
+    leader_level,
+    leader_team,
+    pay_by_level,
+    load,
+    turnover,
+    hires,
+    revenue,
+    arrivals,
+    n_departments,
+    wage,
+    training_hours,
+    training_hour_cost,
+    programme_per_head,
+    onboarding_cost,
+    onboarding_quality,
+    central_training,
+    central_programme,
+    unit_costs,
+    goods_share,
+    acquisition_cost,
+    cumulative_profit,
+    overtime_premium,
+    max_overtime,
+):
+    """The per-unit lines of `ServiceProfitChain.keep_books` (its numpy half restated).
+
+    Each team's payroll, training, programmes and other costs; support
+    departments' and central costs shared equally between units; cost of
+    goods, acquisition, costs and profit. `turnover` is `turnover_cost` per
+    team. Adds the profit to `cumulative_profit`; returns the lines as rows
+    in the order of `BOOK_LINES`.
+    """
+    n_teams = len(turnover)
+    d = n_departments
+    n_units = len(load)
+    headcount = np.zeros(n_teams)
+    for i in range(len(team)):
+        headcount[team[i]] += 1.0 if filled[i] else 0.0
+    leader_pay = wage * pay_by_level[leader_level]
+    by_team = np.zeros((5, n_teams))  # payroll, training, programmes, turnover, other
+    central = np.zeros(len(leader_level))
+    n_central = 0
+    for i in range(len(leader_level)):
+        if leader_team[i] >= 0:
+            by_team[4, leader_team[i]] += leader_pay[i]
+        else:
+            central[n_central] = leader_pay[i]
+            n_central += 1
+    for t in range(n_teams):
+        overtime = min(max(load[t - d] - 1.0, 0.0), max_overtime) if t >= d else 0.0
+        by_team[0, t] = headcount[t] * wage * (1.0 + overtime_premium * overtime)
+        by_team[1, t] = headcount[t] * training_hours / 52.0 * training_hour_cost
+        by_team[2, t] = headcount[t] * programme_per_head / 52.0
+        by_team[3, t] = turnover[t]
+        onboarding = hires[t] * onboarding_cost * onboarding_quality / 100.0
+        by_team[4, t] = onboarding + by_team[4, t]
+    shared_central = np.array(
+        [0.0, central_training, central_programme, 0.0, pairwise_sum(central, 0, n_central)]
+    )
+    shared = np.empty(5)
+    for line in range(5):
+        shared[line] = (pairwise_sum(by_team[line], 0, d) + shared_central[line]) / max(n_units, 1)
+    lines = np.empty((9, n_units))
+    for u in range(n_units):
+        costs = 0.0
+        for line in range(5):
+            lines[line, u] = by_team[line, d + u] + shared[line]
+        lines[4, u] += unit_costs
+        lines[5, u] = revenue[u] * goods_share
+        lines[6, u] = arrivals[u] * acquisition_cost
+        for line in range(7):
+            costs += lines[line, u]
+        lines[7, u] = costs
+        lines[8, u] = revenue[u] - costs
+        cumulative_profit[u] += lines[8, u]
+    return lines
+
+
+@njit(cache=True)
+def new_customers_expected(pool, kept, referrals, warnings, demand, coefs):
+    """`new_customers_expected` per unit, its prospects the market less the customers kept."""
+    k = coefs[0]
+    expected = np.empty(len(pool))
+    for u in range(len(pool)):
+        prospects = max(pool[u] - kept[u], 0.0)
+        free = min(max(prospects / max(pool[u], 1.0), 0.0), 1.0)
+        wanted = k.ACQUISITION_RATE * demand * prospects + free * (referrals[u] - warnings[u])
+        expected[u] = min(max(wanted, 0.0), prospects)
+    return expected
+
+
+@njit(cache=True)
+def plan_units(
+    staff_time,
+    capacity,
+    visits_per_capacity,
+    planned_visits,
+    shown,
+    manager,
+    training_anchor,
+    standard,
+    load,
+    staff_plan,
+    perceived_demand,
+    perceived_time_share,
+    coefs,
+):
+    """Each unit reads its week into its plans, in place (`ServiceProfitChain.serve_customers`).
+
+    The week's load, the time share achieved (`achieved_time_share`), the
+    service standard (`standard_anchor` with the training's half given,
+    `service_standard`) and management's perceptions of demand and pace
+    (`perceived`). `planned_visits` is per planned employee.
+    """
+    k = coefs[0]
+    for u in range(len(standard)):
+        week_load = min(staff_time[u] / max(capacity[u] * visits_per_capacity, 1e-9), k.MAX_LOAD)
+        old = standard[u]
+        achieved = min(old, (1.0 + k.MAX_OVERTIME) / max(week_load, 1e-9))
+        anchor = 0.5 * (shown[manager[u], 0] + shown[manager[u], 3]) / 100 + training_anchor
+        eroded = old + k.STANDARD_EROSION * min(achieved - old, 0.0)
+        held = 1.0 if achieved >= old else 0.0
+        recovered = eroded + k.STANDARD_RECOVERY * anchor * held * (1.0 - eroded)
+        standard[u] = min(max(recovered, 0.0), 1.0)
+        load[u] = week_load
+        seen = staff_time[u] / (planned_visits * staff_plan[u])
+        belief = perceived_demand[u]
+        perceived_demand[u] = belief + (seen - belief) / k.DEMAND_PERCEPTION_WEEKS
+        belief = perceived_time_share[u]
+        perceived_time_share[u] = belief + (achieved - belief) / k.PRODUCTIVITY_PERCEPTION_WEEKS
+
+
+@njit(cache=True)
+def plan_staff(
+    staff_plan, perceived_demand, perceived_time_share, staffing, slots, authorised, team, filled
+):
+    """Posts authorised per unit (`staff_needed`, in place), and every team's vacancies.
+
+    The vacancies are `Organisation.vacancies`: authorised posts without a holder.
+    """
+    first_unit = len(authorised) - len(staff_plan)
+    for u in range(len(staff_plan)):
+        needed = staff_plan[u] * perceived_demand[u] * perceived_time_share[u]
+        authorised[first_unit + u] = max(min(np.rint(needed * staffing), slots[u]), 1)
+    headcount = np.zeros(len(authorised), np.int64)
+    for i in range(len(team)):
+        headcount[team[i]] += filled[i]
+    return np.maximum(authorised - headcount, 0)
+
+
+@njit(cache=True)
+def workload(
+    team,
+    filled,
+    skill,
+    team_first,
+    front_line_planned,
+    authorised,
+    unit_load,
+    n_departments,
+    planned_productivity,
+    coefs,
+):
+    """Each team's capacity and overload (`ServiceProfitChain._workload`).
+
+    Capacity is `Organisation._capacity` (`productivity` summed over the posts
+    in post); overload is `pressure` of the load: units' from last week,
+    support departments' from the front line they serve against their staff.
+    """
+    k = coefs[0]
+    n_teams = len(team_first)
+    d = n_departments
+    capacity = np.zeros(n_teams)
+    for i in range(len(team)):
+        if filled[i]:
+            novice = k.NOVICE_PRODUCTIVITY  # `productivity`
+            capacity[team[i]] += novice + (1.0 - novice) * skill[i] / 100.0
+    front_line = 0
+    for i in range(team_first[d], len(filled)):
+        front_line += filled[i]
+    demand = k.TARGET_UTILISATION * front_line / front_line_planned
+    pressure = np.empty(n_teams)
+    for t in range(n_teams):
+        if t < d:
+            load = demand * (authorised[t] * planned_productivity) / max(capacity[t], 1e-9)
+        else:
+            load = unit_load[t - d]
+        pressure[t] = max(min(load, k.MAX_LOAD) - 1.0, 0.0)
+    return capacity, pressure
+
+
+@njit(cache=True)
+def teams_served(
+    shown, team_manager, team, filled, potential, n_departments, fatigue, pressure, fatigue_weeks
+):
+    """What each team gets from its manager and each support department gives, and `fatigue`.
+
+    Per team, the mean behaviour its manager shows; per support department,
+    `team_mean` of its staff's potential (50 when empty). Updates the teams'
+    fatigue in place.
+    """
+    n_teams = len(team_manager)
+    manager_service = np.empty(n_teams)
+    for t in range(n_teams):
+        m = team_manager[t]
+        manager_service[t] = (shown[m, 0] + shown[m, 1] + shown[m, 2] + shown[m, 3]) / 4.0
+    total = np.zeros(n_departments)
+    count = np.zeros(n_departments)
+    for i in range(len(team)):
+        if filled[i] and team[i] < n_departments:
+            total[team[i]] += potential[i]
+            count[team[i]] += 1.0
+    department_service = np.full(n_departments, 50.0)
+    for t in range(n_departments):
+        if count[t] > 0:
+            department_service[t] = total[t] / count[t]
+    for t in range(n_teams):
+        fatigue[t] = fatigue[t] + (pressure[t] - fatigue[t]) / fatigue_weeks
+    return manager_service, department_service

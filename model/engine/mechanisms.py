@@ -328,7 +328,7 @@ def behaviour_within_time(behaviour: np.ndarray, admin: np.ndarray) -> np.ndarra
 
 def pay_score(wage_level: float) -> float:
     """How pay feels: 50 at the market rate, 10 points per 10% above or below."""
-    return float(np.clip(50.0 + 100.0 * (wage_level - 1.0), 0.0, 100.0))
+    return min(max(50.0 + 100.0 * (wage_level - 1.0), 0.0), 100.0)
 
 
 def team_mean(values: np.ndarray, team: np.ndarray, weight: np.ndarray, n_teams: int) -> np.ndarray:
@@ -400,13 +400,13 @@ def hire_probability(
     Choosier hiring and tighter markets mean longer vacancies; better pay shortens them.
     """
     lag = HIRING_LAG_WEEKS * (
-        HIRE_LAG_UNSELECTIVE + HIRE_LAG_SELECTIVITY * hiring_selectivity / 100
+        HIRE_LAG_UNSELECTIVE + HIRE_LAG_SELECTIVITY * hiring_selectivity / 100.0
     )
     lag *= np.exp(
         HIRE_LAG_TIGHTNESS * (labour_market_tightness - 50.0) / 50.0
         - HIRE_LAG_PAY * (wage_level - 1.0)
     )
-    return float(np.clip(1.0 / max(lag, 1.0), 0.0, 1.0))
+    return float(min(max(1.0 / max(lag, 1.0), 0.0), 1.0))
 
 
 def new_hire_skill(onboarding_quality: float) -> float:

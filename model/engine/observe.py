@@ -309,8 +309,16 @@ def _sums(model) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
 
     names = ("headcount", "satisfaction_sum", "engaged", "isq_sum", "skill_sum")
     if model.compiled:
-        sums = kernels.team_sums(
-            s.team, filled, s.satisfaction, s.isq, s.skill, mech.ENGAGED_AT, teams
+        sums, vacancies, leader_behaviour = kernels.week_sums(
+            s.team,
+            filled,
+            s.satisfaction,
+            s.isq,
+            s.skill,
+            mech.ENGAGED_AT,
+            model.authorised,
+            model.shown,
+            model.units.manager,
         )
     else:
         values = (
@@ -321,8 +329,10 @@ def _sums(model) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
             s.skill,
         )
         sums = [np.bincount(s.team, weights=v * filled, minlength=teams) for v in values]
+        vacancies = model.vacancies()
+        leader_behaviour = model.shown[model.units.manager].mean(axis=1)
     employees = dict(zip(names, sums, strict=True)) | {
-        "vacancies": model.vacancies(),
+        "vacancies": vacancies,
         "quits": b["quits"],
         "early_quits": b["early_quits"],
         "hires": b["hires"],
@@ -352,7 +362,7 @@ def _sums(model) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         }
         | {
             "cumulative_profit": model.units.cumulative_profit,
-            "leader_behaviour_sum": model.shown[model.units.manager].mean(axis=1),
+            "leader_behaviour_sum": leader_behaviour,
             "standard_sum": model.units.standard,
             "workload_sum": model.units.load,
             "fatigue_sum": model.team_fatigue[model.n_departments :],
@@ -420,8 +430,8 @@ def unit_rows(model, week: int) -> dict[str, np.ndarray]:
 def org_row(model, week: int) -> dict[str, float]:
     """One row for the organisation: every team, support departments included."""
     employees, units = _sums(model)
-    totals = [  # summed as one table: the same sums as one by one, in one call
-        dict(zip(sums, np.array(list(sums.values()), float).sum(axis=1), strict=True))
-        for sums in (employees, units)
-    ]
+    totals = []
+    for sums in (employees, units):  # summed as one table: the same sums as one by one
+        table = np.concatenate(list(sums.values())).reshape(len(sums), -1)
+        totals.append(dict(zip(sums, table.sum(axis=1), strict=True)))
     return {"step": week} | {key: float(v) for key, v in _measures(*totals).items()}

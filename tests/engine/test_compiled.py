@@ -21,6 +21,12 @@ BUSY = {  # self-service, growth (new units open with every post vacant), overlo
     "demand_level": 1.3,
     "n_units": 8,
 }
+WIDE = {  # more than eight support departments and central leaders: numpy's sums go pairwise
+    "support_departments": 9,
+    "n_units": 40,
+    "units_per_region": 4,
+    "customers_per_unit": 60,
+}
 TIMELINE = [
     Intervention(5, {"customer_policy_friction": 70, "wage_level": 0.9}, new_manager=(1,)),
     Intervention(12, {"automation_level": 0.0, "demand_level": 0.7}),
@@ -47,17 +53,45 @@ def assert_same(compiled, reference):
     for fast, slow in zip(compiled.unit_records, reference.unit_records, strict=True):
         for name in fast:
             np.testing.assert_allclose(fast[name], slow[name], rtol=TOLERANCE, atol=TOLERANCE)
-    for name in ("satisfaction", "expectation", "server", "tenure"):
+    for table in ("customers", "staff", "leaders", "units"):
+        fast, slow = getattr(compiled, table), getattr(reference, table)
+        for name in vars(slow):
+            np.testing.assert_allclose(
+                getattr(fast, name), getattr(slow, name), rtol=TOLERANCE, err_msg=name
+            )
+    for name in ("team_fatigue", "authorised", "shown"):
         np.testing.assert_allclose(
-            getattr(compiled.customers, name), getattr(reference.customers, name), rtol=TOLERANCE
+            getattr(compiled, name), getattr(reference, name), rtol=TOLERANCE, err_msg=name
         )
 
 
 @pytest.mark.parametrize(
-    ("parameters", "timeline"), [({}, ()), (BUSY, TIMELINE)], ids=["default", "busy"]
+    ("parameters", "timeline"),
+    [({}, ()), (BUSY, TIMELINE), (WIDE, ())],
+    ids=["default", "busy", "wide"],
 )
 def test_compiled_links_give_the_reference_numbers(parameters, timeline):
     assert_same(weeks(True, parameters, timeline), weeks(False, parameters, timeline))
+
+
+@pytest.mark.parametrize(
+    "name",  # one a compiled link reads: visitors, plans, arrivals, fatigue, workload, books
+    [
+        "DEFECTION_SCALE",
+        "STANDARD_EROSION",
+        "ACQUISITION_RATE",
+        "FATIGUE_WEEKS",
+        "MAX_LOAD",
+        "MAX_OVERTIME",
+        "CHAMPION_WEIGHT",
+    ],
+)
+def test_each_compiled_link_reads_its_coefficients_at_run_time(monkeypatch, name):
+    declared = weeks(True, BUSY).records[-1]
+    monkeypatch.setattr(mechanisms, name, getattr(mechanisms, name) * 0.5)
+    cut = weeks(True, BUSY)
+    assert_same(cut, weeks(False, BUSY))
+    assert cut.records[-1] != declared
 
 
 def test_a_coefficient_changed_at_run_time_reaches_the_compiled_links(monkeypatch):
@@ -67,6 +101,13 @@ def test_a_coefficient_changed_at_run_time_reaches_the_compiled_links(monkeypatc
     cut = weeks(True, BUSY)
     assert_same(cut, weeks(False, BUSY))
     assert cut.records[-1]["revenue"] != declared.records[-1]["revenue"]
+
+
+def test_a_kernels_sum_adds_up_as_numpy_does():
+    rng = np.random.default_rng(3)
+    for n in [*range(300), 1000, 4099, 10001]:
+        values = rng.random(n + 5) * 10.0 ** rng.uniform(-3, 6, n + 5)
+        assert kernels.pairwise_sum(values, 5, n) == values[5:].sum(), n
 
 
 @pytest.mark.parametrize(
