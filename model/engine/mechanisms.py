@@ -102,11 +102,10 @@ PEOPLE_TIME_AT_FULL = 0.6  # share of the week that behaviours at 100 on every c
 LEAN_LAYERS = 3  # layers of a lean chain: top team, regions, units
 
 # Service
-# Units are staffed so that planned demand takes this share of their staff's time: lean, as
-# retail plans labour close to forecast demand. With overtime a surge of up to 18.6% fits in
-# the slack; at 0.85 a 20% surge fitted whole and left no lasting loss, and at 0.92 the
-# baseline's own week-to-week swings ratcheted standards down (customers -3.6% in ten years).
-TARGET_UTILISATION = 0.885
+# With overtime a surge of up to 18.6% fits in the slack. At 0.85 a 20% surge fitted whole and
+# left no lasting loss; at 0.92 the baseline's own week-to-week swings ratcheted standards
+# down (customers -3.6% in ten years).
+TARGET_UTILISATION = 0.885  # planned demand's share of staff time: lean, planned near forecast
 MAX_OVERTIME = 0.05  # overtime staff give before they cut corners
 TIME_QUALITY_SHARE = 0.5  # share of a visit's quality that depends on the time given
 SELF_SERVICE_FRICTION = 0.1  # self-service suffers customer-facing policy friction less than staff

