@@ -7,11 +7,13 @@ import pytest
 
 from model import InputError, Scenario, load_scenario, simulate
 from model.cli import main
+from model.engine.organisation import HABIT_PERSON
 from model.engine.parameters import BY_NAME
 from model.experiments.fit import (
     BY_FIGURE,
     FIT_WEEKS,
     Company,
+    _first_unit_table,
     _margin_solved,
     check_company,
     check_figures,
@@ -114,6 +116,27 @@ UNITS_CSV = "unit,engaged_share,sales_per_unit\nNorth,0.3,900000\nSouth,0.5,1100
         ({"engaged_share": [0.3, 0.4]}, {"units": 3}, "units: 3 but 2 unit rows"),
         ({"headcount": [12, 14]}, {}, "units.headcount: not a figure given unit by unit"),
         (
+            {"sales_per_unit": [9e5, -5]},
+            {},
+            "units row 2: sales_per_unit: -5 is not a unit's figure; allowed: 1 to 1e+09",
+        ),
+        (
+            {"sales_per_unit": [1e5, 3e6, 2e6]},
+            {},
+            "units row 1: sales_per_unit: 100,000 is 0.059 times the units' mean; allowed: "
+            "0.3 to 3 times it",
+        ),
+        (
+            {"staff_per_unit": [12, 14]},
+            {"staff_per_unit": 20},
+            "units: staff_per_unit rows average 13 but staff_per_unit is 20",
+        ),
+        (
+            {"engaged_share": [0.3, 0.4], "sales_per_unit": [9e5, 1e6, 1.1e6]},
+            {},
+            "units.sales_per_unit: 3 rows but 2 of engaged_share; allowed: a value per unit",
+        ),
+        (
             {"engaged_share": [0.3, 1.4]},
             {},
             "units row 2: engaged_share: 1.4 is not a unit's figure; allowed: 0 to 1",
@@ -201,14 +224,29 @@ def test_the_margin_is_solved_by_arithmetic_as_a_second_run_would_find_it():
     assert solved.values()["unit_fixed_costs"] != SMALL.values()["unit_fixed_costs"]
 
 
-def test_unit_rows_are_compared_rank_by_rank_with_the_model_s_units():
+def test_unit_k_of_the_company_is_compared_with_unit_k_of_the_model():
     company = check_company({"units": 3}, {"engaged_share": [0.5, 0.2, 0.4]})
-    table = simulate(SMALL, steps=FIT_WEEKS, seed=0, reps=2, level="unit")
+    scenario = SMALL.with_units({"habit_offset": [20, -20, 0]})
+    table = simulate(scenario, steps=FIT_WEEKS, seed=0, reps=2, level="unit")
     compared = units_compared(company, table)
-    assert list(compared["yours"]) == [0.2, 0.4, 0.5]
-    assert list(compared["rank"]) == [1, 2, 3]
-    assert compared["model"].is_monotonic_increasing
-    assert compared["model"].between(0, 1).all()
+    assert list(compared["yours"]) == [0.5, 0.2, 0.4] and list(compared["unit"]) == [0, 1, 2]
+    engaged = table.groupby("unit").engaged_share.mean()
+    assert compared["model"].to_numpy() == pytest.approx(engaged.to_numpy())
+    assert compared["model"].iloc[0] > compared["model"].iloc[2] > compared["model"].iloc[1]
+    miss = (compared.model - compared.yours).abs()
+    assert list(compared.within) == list(miss <= 0.08)
+    assert set(compared.fitted_by) == {"habit_offset"}
+
+
+def test_unit_rows_build_unit_k_of_the_model_as_unit_k_of_the_company():
+    rows = {"sales_per_unit": [2e6, 1e6, 3e6], "staff_per_unit": [14, 9, 20]}
+    rows |= {"engaged_share": [0.4, 0.2, 0.6]}
+    company = check_company({}, rows)
+    start = Scenario("x").with_parameters({"n_units": 3})
+    table = _first_unit_table(company, start)
+    assert table["market"] == pytest.approx([1.0, 0.5, 1.5]) and table["staff"] == [14, 9, 20]
+    spread = BY_NAME["manager_habit_spread"].default * HABIT_PERSON  # as drawn managers spread
+    assert table["habit_offset"] == pytest.approx([0, -spread, spread], abs=1e-9)
 
 
 @pytest.mark.slow
