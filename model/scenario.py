@@ -86,10 +86,14 @@ class Scenario:
         return values
 
     def with_parameters(self, changes: dict[str, object], where: str = "parameters.") -> Scenario:
-        """This scenario starting from other parameter values (validated, with its unit table)."""
+        """This scenario starting from other parameter values (validated).
+
+        Its unit table describes the units it starts with: another number of
+        units draws them all again, as the organisation is rebuilt.
+        """
         parameters = self.parameters | validate(changes, where=where)
-        n_units = (defaults() | parameters)["n_units"]
-        return replace(self, parameters=parameters, units=validate_units(self.units, n_units))
+        same = (defaults() | parameters)["n_units"] == self.values()["n_units"]
+        return replace(self, parameters=parameters, units=self.units if same else {})
 
     def with_units(self, table: dict[str, object]) -> Scenario:
         """This scenario with these unit table columns (validated), the others kept."""

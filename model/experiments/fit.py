@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import math
 import zipfile
@@ -713,8 +714,9 @@ def fit(
 
     With unit rows, unit k of the model is built as unit k of the company
     (its market from its sales, its staff from its headcount, its manager's
-    habits from its engagement) and, once the whole is fitted, a round of trial
-    runs fits each unit's own columns to its own figures.
+    habits from its engagement); after the whole company's first round, a
+    round of trial runs fits each unit's own columns to its own figures, and
+    the whole company's later rounds fit it with those units.
 
     Args:
         company: Figure names (`FIGURES`) mapped to the company's values, and any unit rows.
@@ -729,14 +731,16 @@ def fit(
     start = start.with_units(_first_unit_table(company, start))
     wanted = targets(figures)
     surfaced = [BY_FIGURE[name] for name in wanted if name != MARGIN.name]
-    total = trials_of(company)
+    done, total = itertools.count(1), trials_of(company)
 
-    def advance(done: int, _: int) -> None:
+    def tick() -> None:
         if progress:
-            progress(done, total)
+            progress(next(done), total)
 
-    fitted, uncertainty = _fit_surface(start, surfaced, wanted, seed, reps, advance)
-    fitted = _fit_units(fitted, company, seed, reps, lambda done: advance(TRIALS + done, total))
+    def units_round(scenario: Scenario) -> Scenario:
+        return _fit_units(scenario, company, seed, reps, tick)
+
+    fitted, uncertainty = _fit_surface(start, surfaced, wanted, seed, reps, tick, units_round)
     table = simulate(fitted, steps=FIT_WEEKS, seed=seed, reps=reps)
     if MARGIN.name in wanted:
         fitted, table = _margin_solved(fitted, table, wanted[MARGIN.name])
@@ -829,7 +833,7 @@ def _fit_units(
     company: Company,
     seed: int,
     reps: int,
-    progress: Callable[[int], None],
+    tick: Callable[[], None],
 ) -> Scenario:
     """The scenario with each unit's own columns fitted to its own figures.
 
@@ -855,11 +859,11 @@ def _fit_units(
     draws = qmc.LatinHypercube(d=first.size, seed=seed).random(UNIT_TRIALS)
     design = low + (high - low) * draws.reshape(UNIT_TRIALS, n, len(columns))
     observed = []
-    for done, point in enumerate(design, 1):
+    for point in design:
         trial = scenario.with_units({c.name: list(point[:, j]) for j, c in enumerate(columns)})
         runs = _unit_figures_of(simulate(trial, FIT_WEEKS, seed, "unit", reps))
         observed.append(runs.groupby("unit")[names].mean().to_numpy())
-        progress(done)
+        tick()
     observed = np.array(observed)  # trials x units x figures
     wanted = np.array([company.units[name] for name in names], float).T
     found = np.empty_like(first)
@@ -923,12 +927,16 @@ def _fit_surface(
     wanted: dict[str, float],
     seed: int,
     reps: int,
-    progress: Callable[[int, int], None] | None,
+    tick: Callable[[], None],
+    between: Callable[[Scenario], Scenario] | None = None,
 ) -> tuple[Scenario, list[float]]:
     """The parameters behind the `aimed` figures fitted on response surfaces, round by round.
 
     Several figures may move one parameter (engagement as a share and as a
-    score): least squares then weighs them by their tolerances. Returns the
+    score): least squares then weighs them by their tolerances. `tick` is
+    called after each trial run. `between`, if given, is called on the answer
+    after the first round, and the later rounds fit the whole company with the
+    unit table it returns (what the units' own round did to the whole). Returns the
     fitted scenario and, per parameter, its uncertainty: how far (share of
     its range) it can move, the others moving with it, while the figures stay
     within about their tolerances.
@@ -946,16 +954,15 @@ def _fit_surface(
     if not free:
         return start, []
     x = np.array([(start.values()[p.name] - p.low) / (p.high - p.low) for p in free])
-    done = 0
-    for spread, trials in ROUNDS:
+    for number, (spread, trials) in enumerate(ROUNDS):
+        if number == 1 and between:
+            start = replace(start, units=between(scenario_at(x)).units)
         low, high = np.clip(x - spread / 2, 0, 1), np.clip(x + spread / 2, 0, 1)
         design = low + (high - low) * qmc.LatinHypercube(d=len(free), seed=seed).random(trials)
         observed = []
         for point in design:
             observed.append(measure(scenario_at(point), seed, reps)[names].mean())
-            done += 1
-            if progress:
-                progress(done, TRIALS)
+            tick()
         surface = _Surface(design, np.array(observed))
         x = least_squares(
             lambda y, surface=surface: (surface(y) - target) / tolerance,

@@ -74,6 +74,9 @@ def test_a_unit_table_that_cannot_be_used_is_refused_in_one_line(table, names):
     assert str(refused.value).startswith(names) and "\n" not in str(refused.value)
 
 
-def test_a_unit_table_must_keep_matching_the_number_of_units():
+def test_another_number_of_units_draws_the_units_again():
+    tabled = PLAIN.with_units({"market": [1, 1, 1, 1]})
+    assert tabled.with_parameters({"staff_per_unit": 9}).units == tabled.units
+    assert tabled.with_parameters({"n_units": 6}).units == {}
     with pytest.raises(InputError, match=r"^units.market: 4 values for 6 units"):
-        PLAIN.with_units({"market": [1, 1, 1, 1]}).with_parameters({"n_units": 6})
+        Scenario("x").with_parameters({"n_units": 6}).with_units({"market": [1, 1, 1, 1]})

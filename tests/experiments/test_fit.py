@@ -15,6 +15,7 @@ from model.experiments.fit import (
     Company,
     _first_unit_table,
     _margin_solved,
+    _unit_figures_of,
     check_company,
     check_figures,
     measure,
@@ -273,6 +274,44 @@ def test_a_company_is_fitted_back_from_its_own_figures(tmp_path, capsys):
     assert set(fitted.provenance["figures"]) == set(figures)
     assert simulate(fitted, steps=4, seed=0).notna().all().all()  # usable like any scenario
     assert set(BY_FIGURE) >= set(fitted.provenance["figures"])
+
+
+KNOWN_UNITS = {  # the units the unit rows are taken from: their markets and managers
+    "market": [0.6, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.5, 0.7, 0.9],
+    "habit_offset": [-20, 5, -10, 0, 15, -5, 10, 20, 8, -12],
+}
+KNOWN_SIZE = {"n_units": 10, "staff_per_unit": 25, "customers_per_unit": 500}
+
+
+@pytest.mark.slow
+def test_a_company_is_fitted_back_unit_by_unit_from_its_own_unit_rows(tmp_path, capsys):
+    """Unit rows measured on known units come back to them: unit k's figures and market."""
+    known = Scenario("known").with_parameters(KNOWN_SIZE).with_units(KNOWN_UNITS)
+    whole = measure(known, seed=1, reps=4)[["annual_turnover", "customer_retention"]].mean()
+    units = _unit_figures_of(simulate(known, FIT_WEEKS, 1, "unit", 4)).groupby("unit").mean()
+    figures = tmp_path / "figures.csv"
+    figures.write_text(
+        "figure,value\nunits,10\nstaff_per_unit,25\ncustomers_per_unit,500\n"
+        + "".join(f"{name},{value}\n" for name, value in whole.items())
+    )
+    rows = tmp_path / "units.csv"
+    columns = ["engaged_share", "sales_per_unit", "annual_turnover"]
+    rows.write_text(units[columns].to_csv(index_label="unit"))
+    out = tmp_path / "our_company.yaml"
+
+    assert main(["fit", str(figures), str(rows), "--out", str(out), "--reps", "4"]) == 0
+    printed = capsys.readouterr().out
+    assert "units: Employees engaged" in printed and "fitted by each unit's habit_offset" in printed
+    fitted = load_scenario(out)
+    for row in fitted.provenance["fit"]:
+        assert abs(row["model"] - row["target"]) <= row["tolerance"] + 2 * row["noise"], row
+    unit_fit = fitted.provenance["unit_fit"]
+    assert len(unit_fit) == 3 * 10
+    for row in unit_fit:
+        if row["fitted_by"]:  # unit k's engagement and sales, fitted by its manager and market
+            assert abs(row["model"] - row["yours"]) <= row["tolerance"] + 2 * row["noise"], row
+    assert fitted.units["market"] == pytest.approx(KNOWN_UNITS["market"], abs=0.1)
+    assert fitted.provenance["unit_figures"]["sales_per_unit"] == list(units.sales_per_unit)
 
 
 def test_the_shipped_example_is_fitted_to_the_shipped_figures():
