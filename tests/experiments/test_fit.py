@@ -18,6 +18,7 @@ from model.experiments.fit import (
     _unit_figures_of,
     check_company,
     check_figures,
+    fit,
     measure,
     read_company,
     targets,
@@ -314,11 +315,29 @@ def test_a_company_is_fitted_back_unit_by_unit_from_its_own_unit_rows(tmp_path, 
     assert fitted.provenance["unit_figures"]["sales_per_unit"] == list(units.sales_per_unit)
 
 
+def example_company() -> Company:
+    """The shipped example's figures and unit rows, read from their CSV files."""
+    figures = read_company((FIGURES / "example_company.csv").read_text())
+    return figures.combined(read_company((FIGURES / "example_company_units.csv").read_text()))
+
+
 def test_the_shipped_example_is_fitted_to_the_shipped_figures():
-    example = load_scenario("example_company")
-    figures = read_company((FIGURES / "example_company.csv").read_text()).figures
-    assert example.provenance["figures"] == figures
-    assert example.values()["n_units"] == figures["units"]
+    example, company = load_scenario("example_company"), example_company()
+    assert example.provenance["figures"] == company.figures
+    assert example.values()["n_units"] == company.figures["units"] == 40
     assert {row["figure"] for row in example.provenance["fit"]} == {
-        BY_FIGURE[name].label for name in figures if BY_FIGURE[name].fitted_by
+        BY_FIGURE[name].label for name in company.whole() if BY_FIGURE[name].fitted_by
     }
+    given = example.provenance["unit_figures"]
+    assert given == {name: list(values) for name, values in company.units.items()}
+    assert set(example.units) == {"market", "staff", "habit_offset"}
+    assert list(example.units["staff"]) == given["staff_per_unit"]  # unit k's own headcount
+    assert read_company((FIGURES / "example_company.xlsx").read_bytes()) == company
+
+
+@pytest.mark.slow
+def test_the_shipped_example_is_fitted_again_from_its_figures_and_seed():
+    example = load_scenario("example_company")
+    seed, reps = example.provenance["seed"], example.provenance["replications"]
+    again = fit(example_company(), example.title, seed, reps).scenario
+    assert again.parameters == example.parameters and again.units == example.units
