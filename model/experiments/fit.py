@@ -937,7 +937,10 @@ def _fit_surface(
     score): least squares then weighs them by their tolerances. `tick` is
     called after each trial run. `between`, if given, is called on the answer
     after the first round, and the later rounds fit the whole company with the
-    unit table it returns (what the units' own round did to the whole). Returns the
+    unit table it returns (what the units' own round did to the whole). From
+    the second round on, each surface goes through every trial since the
+    second round began, which averages out more of the runs' noise than a
+    tighter round's own trials can. Returns the
     fitted scenario and, per parameter, its uncertainty: how far (share of
     its range) it can move, the others moving with it, while the figures stay
     within about their tolerances.
@@ -958,13 +961,15 @@ def _fit_surface(
     for number, (spread, trials) in enumerate(ROUNDS):
         if number == 1 and between:
             start = replace(start, units=between(scenario_at(x)).units)
+        if number <= 1:
+            designs, observed = [], []
         low, high = np.clip(x - spread / 2, 0, 1), np.clip(x + spread / 2, 0, 1)
         design = low + (high - low) * qmc.LatinHypercube(d=len(free), seed=seed).random(trials)
-        observed = []
         for point in design:
             observed.append(measure(scenario_at(point), seed, reps)[names].mean())
             tick()
-        surface = _Surface(design, np.array(observed))
+        designs.extend(design)
+        surface = _Surface(np.array(designs), np.array(observed))
         x = least_squares(
             lambda y, surface=surface: (surface(y) - target) / tolerance,
             np.clip(x, low, high),

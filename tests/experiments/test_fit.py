@@ -2,7 +2,9 @@
 
 import io
 
+import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 
 from model import InputError, Scenario, load_scenario, simulate
@@ -286,7 +288,12 @@ KNOWN_SIZE = {"n_units": 10, "staff_per_unit": 25, "customers_per_unit": 500}
 
 @pytest.mark.slow
 def test_a_company_is_fitted_back_unit_by_unit_from_its_own_unit_rows(tmp_path, capsys):
-    """Unit rows measured on known units come back to them: unit k's figures and market."""
+    """Unit rows measured on known units come back to them: unit k's figures and market.
+
+    The units' round places the units against each other and the whole
+    company's rounds set their level, so a unit's engagement is checked as it
+    lies from the units' mean, and the level with the whole company's figures.
+    """
     known = Scenario("known").with_parameters(KNOWN_SIZE).with_units(KNOWN_UNITS)
     whole = measure(known, seed=1, reps=4)[["annual_turnover", "customer_retention"]].mean()
     units = _unit_figures_of(simulate(known, FIT_WEEKS, 1, "unit", 4)).groupby("unit").mean()
@@ -306,12 +313,15 @@ def test_a_company_is_fitted_back_unit_by_unit_from_its_own_unit_rows(tmp_path, 
     fitted = load_scenario(out)
     for row in fitted.provenance["fit"]:
         assert abs(row["model"] - row["target"]) <= row["tolerance"] + 2 * row["noise"], row
-    unit_fit = fitted.provenance["unit_fit"]
-    assert len(unit_fit) == 3 * 10
-    for row in unit_fit:
-        if row["fitted_by"]:  # unit k's engagement and sales, fitted by its manager and market
-            assert abs(row["model"] - row["yours"]) <= row["tolerance"] + 2 * row["noise"], row
+    unit_fit = pd.DataFrame(fitted.provenance["unit_fit"])
+    assert len(unit_fit) == 3 * 10 and list(unit_fit.unit[:10]) == list(range(10))
+    engaged = unit_fit[unit_fit.fitted_by == "habit_offset"]
+    placed = (engaged.model - engaged.model.mean()) - (engaged.yours - engaged.yours.mean())
+    assert (placed.abs() <= engaged.tolerance + 2 * engaged.noise).all(), placed
+    sales = unit_fit[unit_fit.fitted_by == "market"]
+    assert ((sales.model - sales.yours).abs() <= sales.tolerance + 2 * sales.noise).all()
     assert fitted.units["market"] == pytest.approx(KNOWN_UNITS["market"], abs=0.1)
+    assert np.corrcoef(fitted.units["habit_offset"], KNOWN_UNITS["habit_offset"])[0, 1] > 0.7
     assert fitted.provenance["unit_figures"]["sales_per_unit"] == list(units.sales_per_unit)
 
 
