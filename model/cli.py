@@ -20,7 +20,7 @@ from model.engine.observe import MEASURES
 from model.engine.parameters import GROUPS, PARAMETERS, InputError
 from model.experiments import designs, sensitivity, sweeps
 from model.experiments.bundles import replay, write_bundle
-from model.experiments.fit import Company, fit, read_company
+from model.experiments.fit import Company, fit, read_company, workbook_of
 from model.experiments.sensitivity import main_effects, where_it_pays
 from model.io import atomic_file, write_table
 from model.scenario import load_scenario, scenario_names
@@ -125,6 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
     fitting.add_argument("--title", default="Our company", help="the fitted scenario's title")
     fitting.add_argument("--seed", type=int, default=0, help="seed of every trial run")
     fitting.add_argument("--reps", type=int, default=4, help="replications of every trial run")
+    fitting.add_argument(
+        "--workbook",
+        help="also write the figures read as one Excel workbook (.xlsx), unit rows in its "
+        "sheet units, unit names left out",
+    )
 
     commands.add_parser("scenarios", help="list the shipped scenarios")
     params = commands.add_parser("params", help="list every parameter")
@@ -312,6 +317,9 @@ def fit_command(args: argparse.Namespace) -> int:
     result = fit(company, args.title, args.seed, args.reps)
     with atomic_file(Path(args.out), "--out") as file:
         file.write(result.scenario.to_yaml().encode())
+    if args.workbook:
+        with atomic_file(Path(args.workbook), "--workbook") as file:
+            file.write(workbook_of(company))
     for row in result.report.itertuples():
         verdict = "within" if row.within else "OUTSIDE"
         print(
@@ -320,12 +328,13 @@ def fit_command(args: argparse.Namespace) -> int:
         )
     for row in result.fitted.itertuples():
         print(f"  {row.parameter:<36} {row.value:>10g}  {row.identified} identified")
-    for figure, ranked in result.units.groupby("figure", sort=False):
+    for figure, units in result.units.groupby("figure", sort=False):
+        how = f"fitted by each unit's {units.fitted_by.iloc[0]}" if units.fitted_by.iloc[0] else ""
         print(
-            f"  units: {figure:<29} spread {ranked.yours.std():10.3g}  model "
-            f"{ranked.model.std():10.3g}  (standard deviation over the units)"
+            f"  units: {figure:<29} {units.within.sum()} of {len(units)} within their "
+            f"tolerance, largest miss {(units.model - units.yours).abs().max():.3g}  {how}"
         )
-    print(f"wrote {args.out}")
+    print(f"wrote {args.out}" + (f" and {args.workbook}" if args.workbook else ""))
     return 0
 
 

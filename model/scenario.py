@@ -3,7 +3,9 @@
 A scenario file has a `title`, a `description` for the workshop, optional
 `weeks` (the horizon), `parameters` that differ from the declared defaults,
 a `timeline` of interventions, each a `week` and the parameters it `set`s,
-and optional `provenance`: where the parameters came from (a fit's figures
+optional `units`: a unit table (`UNIT_COLUMNS`: a list per column, a value per
+unit at the start) that the units are built from in place of their draws, and
+optional `provenance`: where the parameters came from (a fit's figures
 and report), kept with the file and never read by the model.
 Files are read with YAML's safe loader only, and every field is checked before
 anything runs.
@@ -19,14 +21,14 @@ from pathlib import Path
 
 import yaml
 
-from model.engine.parameters import InputError, defaults, validate
+from model.engine.parameters import InputError, defaults, validate, validate_units
 from model.io import atomic_file
 from model.paths import SCENARIOS
 
 DEFAULT_WEEKS = 156
 MAX_WEEKS = 1040
 MAX_FILE_BYTES = 256 * 1024
-FIELDS = ("title", "description", "weeks", "parameters", "timeline", "provenance")
+FIELDS = ("title", "description", "weeks", "parameters", "units", "timeline", "provenance")
 COMPANIES_ENV = "SERVICE_PROFIT_COMPANIES"
 """The folder where fitted companies are saved and found beside the shipped scenarios:
 chosen by whoever runs the app or the command; unset, nothing is saved."""
@@ -60,6 +62,8 @@ class Scenario:
     timeline: tuple[Intervention, ...] = ()
     weeks: int = DEFAULT_WEEKS
     provenance: dict = field(default_factory=dict)
+    units: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    """The unit table: column name (`UNIT_COLUMNS`) to a value per unit at the start."""
 
     def values(self) -> dict[str, float]:
         """Every parameter's starting value, before any intervention."""
@@ -82,8 +86,19 @@ class Scenario:
         return values
 
     def with_parameters(self, changes: dict[str, object], where: str = "parameters.") -> Scenario:
-        """This scenario starting from other parameter values (validated)."""
-        return replace(self, parameters=self.parameters | validate(changes, where=where))
+        """This scenario starting from other parameter values (validated).
+
+        Its unit table describes the units it starts with: another number of
+        units draws them all again, as the organisation is rebuilt.
+        """
+        parameters = self.parameters | validate(changes, where=where)
+        same = (defaults() | parameters)["n_units"] == self.values()["n_units"]
+        return replace(self, parameters=parameters, units=self.units if same else {})
+
+    def with_units(self, table: dict[str, object]) -> Scenario:
+        """This scenario with these unit table columns (validated), the others kept."""
+        units = self.units | validate_units(table, self.values()["n_units"])
+        return replace(self, units=units)
 
     def with_change(
         self, week: int, changes: dict[str, object], note: str = "", new_manager=()
@@ -98,13 +113,18 @@ class Scenario:
 
     def to_dict(self) -> dict:
         """Plain data that `parse_scenario` reads back to an equal scenario."""
-        return {
+        data = {
             "title": self.title,
             "description": self.description,
             "weeks": self.weeks,
             "parameters": dict(self.parameters),
-            "timeline": [step.to_dict() for step in self.timeline],
-        } | ({"provenance": self.provenance} if self.provenance else {})
+        }
+        if self.units:
+            data["units"] = {name: list(values) for name, values in self.units.items()}
+        data["timeline"] = [step.to_dict() for step in self.timeline]
+        if self.provenance:
+            data["provenance"] = self.provenance
+        return data
 
     def to_yaml(self) -> str:
         """The scenario as a YAML file's text."""
@@ -225,6 +245,7 @@ def parse_scenario(data: object) -> Scenario:
         timeline=tuple(sorted(timeline, key=lambda i: i.week)),
         weeks=weeks,
         provenance=_mapping(data.get("provenance"), "provenance"),
+        units=validate_units(_mapping(data.get("units"), "units"), n_units),
     )
 
 

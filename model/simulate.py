@@ -49,9 +49,17 @@ def _checked(scenario, steps, seed, level, reps) -> tuple[Scenario, int]:
     return scenario, steps
 
 
-def _warm_up(parameters: tuple, seed: int, rep: int) -> bytes:
+def _warm_up(parameters: tuple, units: tuple, seed: int, rep: int) -> bytes:
     """The organisation after its warm-up, pickled."""
-    return pickle.dumps(ServiceProfitChain(rng=replication_rng(seed, rep), **dict(parameters)))
+    model = ServiceProfitChain(
+        units=dict(units), rng=replication_rng(seed, rep), **dict(parameters)
+    )
+    return pickle.dumps(model)
+
+
+def _start_key(scenario: Scenario) -> tuple[tuple, tuple]:
+    """What a warm-up depends on: the starting parameters and the unit table."""
+    return tuple(sorted(scenario.parameters.items())), tuple(sorted(scenario.units.items()))
 
 
 _STARTS = LRUCache(maxsize=WARM_UP_CACHE_BYTES, getsizeof=len)
@@ -67,14 +75,13 @@ def _starts(scenario: Scenario, seed: int, reps: int, executor: Executor | None)
     They are kept in the process that asks (bounded by size), not in the
     workers, so any worker can run any replication without building it again.
     """
-    parameters = tuple(sorted(scenario.parameters.items()))
-    keys = [(parameters, seed, rep) for rep in range(reps)]
+    keys = [(*_start_key(scenario), seed, rep) for rep in range(reps)]
     with _STARTS_LOCK:
         found = {key: _STARTS[key] for key in keys if key in _STARTS}
     missing = [key for key in keys if key not in found]
     if missing:
         build = executor.map if executor is not None and len(missing) > 1 else map
-        columns = zip(*missing, strict=True)  # parameters, seeds, replications
+        columns = zip(*missing, strict=True)  # parameters, unit tables, seeds, replications
         built = dict(zip(missing, build(_warm_up, *columns), strict=True))
         with _STARTS_LOCK:
             for key, start in built.items():
@@ -106,14 +113,14 @@ def run_once(start: bytes, scenario: Scenario, steps: int, rep: int, level: str)
 
 
 def replications(scenarios: list[Scenario], steps: int, seed: int, rep: int) -> list[pd.DataFrame]:
-    """Replication `rep` of `seed` of scenarios that start alike (same parameters).
+    """Replication `rep` of `seed` of scenarios that start alike (same parameters and units).
 
     They share one warm-up, so they differ only by their timelines (common
     random numbers). The warm-up is not kept: sweeps rarely meet it again.
     """
-    if any(s.parameters != scenarios[0].parameters for s in scenarios):
-        raise ValueError("scenarios that share a warm-up must share their parameters")
-    start = _warm_up(tuple(sorted(scenarios[0].parameters.items())), seed, rep)
+    if any(_start_key(s) != _start_key(scenarios[0]) for s in scenarios):
+        raise ValueError("scenarios that share a warm-up must share their parameters and units")
+    start = _warm_up(*_start_key(scenarios[0]), seed, rep)
     return [run_once(start, scenario, steps, rep, "org") for scenario in scenarios]
 
 

@@ -18,7 +18,7 @@ from model.engine import mechanisms as mech
 from model.engine.agents import Leader, Level
 from model.engine.observe import org_row, unit_rows
 from model.engine.organisation import PLANNED_SKILL, Organisation
-from model.engine.parameters import defaults, validate
+from model.engine.parameters import defaults, validate, validate_units
 
 WARM_UP_WEEKS = 260
 """Weeks run before week 1 so that a run starts from the organisation's own
@@ -63,6 +63,8 @@ class ServiceProfitChain(Organisation, mesa.Model):
         record_units: Whether to record one row per unit each week as well.
         compiled: Whether the hot links run compiled (`kernels`) or in plain numpy
             (`mechanisms`, the reference); both give the same numbers.
+        units: A unit table (`model.engine.parameters.UNIT_COLUMNS`): values for the
+            units at the start in place of their draws.
         seed: Seed of the model's generator, or None with `rng` given.
         rng: A numpy Generator or SeedSequence to draw from instead of `seed`.
         **parameters: Any parameter from `model.parameters.PARAMETERS`; the rest
@@ -70,12 +72,20 @@ class ServiceProfitChain(Organisation, mesa.Model):
     """
 
     def __init__(
-        self, timeline=(), record_units=False, compiled=True, seed=None, rng=None, **parameters
+        self,
+        timeline=(),
+        record_units=False,
+        compiled=True,
+        units=None,
+        seed=None,
+        rng=None,
+        **parameters,
     ) -> None:
         super().__init__(seed=seed, rng=rng)
         self.record_units = record_units
         self.compiled = compiled
         self.p = defaults() | validate(parameters)
+        self.unit_table = validate_units(units or {}, self.p["n_units"])
         self.timeline = sorted(timeline, key=lambda step: step.week)
         self.n_departments = int(self.p["support_departments"])
         self.leader_agents: list[Leader] = []

@@ -14,7 +14,7 @@ import numpy as np
 from model.engine import kernels
 from model.engine import mechanisms as mech
 from model.engine.agents import Employee, Leader, Level
-from model.engine.parameters import BY_NAME
+from model.engine.parameters import BY_NAME, UNIT_BY_NAME
 
 PLANNED_SKILL = 85.0
 """Skill of the seasoned staff that unit staffing was planned for."""
@@ -33,7 +33,7 @@ HABIT_BEHAVIOUR = 0.6
 """How `manager_habit_spread` divides between the person (all four behaviours
 together) and each behaviour on its own."""
 
-MARKET_RANGE = (0.3, 3.0)
+MARKET_RANGE = (UNIT_BY_NAME["market"].low, UNIT_BY_NAME["market"].high)
 """Smallest and largest market a unit can have, as a multiple of the average."""
 
 SLOT_HEADROOM = 1.4
@@ -160,7 +160,9 @@ class Organisation:
     """Building and growing the organisation (the model's first half).
 
     `ServiceProfitChain` inherits it: these methods use the model's
-    parameters `p` and generator `rng`, and register Mesa agents with it.
+    parameters `p`, its unit table `unit_table` (`parameters.UNIT_COLUMNS`:
+    values that replace the draws of the units at the start) and generator
+    `rng`, and register Mesa agents with it.
     """
 
     def build(self) -> None:
@@ -283,11 +285,15 @@ class Organisation:
 
         Units are staffed to their market. Established units start fully staffed
         with a spread of tenures; new ones open with every post vacant, a less
-        experienced manager and few customers.
+        experienced manager and few customers. The units at the start take what
+        the unit table gives in place of their draws, which are still made, so
+        that everything else in the run draws the same numbers with or without it.
         """
         p = self.p
+        given = self.unit_table if established else {}
         market = np.clip(1.0 + self.rng.normal(0.0, p["market_spread"], n), *MARKET_RANGE)
-        staff_plan = p["staff_per_unit"] * market
+        market = np.asarray(given.get("market", market), float)
+        staff_plan = np.asarray(given.get("staff", p["staff_per_unit"] * market), float)
         authorised = np.maximum(np.round(staff_plan * p["staffing_level"]), 1).astype(int)
         slots = np.ceil(staff_plan * SLOT_HEADROOM).astype(int) + 1
         planned_customers = p["customers_per_unit"] * market
@@ -306,6 +312,11 @@ class Organisation:
             Level.UNIT_MANAGER,
             habit_gap=0.0 if established else NEW_MANAGER_GAP,
         )
+        if "habit_offset" in given:
+            managers = self.team_manager[teams]
+            offset = np.asarray(given["habit_offset"], float)[:, None]
+            self.leaders.habit[managers] = np.clip(self._standard() + offset, 0.0, 100.0)
+            self.leaders.behaviour[managers] = self.leaders.habit[managers]
         self.units.extend(
             Units(
                 market=market,

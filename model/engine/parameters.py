@@ -78,18 +78,22 @@ class Parameter:
             value: Candidate value.
             field: Where the value was found, for the message (default: the name).
         """
-        field = field or self.name
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise InputError(f"{field}: {value!r} is not a number; allowed: {self.allowed()}")
-        if not math.isfinite(value) or not self.low <= value <= self.high:
-            raise InputError(f"{field}: {value!r} is out of range; allowed: {self.allowed()}")
-        if self.integer:
-            if value != int(value):
-                raise InputError(
-                    f"{field}: {value!r} is not a whole number; allowed: {self.allowed()}"
-                )
-            return int(value)
-        return float(value)
+        return _number(self, value, field or self.name)
+
+
+def _number(declared: Parameter | UnitColumn, value: object, field: str) -> float | int:
+    """`value` as the `declared` input's type, within its range; else one line naming `field`."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"{field}: {value!r} is not a number; allowed: {declared.allowed()}")
+    if not math.isfinite(value) or not declared.low <= value <= declared.high:
+        raise InputError(f"{field}: {value!r} is out of range; allowed: {declared.allowed()}")
+    if declared.integer:
+        if value != int(value):
+            raise InputError(
+                f"{field}: {value!r} is not a whole number; allowed: {declared.allowed()}"
+            )
+        return int(value)
+    return float(value)
 
 
 LEADERSHIP = "Leadership"
@@ -693,6 +697,112 @@ PARAMETERS: tuple[Parameter, ...] = (
 )
 
 BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
+
+
+@dataclass(frozen=True)
+class UnitColumn:
+    """A fact a scenario may give unit by unit, in place of what the organisation draws.
+
+    A scenario's unit table holds a list per column, a value per unit at the
+    start (the k-th value is unit k, numbered from 0 as in unit-level
+    results), so that the model's units can mirror a company's own. A column
+    not given is drawn or derived as `otherwise` says; units opened later are always drawn.
+
+    Attributes:
+        name: Key of the column in a scenario's `units`.
+        label: Short human label.
+        unit: Unit of the values.
+        low: Smallest allowed value.
+        high: Largest allowed value.
+        help: What it means and what it moves.
+        otherwise: What a unit gets when the column is not given.
+        integer: Whether the values must be whole numbers.
+    """
+
+    name: str
+    label: str
+    unit: str
+    low: float
+    high: float
+    help: str
+    otherwise: str
+    integer: bool = False
+
+    def allowed(self) -> str:
+        """Plain statement of the allowed values, for error messages."""
+        kind = "a whole number" if self.integer else "a number"
+        return f"{kind} from {self.low:g} to {self.high:g}"
+
+
+UNIT_COLUMNS: tuple[UnitColumn, ...] = (
+    UnitColumn(
+        name="market",
+        label="The unit's market",
+        unit="multiple of the average unit's",
+        low=0.3,
+        high=3.0,
+        help=(
+            "Its local demand: the customers it was planned for and can win, and, unless its "
+            "staff are given, its planned staff, both in proportion."
+        ),
+        otherwise="drawn around 1 with `market_spread`",
+    ),
+    UnitColumn(
+        name="staff",
+        label="The unit's front-line staff",
+        unit="employees",
+        low=1,
+        high=BY_NAME["staff_per_unit"].high,
+        help="Its planned front-line headcount at normal demand.",
+        otherwise="`staff_per_unit` times its market",
+        integer=True,
+    ),
+    UnitColumn(
+        name="habit_offset",
+        label="The unit manager's habits",
+        unit="0-100 points from the standard",
+        low=-50,
+        high=50,
+        help=(
+            "Where the manager's four habitual behaviours start, above or below the "
+            "organisation's standard: a unit's own leadership, which its engagement follows."
+        ),
+        otherwise="drawn around the standard with `manager_habit_spread`",
+    ),
+)
+
+UNIT_BY_NAME: dict[str, UnitColumn] = {c.name: c for c in UNIT_COLUMNS}
+
+
+def validate_units(
+    table: dict[str, object], n_units: int, where: str = "units."
+) -> dict[str, tuple[float | int, ...]]:
+    """Check a unit table: known columns, each a list of one allowed value per unit.
+
+    Args:
+        table: Column names (`UNIT_COLUMNS`) mapped to lists of values.
+        n_units: The units at the start, which each column must list.
+        where: Prefix naming where the table came from.
+
+    Raises:
+        InputError: For the first unknown column, list of the wrong length or unusable value.
+    """
+    checked = {}
+    for name, values in table.items():
+        field = f"{where}{name}"
+        column = UNIT_BY_NAME.get(name) if isinstance(name, str) else None
+        if column is None:
+            raise InputError(f"{field}: unknown unit column; allowed: {', '.join(UNIT_BY_NAME)}")
+        if not isinstance(values, list | tuple):
+            raise InputError(
+                f"{field}: {values!r} is not a list; allowed: a list of one value per unit"
+            )
+        if len(values) != n_units:
+            raise InputError(
+                f"{field}: {len(values)} values for {n_units} units; allowed: one value per unit"
+            )
+        checked[name] = tuple(_number(column, v, f"{field}[{k}]") for k, v in enumerate(values))
+    return checked
 
 
 def defaults() -> dict[str, float | int]:

@@ -7,8 +7,9 @@ chain. Those are matched by moving the declared parameter that moves each
 most, all at once: trial runs of the baseline on a Latin hypercube of those
 parameters (the same seed at every trial), a quadratic response surface
 through them that averages out the runs' noise, and SciPy's bounded least
-squares on that surface; then again on a tighter design around the answer.
-Unit rows are checked against a unit-level run, rank by rank. The result is
+squares on that surface; then again on tighter designs around the answer.
+With unit rows, unit k of the model is built as unit k of the company, and a
+last round fits each unit's market and manager to its own sales and engagement. The result is
 an ordinary scenario whose provenance holds the figures and the fit, figure
 by figure. Only aggregates are read and kept.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import math
 import zipfile
@@ -30,7 +32,8 @@ from scipy.optimize import least_squares
 from scipy.stats import qmc
 
 from model.engine import mechanisms as mech
-from model.engine.parameters import BY_NAME, InputError
+from model.engine.organisation import HABIT_PERSON
+from model.engine.parameters import BY_NAME, UNIT_BY_NAME, InputError
 from model.experiments.calibration import workforce
 from model.scenario import MAX_FILE_BYTES, Scenario, read_yaml
 from model.simulate import VERSION, simulate
@@ -39,12 +42,20 @@ WEEKS_A_YEAR = 52
 FIT_WEEKS = WEEKS_A_YEAR
 """Weeks of the baseline each trial runs after its warm-up: a year of figures."""
 
-ROUNDS = ((1.0, 30), (0.3, 20))
+ROUNDS = ((1.0, 30), (0.5, 20), (0.25, 20))
 """The fit's rounds: trial runs spread over this share of each parameter's range
 (first all of it, then tighter and tighter around the answer so far), and how many."""
 
 WELL_IDENTIFIED = 0.05
 """Largest uncertainty (share of its range) for a parameter to count as pinned by the figures."""
+
+UNIT_TRIALS = 16
+"""Trial runs of the round that fits each unit's own columns (`UnitFigure.column`)."""
+
+UNIT_HABIT_SPAN = 15.0
+"""How far (points) the unit round's trials move a unit manager's habits either side of
+the first guess: the first guess puts the units' engagement in the order given, spread
+as the drawn managers' habits would spread it."""
 
 
 @dataclass(frozen=True)
@@ -210,15 +221,50 @@ MARGIN = Figure(
 
 BY_FIGURE = {figure.name: figure for figure in (*FIGURES, MARGIN)}
 
-UNIT_FIGURES = {
-    "engaged_share": (0.0, 1.0),
-    "annual_turnover": (0.0, 5.0),
-    "sales_per_unit": (0.0, 1e9),
-    "customer_score": (-math.inf, math.inf),  # on its scale
-    "nps": (-100.0, 100.0),
-}
-"""Figures a company may give unit by unit (the model's units measure them too), and what
-one unit's can be: a single unit may lie beyond what the model represents for the whole."""
+
+@dataclass(frozen=True)
+class UnitFigure:
+    """A figure a company may give unit by unit, and how unit k of the model takes unit k's.
+
+    A unit's figure either sets its `column` of the unit table
+    (`parameters.UNIT_COLUMNS`), or is matched by the fit, which moves that
+    column until the unit's figure is within `tolerance` (a share of the figure
+    when `relative`), or, without a column, is compared with the model's unit.
+    `low` and `high` bound what one unit's figure can be: a single unit may lie
+    beyond what the model represents for the whole. The fit's trial runs move
+    a fitted column up to `span` either side of its first value.
+    """
+
+    name: str
+    low: float
+    high: float
+    tolerance: float = 0.0
+    relative: bool = False
+    column: str = ""
+    sets: bool = False
+    span: float = 0.0
+
+    def allowed_miss(self, target: float) -> float:
+        """How far unit k of the model may be from unit k's `target` and still reproduce it."""
+        return self.tolerance * abs(target) if self.relative else self.tolerance
+
+
+UNIT_FIGURES = (
+    UnitFigure("staff_per_unit", 1, BY_NAME["staff_per_unit"].high, 0.5, column="staff", sets=True),
+    UnitFigure(
+        "engaged_share", 0.0, 1.0, tolerance=0.08, column="habit_offset", span=UNIT_HABIT_SPAN
+    ),
+    UnitFigure("annual_turnover", 0.0, 5.0, tolerance=0.2),
+    UnitFigure(
+        "sales_per_unit", 1.0, 1e9, tolerance=0.1, relative=True, column="market", span=0.25
+    ),
+    UnitFigure("customer_score", -math.inf, math.inf, tolerance=3.0),  # on its scale
+    UnitFigure("nps", -100.0, 100.0, tolerance=10.0),
+)
+"""Figures a company may give unit by unit. The tolerances are a unit's: a unit of a
+dozen people is noisier than the whole company (see the report's noise)."""
+
+UNIT_BY_FIGURE = {figure.name: figure for figure in UNIT_FIGURES}
 
 UNIT_LABEL = "unit"
 """The column that may name a unit row (read for messages, never kept)."""
@@ -369,15 +415,22 @@ def check_company(figures: dict[str, object], units: dict[str, list] | None = No
         return Company(check_figures(figures))
     columns = {}
     for name, values in units.items():
-        if name not in UNIT_FIGURES:
+        if name not in UNIT_BY_FIGURE:
             raise InputError(
-                f"units.{name}: not a figure given unit by unit; allowed: {', '.join(UNIT_FIGURES)}"
+                f"units.{name}: not a figure given unit by unit; allowed: "
+                f"{', '.join(UNIT_BY_FIGURE)}"
             )
         columns[name] = tuple(
             _unit_number(name, value, f"units row {row}: {name}")
             for row, value in enumerate(values, 1)
         )
-    count = len(next(iter(columns.values())))
+    first, count = next((name, len(values)) for name, values in columns.items())
+    for name, values in columns.items():
+        if len(values) != count:
+            raise InputError(
+                f"units.{name}: {len(values)} rows but {count} of {first}; allowed: a value "
+                "per unit in every column"
+            )
     if count < 2:
         raise InputError(f"units: {count} row; allowed: two or more unit rows")
     if figures.get("units", count) != count:
@@ -389,13 +442,37 @@ def check_company(figures: dict[str, object], units: dict[str, list] | None = No
         if BY_FIGURE[name].scale:
             for row, value in enumerate(values, 1):
                 _scaled(BY_FIGURE[name], value, given, f"units row {row}: {name}")
+        elif name in given:
+            _check_mean(UNIT_BY_FIGURE[name], values, given[name])
+    _check_markets(columns.get("sales_per_unit", ()))
     check_figures(Company(given, columns).whole())
     return Company(given, columns)
 
 
+def _check_mean(figure: UnitFigure, values: tuple[float, ...], whole: float) -> None:
+    """Refuse unit rows whose mean is not the whole company's figure, within a unit's tolerance."""
+    mean, miss = float(np.mean(values)), figure.allowed_miss(whole)
+    if abs(mean - whole) > miss:
+        raise InputError(
+            f"units: {figure.name} rows average {mean:,.4g} but {figure.name} is {whole:,.4g}; "
+            f"allowed: unit rows that average to the company's figure within {miss:,.3g}"
+        )
+
+
+def _check_markets(sales: tuple[float, ...]) -> None:
+    """Refuse unit sales that no spread of the model's markets can make."""
+    low, high = UNIT_BY_NAME["market"].low, UNIT_BY_NAME["market"].high
+    for row, share in enumerate(np.asarray(sales) / np.mean(sales) if sales else (), 1):
+        if not low <= share <= high:
+            raise InputError(
+                f"units row {row}: sales_per_unit: {sales[row - 1]:,.0f} is {share:.2g} times "
+                f"the units' mean; allowed: {low:g} to {high:g} times it (the model's markets)"
+            )
+
+
 def _unit_number(name: str, value: object, where: str) -> float:
     """One unit's figure as a number, within what a unit's can be (`UNIT_FIGURES`)."""
-    low, high = UNIT_FIGURES[name]
+    low, high = UNIT_BY_FIGURE[name].low, UNIT_BY_FIGURE[name].high
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
         raise InputError(f"{where}: {value!r} is not a unit's figure; allowed: {low:g} to {high:g}")
     return float(value)
@@ -496,7 +573,7 @@ def _unit_columns(header: list, rows: list[list], what: str) -> dict[str, list]:
                 )
         columns[name] = [values[i] for values in rows]
     if not columns:
-        raise InputError(f"{what}: unit rows without figures; allowed: {', '.join(UNIT_FIGURES)}")
+        raise InputError(f"{what}: unit rows without figures; allowed: {', '.join(UNIT_BY_FIGURE)}")
     return columns
 
 
@@ -516,6 +593,26 @@ def _read_workbook(data: bytes, what: str) -> tuple[dict, dict]:
         raise InputError(f"{what}: the first sheet does not start figure,value; allowed: that")
     found = _figure_rows(figures, what) if figures else {}
     return found, _unit_columns(units[0], units[1:], what) if units else {}
+
+
+def workbook_of(company: Company) -> bytes:
+    """The company's figures as an Excel workbook that `read_company` reads back to it.
+
+    A first sheet of `figure,value` rows and, with unit rows, a sheet `units`
+    whose units are numbered from 0, as in unit-level results: no names are kept.
+    """
+    book = openpyxl.Workbook()
+    book.active.title = "figures"
+    for row in [["figure", "value"], *company.figures.items()]:
+        book.active.append(list(row))
+    if company.units:
+        sheet = book.create_sheet(UNITS_SHEET)
+        sheet.append([UNIT_LABEL, *company.units])
+        for k, values in enumerate(zip(*company.units.values(), strict=True)):
+            sheet.append([k, *values])
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
 
 
 def _sheet_rows(sheet) -> list[list[object]]:
@@ -557,7 +654,7 @@ def _figures_of(table: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
 
 
 def _unit_figures_of(table: pd.DataFrame) -> pd.DataFrame:
-    """`UNIT_FIGURES` of a year's unit-level run: a row a replication and unit."""
+    """The unit figures of a year's unit-level run: a row a replication and unit."""
     runs = table.groupby(["rep", "unit"])
     years = FIT_WEEKS / WEEKS_A_YEAR
     return pd.DataFrame(
@@ -584,12 +681,26 @@ class Fit:
     """Parameter by parameter: the value found, its uncertainty (share of its range) and
     whether the figures pin it well, weakly or exactly."""
     units: pd.DataFrame
-    """With unit rows: each unit figure ranked, the company's units beside the model's
-    units at the same rank (the model cannot yet place a given unit: see `units_compared`)."""
+    """With unit rows: unit k of the company beside unit k of the model, figure by
+    figure, as `report` has it for the whole (`units_compared`)."""
 
 
 TRIALS = sum(trials for _, trials in ROUNDS)
-"""Trial runs a fit makes (besides the final check, and the unit-level run for unit rows)."""
+"""Trial runs a fit makes for the whole company (besides the final check)."""
+
+
+def trials_of(company: Company) -> int:
+    """Trial runs the fit of `company` makes: the unit round's too when it has one."""
+    return TRIALS + (UNIT_TRIALS if _unit_fitted(company) else 0)
+
+
+def _unit_fitted(company: Company) -> list[UnitFigure]:
+    """The company's unit figures that the unit round fits, each by its own column."""
+    return [
+        UNIT_BY_FIGURE[name]
+        for name in company.units
+        if UNIT_BY_FIGURE[name].column and not UNIT_BY_FIGURE[name].sets
+    ]
 
 
 def fit(
@@ -601,19 +712,35 @@ def fit(
 ) -> Fit:
     """The baseline that reproduces the company's figures (checked with `check_company`).
 
+    With unit rows, unit k of the model is built as unit k of the company
+    (its market from its sales, its staff from its headcount, its manager's
+    habits from its engagement); after the whole company's first round, a
+    round of trial runs fits each unit's own columns to its own figures, and
+    the whole company's later rounds fit it with those units.
+
     Args:
         company: Figure names (`FIGURES`) mapped to the company's values, and any unit rows.
         title: The fitted scenario's title.
         seed: Seed of every trial run (common random numbers).
         reps: Replications per trial.
-        progress: Called with (trials done, `TRIALS`) after each trial run.
+        progress: Called with (trials done, `trials_of(company)`) after each trial run.
     """
     company = check_company(company.figures, company.units)
     figures = company.whole()
     start = Scenario(title).with_parameters(_set_directly(company))
+    start = start.with_units(_first_unit_table(company, start))
     wanted = targets(figures)
     surfaced = [BY_FIGURE[name] for name in wanted if name != MARGIN.name]
-    fitted, uncertainty = _fit_surface(start, surfaced, wanted, seed, reps, progress)
+    done, total = itertools.count(1), trials_of(company)
+
+    def tick() -> None:
+        if progress:
+            progress(next(done), total)
+
+    def units_round(scenario: Scenario) -> Scenario:
+        return _fit_units(scenario, company, seed, reps, tick)
+
+    fitted, uncertainty = _fit_surface(start, surfaced, wanted, seed, reps, tick, units_round)
     table = simulate(fitted, steps=FIT_WEEKS, seed=seed, reps=reps)
     if MARGIN.name in wanted:
         fitted, table = _margin_solved(fitted, table, wanted[MARGIN.name])
@@ -644,7 +771,7 @@ def fit(
         ["exactly", "well"],
         "weakly",
     )
-    units = pd.DataFrame(columns=["figure", "rank", "yours", "model"])
+    units = pd.DataFrame(columns=UNIT_REPORT)
     provenance = {
         "figures": company.figures,
         "fit": json.loads(report.to_json(orient="records")),
@@ -652,10 +779,9 @@ def fit(
     }
     if company.units:
         units = units_compared(company, simulate(fitted, FIT_WEEKS, seed, "unit", reps))
-        spread = units.groupby("figure", sort=False)[["yours", "model"]].std().reset_index()
         provenance |= {
             "unit_figures": {name: list(values) for name, values in company.units.items()},
-            "unit_spread": json.loads(spread.to_json(orient="records")),
+            "unit_fit": json.loads(units.to_json(orient="records")),
         }
     provenance |= {"seed": seed, "replications": reps, "model_version": VERSION}
     scenario = replace(fitted, description=_description(title, report), provenance=provenance)
@@ -665,7 +791,8 @@ def fit(
 def _set_directly(company: Company) -> dict[str, float | int]:
     """The parameters the company's figures give directly.
 
-    Unit sales give the spread of the units' markets: a unit's sales follow its market.
+    Unit sales give the spread of the units' markets, which units opened later
+    are drawn with: a unit's sales follow its market.
     """
     values = {
         BY_FIGURE[name].sets: _as_value(BY_NAME[BY_FIGURE[name].sets], value)
@@ -679,30 +806,120 @@ def _set_directly(company: Company) -> dict[str, float | int]:
     return values
 
 
-def units_compared(company: Company, table: pd.DataFrame) -> pd.DataFrame:
-    """Each unit figure ranked: the company's units beside the model's at the same rank.
+def _first_unit_table(company: Company, start: Scenario) -> dict[str, list]:
+    """The unit table the fit starts from: unit k of the model built as unit k of the company.
 
-    The engine draws each unit's market and manager from the organisation's
-    spreads, so its unit k is not the company's unit k; what can be compared
-    is the spread, rank by rank.
+    A unit's market is its share of the units' mean sales, its staff its own
+    headcount, and its manager's habits lie above or below the standard as
+    its engagement lies from the units' mean, spread as drawn managers' are.
     """
-    model = _unit_figures_of(table)
+    rows = company.units
+    table = {}
+    if "sales_per_unit" in rows:
+        table["market"] = list(np.asarray(rows["sales_per_unit"]) / np.mean(rows["sales_per_unit"]))
+    if "staff_per_unit" in rows:
+        table["staff"] = [max(1, round(v)) for v in rows["staff_per_unit"]]
+    if "engaged_share" in rows:
+        engaged = np.asarray(rows["engaged_share"])
+        spread = start.values()["manager_habit_spread"] * HABIT_PERSON
+        z = (engaged - engaged.mean()) / max(engaged.std(ddof=1), 1e-9)
+        habit = UNIT_BY_NAME["habit_offset"]
+        table["habit_offset"] = list(np.clip(spread * z, habit.low, habit.high))
+    return table
+
+
+def _fit_units(
+    scenario: Scenario,
+    company: Company,
+    seed: int,
+    reps: int,
+    tick: Callable[[], None],
+) -> Scenario:
+    """The scenario with each unit's own columns fitted to its own figures.
+
+    Trial runs at unit level on a Latin hypercube of every unit's columns
+    around their first values (the same seed at every trial); then, unit by
+    unit, a quadratic response surface of its figures in its own columns and
+    SciPy's bounded least squares on it. A unit's figures follow its own
+    columns far more than the others', which act as noise the surface averages
+    out. The round places the units against each other; their mean stays where
+    the whole company's fit left it, since the parameters fitted to the whole
+    (friction for engagement, demand for sales) were fitted with it.
+    """
+    aimed = _unit_fitted(company)
+    if not aimed:
+        return scenario
+    columns = [UNIT_BY_NAME[f.column] for f in aimed]
+    names = [f.name for f in aimed]
+    first = np.array([scenario.units[c.name] for c in columns], float).T  # units x columns
+    span = np.array([f.span for f in aimed])
+    bottom, top = [c.low for c in columns], [c.high for c in columns]
+    low, high = np.clip(first - span, bottom, top), np.clip(first + span, bottom, top)
+    n = len(first)
+    draws = qmc.LatinHypercube(d=first.size, seed=seed).random(UNIT_TRIALS)
+    design = low + (high - low) * draws.reshape(UNIT_TRIALS, n, len(columns))
+    observed = []
+    for point in design:
+        trial = scenario.with_units({c.name: list(point[:, j]) for j, c in enumerate(columns)})
+        runs = _unit_figures_of(simulate(trial, FIT_WEEKS, seed, "unit", reps))
+        observed.append(runs.groupby("unit")[names].mean().to_numpy())
+        tick()
+    observed = np.array(observed)  # trials x units x figures
+    wanted = np.array([company.units[name] for name in names], float).T
+    found = np.empty_like(first)
+    for k in range(n):
+        scale = np.maximum(high[k] - low[k], 1e-9)
+        surface = _Surface((design[:, k] - low[k]) / scale, observed[:, k])
+        tolerance = np.array([f.allowed_miss(t) for f, t in zip(aimed, wanted[k], strict=True)])
+        best = least_squares(
+            lambda y, s=surface, k=k, t=tolerance: (s(y) - wanted[k]) / t,
+            np.clip((first[k] - low[k]) / scale, 0, 1),
+            bounds=(0, 1),
+        ).x
+        found[k] = low[k] + best * scale
+    level = first.mean(axis=0) - found.mean(axis=0)  # the whole's level stays the whole fit's
+    found = np.clip(found + level, bottom, top)
+    return scenario.with_units(
+        {c.name: [float(f"{v:.4g}") for v in found[:, j]] for j, c in enumerate(columns)}
+    )
+
+
+UNIT_REPORT = ["figure", "unit", "yours", "model", "noise", "tolerance", "within", "fitted_by"]
+"""The columns of the unit by unit report."""
+
+
+def units_compared(company: Company, table: pd.DataFrame) -> pd.DataFrame:
+    """Unit k of the company beside unit k of the model, figure by figure.
+
+    Scores are taken on the model's 0-100; `noise` is the standard error of
+    the model's unit over the replications, and `fitted_by` the unit table's
+    column fitted to the figure (none: compared only). Figures that set the
+    unit (its headcount) are not compared.
+    """
+    model = _unit_figures_of(table).groupby("unit")
+    mean, noise = model.mean(), (model.std() / np.sqrt(table.rep.nunique())).fillna(0.0)
     rows = []
     for name, values in company.units.items():
-        figure = BY_FIGURE[name]
-        yours = np.sort(
-            [
-                _on_model_scale(figure, v, company.figures, name) if figure.scale else v
-                for v in values
-            ]
-        )
-        theirs = np.sort(model[name].unstack("unit").to_numpy(), axis=1).mean(axis=0)
+        unit_figure, figure = UNIT_BY_FIGURE[name], BY_FIGURE[name]
+        if unit_figure.sets:
+            continue
         label = f"{figure.label} (0-100)" if figure.scale else figure.label
-        rows += [
-            {"figure": label, "rank": rank, "yours": float(y), "model": float(m)}
-            for rank, (y, m) in enumerate(zip(yours, theirs, strict=True), 1)
-        ]
-    return pd.DataFrame(rows)
+        for k, value in enumerate(values):
+            yours = _scaled(figure, value, company.figures, name) if figure.scale else value
+            miss = unit_figure.allowed_miss(yours)
+            rows.append(
+                {
+                    "figure": label,
+                    "unit": k,
+                    "yours": float(yours),
+                    "model": float(mean[name].iloc[k]),
+                    "noise": float(noise[name].iloc[k]),
+                    "tolerance": miss,
+                    "within": bool(abs(mean[name].iloc[k] - yours) <= miss),
+                    "fitted_by": unit_figure.column,
+                }
+            )
+    return pd.DataFrame(rows, columns=UNIT_REPORT)
 
 
 def _fit_surface(
@@ -711,12 +928,19 @@ def _fit_surface(
     wanted: dict[str, float],
     seed: int,
     reps: int,
-    progress: Callable[[int, int], None] | None,
+    tick: Callable[[], None],
+    between: Callable[[Scenario], Scenario] | None = None,
 ) -> tuple[Scenario, list[float]]:
     """The parameters behind the `aimed` figures fitted on response surfaces, round by round.
 
     Several figures may move one parameter (engagement as a share and as a
-    score): least squares then weighs them by their tolerances. Returns the
+    score): least squares then weighs them by their tolerances. `tick` is
+    called after each trial run. `between`, if given, is called on the answer
+    after the first round, and the later rounds fit the whole company with the
+    unit table it returns (what the units' own round did to the whole). From
+    the second round on, each surface goes through every trial since the
+    second round began, which averages out more of the runs' noise than a
+    tighter round's own trials can. Returns the
     fitted scenario and, per parameter, its uncertainty: how far (share of
     its range) it can move, the others moving with it, while the figures stay
     within about their tolerances.
@@ -734,17 +958,18 @@ def _fit_surface(
     if not free:
         return start, []
     x = np.array([(start.values()[p.name] - p.low) / (p.high - p.low) for p in free])
-    done = 0
-    for spread, trials in ROUNDS:
+    for number, (spread, trials) in enumerate(ROUNDS):
+        if number == 1 and between:
+            start = replace(start, units=between(scenario_at(x)).units)
+        if number <= 1:
+            designs, observed = [], []
         low, high = np.clip(x - spread / 2, 0, 1), np.clip(x + spread / 2, 0, 1)
         design = low + (high - low) * qmc.LatinHypercube(d=len(free), seed=seed).random(trials)
-        observed = []
         for point in design:
             observed.append(measure(scenario_at(point), seed, reps)[names].mean())
-            done += 1
-            if progress:
-                progress(done, TRIALS)
-        surface = _Surface(design, np.array(observed))
+            tick()
+        designs.extend(design)
+        surface = _Surface(np.array(designs), np.array(observed))
         x = least_squares(
             lambda y, surface=surface: (surface(y) - target) / tolerance,
             np.clip(x, low, high),

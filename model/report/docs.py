@@ -18,7 +18,7 @@ import pandas as pd
 from model.engine import chain, mechanisms, observe, organisation, parameters
 from model.engine.chain import WARM_UP_WEEKS
 from model.engine.observe import MEASURES
-from model.engine.parameters import BY_NAME, GROUPS, PARAMETERS
+from model.engine.parameters import BY_NAME, GROUPS, PARAMETERS, UNIT_COLUMNS
 from model.experiments.calibration import KNOWN_GAPS, TARGETS
 from model.scenario import DEFAULT_WEEKS, load_scenario, scenario_names
 
@@ -73,6 +73,14 @@ SUBMODELS = {
 def _source(module) -> str:
     """A module's file, as the project folder shows it (`model/engine/mechanisms.py`)."""
     return module.__name__.replace(".", "/") + ".py"
+
+
+def _unit_columns() -> str:
+    """The unit table's columns in a sentence each, from their declarations."""
+    return " ".join(
+        f"`{c.name}` ({c.unit}, {c.low:g} to {c.high:g}): {c.help} Otherwise {c.otherwise}."
+        for c in UNIT_COLUMNS
+    )
 
 
 def parameter_table() -> pd.DataFrame:
@@ -318,7 +326,10 @@ def odd_sections() -> dict[str, str]:
             "each kind in proportion to how long it stays, so the loyal and the content are "
             "over-represented against newcomers, with tenures to match. The model then runs a "
             f"{WARM_UP_WEEKS}-week warm-up with the scenario's starting parameters, so "
-            "that week 1 starts from the organisation's own steady state."
+            "that week 1 starts from the organisation's own steady state. A scenario may "
+            "carry a unit table (its `units`, a list per column with a value per unit at the "
+            "start) so that unit k is a given unit: " + _unit_columns() + " The draws the "
+            "table replaces are still made, so the rest of the run draws the same numbers."
         ),
         "Input data": (
             "None at run time: no data file is read. The defaults are calibrated so that "

@@ -107,7 +107,10 @@ def test_a_fitted_company_is_offered_in_every_picker_and_used_in_the_simulator(
         "Employees engaged",
         "Sales per unit a year",
     ]
-    assert list(page.dataframe[2].value["Rank"]) == [1, 2, 3] * 2  # the units, rank by rank
+    units = page.dataframe[2].value  # unit k of the company beside unit k of the model
+    assert list(units["Unit"]) == [0, 1, 2] * 2
+    assert list(units["Yours"][:3]) == [0.3, 0.4, 0.5]
+    assert list(result.scenario.units) == ["market", "habit_offset"]
     name, shown = FITTED_HERE + "Tiny Ltd", "Tiny Ltd (fitted here)"
     page.switch_page("ui/pages/compare.py").run()
     assert shown in page.multiselect[0].options

@@ -1,5 +1,5 @@
-"""A company's journey in chromium: its figures uploaded on the set-up page, fitted, and a
-what-if run on it in the simulator.
+"""A company's journey in chromium: its figures and unit rows uploaded as one workbook on the
+set-up page, fitted unit by unit, and a what-if run on it in the simulator.
 
 The company is tiny (3 units of 6) and each trial run has 2 replications, so the fit takes
 seconds, not minutes.
@@ -10,11 +10,13 @@ import re
 import pytest
 from browsing import screenshot_if_failed, wait
 
+from model.experiments.fit import check_company, workbook_of
 from ui.remote import free_port, start_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-FIGURES = "figure,value\nunits,3\nstaff_per_unit,6\ncustomers_per_unit,120\nannual_turnover,0.8\n"
+FIGURES = {"units": 3, "staff_per_unit": 6, "customers_per_unit": 120, "annual_turnover": 0.8}
+UNITS = {"engaged_share": [0.3, 0.4, 0.5], "sales_per_unit": [300_000, 350_000, 400_000]}
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +46,8 @@ def metric(page, label):
 
 
 def test_figures_uploaded_fitted_and_a_what_if_run_on_the_company(page, tmp_path):
-    figures = tmp_path / "tiny.csv"
-    figures.write_text(FIGURES)
+    figures = tmp_path / "tiny.xlsx"
+    figures.write_bytes(workbook_of(check_company(FIGURES, UNITS)))
     page.get_by_role("link", name="Your company").click()
     wait(page)
     page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(figures))
@@ -56,6 +58,8 @@ def test_figures_uploaded_fitted_and_a_what_if_run_on_the_company(page, tmp_path
     page.get_by_role("heading", name="Tiny Ltd: the fit, figure by figure").wait_for()
     wait(page)
     assert page.locator("[data-testid=stException]").count() == 0
+    held = re.compile(r"unit by unit .*Employees engaged: \d of 3, Sales per unit a year: \d of 3")
+    assert page.get_by_text(held).count() >= 1  # unit k of the company beside unit k of the model
     page.get_by_role("button", name="Use it in the simulator").click()
     wait(page)
     assert page.get_by_role("heading", name="Tiny Ltd").count() == 1

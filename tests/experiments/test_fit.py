@@ -2,19 +2,25 @@
 
 import io
 
+import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 
 from model import InputError, Scenario, load_scenario, simulate
 from model.cli import main
+from model.engine.organisation import HABIT_PERSON
 from model.engine.parameters import BY_NAME
 from model.experiments.fit import (
     BY_FIGURE,
     FIT_WEEKS,
     Company,
+    _first_unit_table,
     _margin_solved,
+    _unit_figures_of,
     check_company,
     check_figures,
+    fit,
     measure,
     read_company,
     targets,
@@ -114,6 +120,27 @@ UNITS_CSV = "unit,engaged_share,sales_per_unit\nNorth,0.3,900000\nSouth,0.5,1100
         ({"engaged_share": [0.3, 0.4]}, {"units": 3}, "units: 3 but 2 unit rows"),
         ({"headcount": [12, 14]}, {}, "units.headcount: not a figure given unit by unit"),
         (
+            {"sales_per_unit": [9e5, -5]},
+            {},
+            "units row 2: sales_per_unit: -5 is not a unit's figure; allowed: 1 to 1e+09",
+        ),
+        (
+            {"sales_per_unit": [1e5, 3e6, 2e6]},
+            {},
+            "units row 1: sales_per_unit: 100,000 is 0.059 times the units' mean; allowed: "
+            "0.3 to 3 times it",
+        ),
+        (
+            {"staff_per_unit": [12, 14]},
+            {"staff_per_unit": 20},
+            "units: staff_per_unit rows average 13 but staff_per_unit is 20",
+        ),
+        (
+            {"engaged_share": [0.3, 0.4], "sales_per_unit": [9e5, 1e6, 1.1e6]},
+            {},
+            "units.sales_per_unit: 3 rows but 2 of engaged_share; allowed: a value per unit",
+        ),
+        (
             {"engaged_share": [0.3, 1.4]},
             {},
             "units row 2: engaged_share: 1.4 is not a unit's figure; allowed: 0 to 1",
@@ -201,14 +228,29 @@ def test_the_margin_is_solved_by_arithmetic_as_a_second_run_would_find_it():
     assert solved.values()["unit_fixed_costs"] != SMALL.values()["unit_fixed_costs"]
 
 
-def test_unit_rows_are_compared_rank_by_rank_with_the_model_s_units():
+def test_unit_k_of_the_company_is_compared_with_unit_k_of_the_model():
     company = check_company({"units": 3}, {"engaged_share": [0.5, 0.2, 0.4]})
-    table = simulate(SMALL, steps=FIT_WEEKS, seed=0, reps=2, level="unit")
+    scenario = SMALL.with_units({"habit_offset": [20, -20, 0]})
+    table = simulate(scenario, steps=FIT_WEEKS, seed=0, reps=2, level="unit")
     compared = units_compared(company, table)
-    assert list(compared["yours"]) == [0.2, 0.4, 0.5]
-    assert list(compared["rank"]) == [1, 2, 3]
-    assert compared["model"].is_monotonic_increasing
-    assert compared["model"].between(0, 1).all()
+    assert list(compared["yours"]) == [0.5, 0.2, 0.4] and list(compared["unit"]) == [0, 1, 2]
+    engaged = table.groupby("unit").engaged_share.mean()
+    assert compared["model"].to_numpy() == pytest.approx(engaged.to_numpy())
+    assert compared["model"].iloc[0] > compared["model"].iloc[2] > compared["model"].iloc[1]
+    miss = (compared.model - compared.yours).abs()
+    assert list(compared.within) == list(miss <= 0.08)
+    assert set(compared.fitted_by) == {"habit_offset"}
+
+
+def test_unit_rows_build_unit_k_of_the_model_as_unit_k_of_the_company():
+    rows = {"sales_per_unit": [2e6, 1e6, 3e6], "staff_per_unit": [14, 9, 20]}
+    rows |= {"engaged_share": [0.4, 0.2, 0.6]}
+    company = check_company({}, rows)
+    start = Scenario("x").with_parameters({"n_units": 3})
+    table = _first_unit_table(company, start)
+    assert table["market"] == pytest.approx([1.0, 0.5, 1.5]) and table["staff"] == [14, 9, 20]
+    spread = BY_NAME["manager_habit_spread"].default * HABIT_PERSON  # as drawn managers spread
+    assert table["habit_offset"] == pytest.approx([0, -spread, spread], abs=1e-9)
 
 
 @pytest.mark.slow
@@ -237,11 +279,75 @@ def test_a_company_is_fitted_back_from_its_own_figures(tmp_path, capsys):
     assert set(BY_FIGURE) >= set(fitted.provenance["figures"])
 
 
+KNOWN_UNITS = {  # the units the unit rows are taken from: their markets and managers
+    "market": [0.6, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.5, 0.7, 0.9],
+    "habit_offset": [-20, 5, -10, 0, 15, -5, 10, 20, 8, -12],
+}
+KNOWN_SIZE = {"n_units": 10, "staff_per_unit": 25, "customers_per_unit": 500}
+
+
+@pytest.mark.slow
+def test_a_company_is_fitted_back_unit_by_unit_from_its_own_unit_rows(tmp_path, capsys):
+    """Unit rows measured on known units come back to them: unit k's figures and market.
+
+    The units' round places the units against each other and the whole
+    company's rounds set their level, so a unit's engagement is checked as it
+    lies from the units' mean, and the level with the whole company's figures.
+    """
+    known = Scenario("known").with_parameters(KNOWN_SIZE).with_units(KNOWN_UNITS)
+    whole = measure(known, seed=1, reps=4)[["annual_turnover", "customer_retention"]].mean()
+    units = _unit_figures_of(simulate(known, FIT_WEEKS, 1, "unit", 4)).groupby("unit").mean()
+    figures = tmp_path / "figures.csv"
+    figures.write_text(
+        "figure,value\nunits,10\nstaff_per_unit,25\ncustomers_per_unit,500\n"
+        + "".join(f"{name},{value}\n" for name, value in whole.items())
+    )
+    rows = tmp_path / "units.csv"
+    columns = ["engaged_share", "sales_per_unit", "annual_turnover"]
+    rows.write_text(units[columns].to_csv(index_label="unit"))
+    out = tmp_path / "our_company.yaml"
+
+    assert main(["fit", str(figures), str(rows), "--out", str(out), "--reps", "4"]) == 0
+    printed = capsys.readouterr().out
+    assert "units: Employees engaged" in printed and "fitted by each unit's habit_offset" in printed
+    fitted = load_scenario(out)
+    for row in fitted.provenance["fit"]:
+        assert abs(row["model"] - row["target"]) <= row["tolerance"] + 2 * row["noise"], row
+    unit_fit = pd.DataFrame(fitted.provenance["unit_fit"])
+    assert len(unit_fit) == 3 * 10 and list(unit_fit.unit[:10]) == list(range(10))
+    engaged = unit_fit[unit_fit.fitted_by == "habit_offset"]
+    placed = (engaged.model - engaged.model.mean()) - (engaged.yours - engaged.yours.mean())
+    assert (placed.abs() <= engaged.tolerance + 2 * engaged.noise).all(), placed
+    sales = unit_fit[unit_fit.fitted_by == "market"]
+    assert ((sales.model - sales.yours).abs() <= sales.tolerance + 2 * sales.noise).all()
+    assert fitted.units["market"] == pytest.approx(KNOWN_UNITS["market"], abs=0.1)
+    assert np.corrcoef(fitted.units["habit_offset"], KNOWN_UNITS["habit_offset"])[0, 1] > 0.7
+    assert fitted.provenance["unit_figures"]["sales_per_unit"] == list(units.sales_per_unit)
+
+
+def example_company() -> Company:
+    """The shipped example's figures and unit rows, read from their CSV files."""
+    figures = read_company((FIGURES / "example_company.csv").read_text())
+    return figures.combined(read_company((FIGURES / "example_company_units.csv").read_text()))
+
+
 def test_the_shipped_example_is_fitted_to_the_shipped_figures():
-    example = load_scenario("example_company")
-    figures = read_company((FIGURES / "example_company.csv").read_text()).figures
-    assert example.provenance["figures"] == figures
-    assert example.values()["n_units"] == figures["units"]
+    example, company = load_scenario("example_company"), example_company()
+    assert example.provenance["figures"] == company.figures
+    assert example.values()["n_units"] == company.figures["units"] == 40
     assert {row["figure"] for row in example.provenance["fit"]} == {
-        BY_FIGURE[name].label for name in figures if BY_FIGURE[name].fitted_by
+        BY_FIGURE[name].label for name in company.whole() if BY_FIGURE[name].fitted_by
     }
+    given = example.provenance["unit_figures"]
+    assert given == {name: list(values) for name, values in company.units.items()}
+    assert set(example.units) == {"market", "staff", "habit_offset"}
+    assert list(example.units["staff"]) == given["staff_per_unit"]  # unit k's own headcount
+    assert read_company((FIGURES / "example_company.xlsx").read_bytes()) == company
+
+
+@pytest.mark.slow
+def test_the_shipped_example_is_fitted_again_from_its_figures_and_seed():
+    example = load_scenario("example_company")
+    seed, reps = example.provenance["seed"], example.provenance["replications"]
+    again = fit(example_company(), example.title, seed, reps).scenario
+    assert again.parameters == example.parameters and again.units == example.units

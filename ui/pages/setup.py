@@ -9,7 +9,7 @@ import streamlit as st
 
 from model import InputError, Scenario
 from model.engine.parameters import BY_NAME
-from model.experiments.fit import BY_FIGURE, TRIALS, UNIT_FIGURES, Company, fit, read_company
+from model.experiments.fit import BY_FIGURE, UNIT_BY_FIGURE, Company, fit, read_company, trials_of
 from model.scenario import COMPANIES_ENV, MAX_FILE_BYTES, companies_folder, save_company
 from ui import runs, state
 
@@ -23,7 +23,9 @@ st.markdown(
     "fitting the model's own parameters. Leave a figure empty to keep the model's default. "
     "A file is an Excel workbook (a first sheet of `figure,value` rows, and optionally a sheet "
     "`units` with a row a unit), a CSV of `figure,value` lines, a CSV of unit rows (header "
-    f"`unit,` then any of {', '.join(f'`{n}`' for n in UNIT_FIGURES)}) or a YAML file. "
+    f"`unit,` then any of {', '.join(f'`{n}`' for n in UNIT_BY_FIGURE)}) or a YAML file. "
+    "With unit rows, the model's unit k is your unit k: its market follows its sales, its "
+    "staff its headcount, and its manager's habits are fitted to its engagement. "
     "A survey score comes with the lowest and highest answers of its scale. "
     "Your figures stay in this session on this server and are never written unless you save "
     "the fitted company."
@@ -66,7 +68,8 @@ if submitted:
             company = company.combined(read_company(upload.getvalue(), upload.name))
         typed_in = {name: value for name, value in typed.items() if value is not None}
         company = company.combined(Company(typed_in))
-        bar = st.progress(0.0, text=f"Fitting: 0 of {TRIALS} trial runs")
+        total = trials_of(company)
+        bar = st.progress(0.0, text=f"Fitting: 0 of {total} trial runs")
 
         def advance(done: int, total: int) -> None:
             """Move the bar after each trial run: a fit takes minutes."""
@@ -76,7 +79,7 @@ if submitted:
         size = Scenario("size").with_parameters(
             {BY_FIGURE[n].sets: v for n, v in figures.items() if BY_FIGURE[n].sets in SIZE}
         )
-        with runs.fitting(size, reps, TRIALS):
+        with runs.fitting(size, reps, total):
             result = fit(company, title or "Our company", reps=reps, progress=advance)
         st.session_state.fitted = result
         st.session_state.fitted_name = state.keep_company(result.scenario)
@@ -109,14 +112,27 @@ if result is not None:
         width="stretch",
     )
     if not result.units.empty:
+        units = result.units
+        held = ", ".join(
+            f"{figure}: {rows.within.sum()} of {len(rows)}"
+            for figure, rows in units.groupby("figure", sort=False)
+        )
         st.markdown(
-            "**Your units beside the model's, rank by rank** (the model draws each unit's "
-            "market and manager from the spreads, so its third-best unit is compared with "
-            "yours, not a unit by name)"
+            "**Your units beside the model's, unit by unit** (unit 0 is your first row; "
+            f"within a unit's tolerance: {held})"
         )
         st.dataframe(
-            result.units.rename(
-                columns={"figure": "Figure", "rank": "Rank", "yours": "Yours", "model": "Model"}
+            units.assign(within=units.within.map({True: "yes", False: "no"})).rename(
+                columns={
+                    "figure": "Figure",
+                    "unit": "Unit",
+                    "yours": "Yours",
+                    "model": "Model",
+                    "noise": "Model's noise",
+                    "tolerance": "Tolerance",
+                    "within": "Within",
+                    "fitted_by": "Fitted by",
+                }
             ),
             hide_index=True,
             width="stretch",
