@@ -38,11 +38,28 @@ def screenshot_if_failed(page, request, name=None) -> None:
         page.screenshot(path=str(RESULTS / f"{name or request.node.name}.png"), full_page=True)
 
 
-def wait(page):
-    """Until the rerun an action started has finished, with every replication drawn."""
+def wait(page, start=1500):
+    """Until the rerun an action started has finished, with every replication drawn.
+
+    Args:
+        page: The page the action was taken on.
+        start: Milliseconds to wait for the rerun to start.
+    """
     with contextlib.suppress(playwright.Error):  # it may have been quicker than that
-        page.wait_for_selector("[data-test-script-state=running]", timeout=1500)
+        page.wait_for_selector("[data-test-script-state=running]", timeout=start)
     page.wait_for_function(SETTLED, polling=100)
+
+
+def slide(page, slider, key: str, times: int) -> None:
+    """Move a slider by keyboard and wait for the rerun it sends when the keys stop.
+
+    A slider sends its value after a pause, which on a busy machine can start
+    the rerun well after `wait`'s usual window, so this waits longer for it.
+    """
+    slider.focus()
+    for _ in range(times):
+        slider.press(key)
+    wait(page, start=10_000)
 
 
 SETTLED = """() =>

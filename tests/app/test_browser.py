@@ -9,7 +9,7 @@ import time
 
 import pandas as pd
 import pytest
-from browsing import screenshot_if_failed, wait
+from browsing import screenshot_if_failed, slide, wait
 
 from model import load_scenario
 from ui.remote import free_port, start_server
@@ -61,10 +61,7 @@ def test_changing_a_lever_changes_the_kpis(page):
     assert not delta
     open_group(page, "Programmes")
     slider = page.get_by_role("slider", name=re.compile("Engagement and recognition"))
-    slider.focus()
-    for _ in range(15):
-        slider.press("ArrowRight")  # 15 steps of 50 a year per employee
-    wait(page)
+    slide(page, slider, "ArrowRight", 15)  # 15 steps of 50 a year per employee
     after, delta = metric(page, "Employee satisfaction")
     assert delta.strip().startswith("+") or "↑" in delta or float(after) > float(before)
     assert float(after) > float(before)
@@ -218,10 +215,7 @@ def test_a_trainer_steps_plays_pauses_moves_a_lever_and_plays_to_the_end(page):
     time.sleep(2)
     assert week_shown(page) == paused  # paused means paused
     slider = page.get_by_role("slider", name=re.compile("Recognition"))  # its group is open
-    slider.focus()
-    for _ in range(4):
-        slider.press("ArrowRight")
-    wait(page)
+    slide(page, slider, "ArrowRight", 4)
     assert week_shown(page) == paused and no_exception(page)
     assert page.get_by_text(f"changes act from week {paused + 1}").count() == 1
     page.get_by_role("button", name="Play").click()
@@ -257,10 +251,7 @@ def bridge_steps(page):
 def move(page, lever, steps):
     """Press a lever's slider `steps` times to the right; the value it shows then."""
     slider = page.get_by_role("slider", name=re.compile(f"^{lever} "))
-    slider.focus()
-    for _ in range(steps):
-        slider.press("ArrowRight")
-    wait(page)
+    slide(page, slider, "ArrowRight", steps)
     return int(float(slider.input_value()))
 
 

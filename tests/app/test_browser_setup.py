@@ -8,7 +8,7 @@ seconds, not minutes.
 import re
 
 import pytest
-from browsing import screenshot_if_failed, wait
+from browsing import screenshot_if_failed, slide, wait
 
 from model.experiments.fit import check_company, workbook_of
 from ui.remote import free_port, start_server
@@ -68,10 +68,7 @@ def test_figures_uploaded_fitted_and_a_what_if_run_on_the_company(page, tmp_path
     before = metric(page, "Employee satisfaction")
     sidebar.locator("summary").filter(has_text="Programmes").click()
     slider = page.get_by_role("slider", name=re.compile("Engagement and recognition"))
-    slider.focus()
-    for _ in range(15):
-        slider.press("ArrowRight")
-    wait(page)
+    slide(page, slider, "ArrowRight", 15)
     assert page.get_by_text(re.compile("Changed: Engagement and recognition")).count() >= 1
     assert float(metric(page, "Employee satisfaction")) > float(before)
     assert page.locator("[data-testid=stException]").count() == 0

@@ -11,7 +11,7 @@ import re
 import signal
 
 import pytest
-from browsing import screenshot_if_failed, wait
+from browsing import screenshot_if_failed, slide, wait
 from playwright.sync_api import expect
 
 from ui.remote import free_port, start_server
@@ -123,10 +123,7 @@ def test_two_teams_play_two_rounds_and_a_restart_loses_nothing(server, screens):
 
     alpha = teams["Alpha"]
     slider = alpha.get_by_role("slider", name=re.compile("Engagement and recognition"))
-    slider.focus()
-    for _ in range(10):
-        slider.press("ArrowRight")  # 10 steps of 50 a year per employee
-    wait(alpha)
+    slide(alpha, slider, "ArrowRight", 10)  # 10 steps of 50 a year per employee
     predict_and_submit(alpha, 5_500_000)
     predict_and_submit(teams["Beta"], 5_000_000)
 
@@ -193,10 +190,7 @@ def test_a_round_with_a_team_over_budget_and_one_that_predicts_nothing(server, s
     profit_scale = re.search(r"round: ([\d.]+)M", scales.first.inner_text())
     assert profit_scale and float(profit_scale[1]) > 1  # a round's profit, in millions
     wage = alpha.get_by_role("slider", name=re.compile("^Wage level"))
-    wage.focus()
-    for _ in range(30):
-        wage.press("ArrowRight")
-    wait(alpha)
+    slide(alpha, wage, "ArrowRight", 30)
     assert budget.locator("[data-testid=stMetricDelta]").inner_text().startswith("-")
     expect(budget.locator("[data-testid=stMetricDelta] svg")).to_have_count(1)  # over: red, down
     for box in alpha.get_by_role("spinbutton").all():
@@ -245,7 +239,7 @@ def test_a_round_with_a_team_over_budget_and_one_that_predicts_nothing(server, s
     misses = facilitator.locator("[data-testid=stTable]").nth(1)
     for team in ("Alpha", "Beta"):  # no prediction kept: no miss to score
         row = misses.locator("tbody tr").filter(has_text=team)
-        assert [c.strip() for c in row.locator("td").all_inner_texts()] == ["no prediction"] * 3
+        expect(row.locator("td")).to_have_text(["no prediction"] * 3)  # waits for the table
     size = misses.locator("td").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
     assert size >= 20  # tables in large type too
     stages = facilitator.locator("[data-testid=stTable]").nth(2).inner_text()
