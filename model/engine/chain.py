@@ -116,15 +116,21 @@ class ServiceProfitChain(Organisation, mesa.Model):
     def _advance(self) -> None:
         """The chain, link by link (also run during the warm-up).
 
-        What a week shows (`shown`, `books`, `customer_view`) is kept for the
-        records and for next week's internal service.
+        Each link takes what the links before it give and returns what it
+        gives; the agents' own stocks (satisfaction, skill, tenure, a unit's
+        plans) change in place. What the week shows (`shown`, `books`,
+        `customer_view`, the teams' fatigue) is kept for the records and for
+        next week's links.
         """
         shown = self.lead()
         capacity, pressure = self._workload()  # staff do not change before customers are served
-        self.serve_internally(shown, pressure)
-        flows = self.serve_customers(shown, capacity[self.n_departments :], pressure)
-        flows |= self.turn_over()
-        self.update_employees(shown)
+        self.team_fatigue = self.serve_internally(shown, pressure, self.team_fatigue)
+        flows = self.serve_customers(pressure)
+        vacancies = self.plan_capacity(
+            shown, capacity[self.n_departments :], flows.pop("staff_time")
+        )
+        flows |= self.turn_over(self.team_fatigue, vacancies)
+        self.update_employees(shown, self.units.customer_satisfaction)  # last week's customers
         self.shown = shown
         self.books = self.keep_books(flows)
         self.customer_view = self._customer_view()
@@ -250,11 +256,13 @@ class ServiceProfitChain(Organisation, mesa.Model):
         load = np.minimum(load, mech.MAX_LOAD)
         return capacity, mech.pressure(load)
 
-    def serve_internally(self, shown: np.ndarray, pressure: np.ndarray) -> None:
+    def serve_internally(
+        self, shown: np.ndarray, pressure: np.ndarray, fatigue: np.ndarray
+    ) -> np.ndarray:
         """Internal service quality each employee receives; overload builds the teams' fatigue.
 
         From last week's state: support departments serve with the potential
-        their staff had then.
+        their staff had then. Returns the teams' fatigue after this week.
         """
         p = self.p
         s = self.staff
@@ -266,7 +274,7 @@ class ServiceProfitChain(Organisation, mesa.Model):
                 s.filled,
                 s.potential,
                 self.n_departments,
-                self.team_fatigue,
+                fatigue,  # in place
                 pressure,
                 mech.FATIGUE_WEEKS,
             )
@@ -276,7 +284,7 @@ class ServiceProfitChain(Organisation, mesa.Model):
             department_service = mech.team_mean(
                 s.potential, s.team, department.astype(float), len(self.team_manager)
             )[: self.n_departments]
-            self.team_fatigue = mech.fatigue(self.team_fatigue, pressure)
+            fatigue = mech.fatigue(fatigue, pressure)
         support = mech.support_chain_quality(department_service, p["cross_department_cooperation"])
         extra_layers = max(p["hierarchy_layers"] - mech.LEAN_LAYERS, 0)
         programme = mech.programme_boost(p["engagement_program"])
@@ -288,28 +296,26 @@ class ServiceProfitChain(Organisation, mesa.Model):
                 float(p["internal_policy_friction"]),
                 extra_layers,
                 float(programme),
-                self.team_fatigue,
+                fatigue,
                 s.isq,
                 kernels.coefficients(kernels.ServiceCoefficients),
             )
-            return
+            return fatigue
         s.isq = mech.internal_service_quality(
             manager_service[s.team],
             support,
             p["internal_policy_friction"],
             extra_layers,
             programme,
-            self.team_fatigue[s.team],
+            fatigue[s.team],
         )
+        return fatigue
 
-    def serve_customers(
-        self, shown: np.ndarray, capacity: np.ndarray, pressure: np.ndarray
-    ) -> dict[str, np.ndarray]:
+    def serve_customers(self, pressure: np.ndarray) -> dict[str, np.ndarray]:
         """Customers visit, are served, judge the experience, and stay, refer, warn or leave.
 
-        `capacity` is each unit's, `pressure` each team's. Management then reads
-        the week's load into its standard and its perceptions of demand and pace.
-        Returns the units' flows of the week.
+        `pressure` is each team's. Returns the units' flows of the week, with
+        the staff time the visits asked for (`staff_time`).
         """
         p = self.p
         s, u = self.staff, self.units
@@ -334,8 +340,19 @@ class ServiceProfitChain(Organisation, mesa.Model):
         arrivals = self.rng.poisson(expected)
         new = self._new_customers(np.repeat(np.arange(n_units), arrivals), established=False)
         self.customers.renew(flows.pop("gone"), new, self.compiled)
+        return flows | {"arrivals": arrivals}
 
-        staff_time = flows.pop("staff_time")
+    def plan_capacity(
+        self, shown: np.ndarray, capacity: np.ndarray, staff_time: np.ndarray
+    ) -> np.ndarray:
+        """Management reads the week into its plans and authorises posts (Oliva and Sterman 2001).
+
+        The week's load (`staff_time` against each unit's `capacity`) erodes or
+        restores the service standard, moves the perceptions of demand and of
+        pace, and the staffing target follows them. Returns every team's vacancies.
+        """
+        p = self.p
+        u = self.units
         planned_visits = (
             self.visits_per_capacity
             * mech.TARGET_UTILISATION
@@ -355,9 +372,18 @@ class ServiceProfitChain(Organisation, mesa.Model):
                 u.staff_plan,
                 u.perceived_demand,
                 u.perceived_time_share,
-                k,
+                kernels.coefficients(kernels.PlanningCoefficients),
             )
-            return flows | {"arrivals": arrivals}
+            return kernels.plan_staff(
+                u.staff_plan,
+                u.perceived_demand,
+                u.perceived_time_share,
+                float(p["staffing_level"]),
+                u.slots,
+                self.authorised,
+                self.staff.team,
+                self.staff.filled,
+            )
         load = np.minimum(
             staff_time / np.maximum(capacity * self.visits_per_capacity, 1e-9), mech.MAX_LOAD
         )
@@ -374,7 +400,10 @@ class ServiceProfitChain(Organisation, mesa.Model):
         u.perceived_time_share = mech.perceived(
             u.perceived_time_share, achieved, mech.PRODUCTIVITY_PERCEPTION_WEEKS
         )
-        return flows | {"arrivals": arrivals}
+        needed = mech.staff_needed(u.staff_plan, u.perceived_demand, u.perceived_time_share)
+        planned = np.minimum(np.round(needed * p["staffing_level"]), u.slots)
+        self.authorised[self.n_departments :] = np.maximum(planned, 1)
+        return self.vacancies()
 
     def _visits(self, time_share: np.ndarray, unit_pressure: np.ndarray) -> dict[str, np.ndarray]:
         """The week's visits and departures, in numpy: the reference for `_visits_compiled`.
@@ -557,8 +586,12 @@ class ServiceProfitChain(Organisation, mesa.Model):
         anyone = in_post[rank] if len(in_post) else np.zeros(len(unit), int)
         return np.where(regular >= 0, regular, anyone), count[team] > 0
 
-    def turn_over(self) -> dict[str, np.ndarray]:
-        """Quits leave vacancies; vacancies are filled after a lag by new hires."""
+    def turn_over(self, fatigue: np.ndarray, vacancies: np.ndarray) -> dict[str, np.ndarray]:
+        """Quits leave vacancies; vacancies are filled after a lag by new hires.
+
+        `fatigue` and `vacancies` are each team's; returns each team's quits,
+        early quits and hires.
+        """
         p = self.p
         s = self.staff
         quit_p = mech.quit_probability(
@@ -568,26 +601,9 @@ class ServiceProfitChain(Organisation, mesa.Model):
             p["labour_market_tightness"],
             p["hiring_selectivity"],
             p["onboarding_quality"],
-            self.team_fatigue[s.team],
+            fatigue[s.team],
         )
         draw = self.rng.random(len(s))
-        u = self.units
-        if self.compiled:
-            vacancies = kernels.plan_staff(
-                u.staff_plan,
-                u.perceived_demand,
-                u.perceived_time_share,
-                float(p["staffing_level"]),
-                u.slots,
-                self.authorised,
-                s.team,
-                s.filled,
-            )
-        else:
-            needed = mech.staff_needed(u.staff_plan, u.perceived_demand, u.perceived_time_share)
-            planned = np.minimum(np.round(needed * p["staffing_level"]), u.slots)
-            self.authorised[self.n_departments :] = np.maximum(planned, 1)
-            vacancies = self.vacancies()
         hire_p = mech.hire_probability(
             p["hiring_selectivity"], p["labour_market_tightness"], p["wage_level"]
         )
@@ -620,11 +636,14 @@ class ServiceProfitChain(Organisation, mesa.Model):
             "hires": np.bincount(s.team[hires], minlength=n_teams),
         }
 
-    def update_employees(self, shown: np.ndarray) -> None:
-        """Satisfaction follows internal service and the team's mood; skill and tenure grow."""
+    def update_employees(self, shown: np.ndarray, customer_satisfaction: np.ndarray) -> None:
+        """Satisfaction follows internal service, the team's mood and its customers; skill grows.
+
+        `customer_satisfaction` is each unit's (last week's): the outside-in path.
+        """
         p = self.p
         s = self.staff
-        u = self.units
+        n_units = len(customer_satisfaction)
         champion_at = p["champion_share"] + p["champions_program"]
         noise = self.rng.normal(0.0, mech.SATISFACTION_NOISE, len(s))
         if self.compiled:
@@ -640,7 +659,7 @@ class ServiceProfitChain(Organisation, mesa.Model):
                 float(champion_at),
                 s.champion,
                 noise,
-                u.customer_satisfaction,
+                customer_satisfaction,
                 shown,
                 self.team_manager,
                 self.n_departments,
@@ -652,9 +671,9 @@ class ServiceProfitChain(Organisation, mesa.Model):
             )
             return
         s.champion = s.champion_trait < champion_at
-        org_customers = float(u.customer_satisfaction.sum() / len(u)) if len(u) else 50.0
+        org_customers = float(customer_satisfaction.sum() / n_units) if n_units else 50.0
         team_customers = np.concatenate(
-            [np.full(self.n_departments, org_customers), u.customer_satisfaction]
+            [np.full(self.n_departments, org_customers), customer_satisfaction]
         )
         coaching = shown[self.team_manager, 3]
         weight = s.filled * (1.0 + (mech.CHAMPION_WEIGHT - 1.0) * s.champion)

@@ -767,7 +767,7 @@ def plan_units(
     perceived_time_share,
     coefs,
 ):
-    """Each unit reads its week into its plans, in place (`ServiceProfitChain.serve_customers`).
+    """Each unit reads its week into its plans, in place (`ServiceProfitChain.plan_capacity`).
 
     The week's load, the time share achieved (`achieved_time_share`), the
     service standard (`standard_anchor` with the training's half given,
