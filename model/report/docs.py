@@ -295,8 +295,9 @@ def odd_sections() -> dict[str, str]:
             "self-service); they judge the visit against their expectation, refer, warn or "
             "defect back into the market's pool, and new customers come out of the pool; "
             "service standards move toward the time staff could give, and management "
-            "updates its perceived demand and pace; employees quit (more when fatigued) and "
-            "vacancies in the plan are filled after a lag; employee satisfaction, skill and "
+            "updates its perceived demand and pace and authorises the posts they call for "
+            "(capacity planning); employees quit (more when fatigued) and vacancies in the "
+            "plan are filled after a lag; employee satisfaction, skill and "
             "tenure update; the books are kept; measures are recorded."
         ),
         "Design concepts": (
