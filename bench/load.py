@@ -33,6 +33,7 @@ import psutil
 from model.paths import BENCH_RESULTS
 from ui.remote import connect, free_port, rerun, start_server
 from ui.runs import BACKGROUND_NICE
+from ui.state import changes_text
 
 SESSIONS = int(sys.argv[1]) if len(sys.argv) > 1 else 10
 CHANGES = int(sys.argv[2]) if len(sys.argv) > 2 else 3
@@ -55,7 +56,7 @@ async def session(
                 started = time.perf_counter()
                 page = await rerun(socket, LEVER, slider, value)
                 times.append(time.perf_counter() - started)
-                expected = f"engagement_program = {value:g}"
+                expected = changes_text({"engagement_program": value})
                 changed = [a for a in page["alerts"] if a.startswith("Changed:")]
                 if page["exceptions"] or changed != [f"Changed: {expected}"]:
                     problems.append(f"session {index}: {page['exceptions'] or changed}")
