@@ -32,6 +32,7 @@ MUTATIONS = [  # (coefficient, factor, the link it carries)
     ("FATIGUE_QUIT", 0.0, "fatigue -> quits"),
     ("PULL_SENIOR", 0.5, "the top -> leaders"),
     ("ADMIN_PER_LAYER", 0.0, "layers -> leaders' time"),
+    ("PEOPLE_TIME_AT_FULL", 0.5, "leaders' time with people -> posts covering the floor"),
     ("BUSY_SUPPRESSION", 0.0, "busyness -> warmth"),
     ("DISCONFIRMATION", 0.5, "experience against expectation"),
     ("DEFECTION_AT_70", 0.5, "satisfaction -> defection"),

@@ -122,12 +122,16 @@ class ServiceProfitChain(Organisation, mesa.Model):
         `customer_view`, the teams' fatigue) is kept for the records and for
         next week's links.
         """
-        shown = self.lead()
-        capacity, pressure = self._workload()  # staff do not change before customers are served
+        shown, floor_time = self.lead()
+        # staff do not change before customers are served
+        capacity, pressure = self._workload(floor_time[self.team_manager])
         self.team_fatigue = self.serve_internally(shown, pressure, self.team_fatigue)
         flows = self.serve_customers(pressure)
         vacancies = self.plan_capacity(
-            shown, capacity[self.n_departments :], flows.pop("staff_time")
+            shown,
+            floor_time[self.units.manager],
+            capacity[self.n_departments :],
+            flows.pop("staff_time"),
         )
         flows |= self.turn_over(self.team_fatigue, vacancies)
         self.update_employees(shown, self.units.customer_satisfaction)  # last week's customers
@@ -155,10 +159,11 @@ class ServiceProfitChain(Organisation, mesa.Model):
             ),
         }
 
-    def lead(self) -> np.ndarray:
+    def lead(self) -> tuple[np.ndarray, np.ndarray]:
         """Leaders serve their people; behaviour is pulled to the standard or drifts to habit.
 
-        Returns the behaviour each leader shows this week, within their time.
+        Returns the behaviour each leader shows this week, within their time,
+        and the share of each leader's week left for the floor (`floor_time`).
         """
         L = self.leaders
         p = self.p
@@ -197,6 +202,7 @@ class ServiceProfitChain(Organisation, mesa.Model):
             extra_layers, p["internal_policy_friction"], reports / L.nominal_reports - 1.0
         )
         shown = mech.shown_behaviour(mech.behaviour_within_time(L.behaviour, admin), L.satisfaction)
+        floor_time = mech.floor_time(shown, admin)
         has_parent = L.parent >= 0
         parent = np.where(has_parent, L.parent, 0)
         reach = np.sqrt(np.minimum(1.0, L.nominal_reports / reports))
@@ -218,7 +224,7 @@ class ServiceProfitChain(Organisation, mesa.Model):
             mech.leader_behaviour(L.behaviour, L.habit, self._standard(), pull),
             mech.habit_learning(L.habit, L.behaviour),
         )
-        return shown
+        return shown, floor_time
 
     def _team_satisfaction(self) -> np.ndarray:
         s = self.staff
@@ -226,8 +232,8 @@ class ServiceProfitChain(Organisation, mesa.Model):
             s.satisfaction, s.team, s.filled.astype(float), len(self.team_manager)
         )
 
-    def _workload(self) -> tuple[np.ndarray, np.ndarray]:
-        """Capacity (`_capacity`) and overload per team.
+    def _workload(self, manager_floor_time: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Capacity (`_capacity`, with the manager's floor time) and overload per team.
 
         Units from last week's load; support departments from their vacancies
         and from how far the front line they serve has grown.
@@ -244,11 +250,12 @@ class ServiceProfitChain(Organisation, mesa.Model):
                 self.front_line_planned,
                 self.authorised,
                 self.units.load,
+                manager_floor_time,
                 d,
                 float(planned_productivity),
                 kernels.coefficients(kernels.PlanningCoefficients),
             )
-        capacity = self._capacity()
+        capacity = self._capacity() + manager_floor_time
         front_line = np.count_nonzero(self.staff.filled[self.team_first[d] :])
         demand = mech.TARGET_UTILISATION * front_line / self.front_line_planned
         planned = self.authorised[:d] * planned_productivity
@@ -343,13 +350,18 @@ class ServiceProfitChain(Organisation, mesa.Model):
         return flows | {"arrivals": arrivals}
 
     def plan_capacity(
-        self, shown: np.ndarray, capacity: np.ndarray, staff_time: np.ndarray
+        self,
+        shown: np.ndarray,
+        manager_floor_time: np.ndarray,
+        capacity: np.ndarray,
+        staff_time: np.ndarray,
     ) -> np.ndarray:
         """Management reads the week into its plans and authorises posts (Oliva and Sterman 2001).
 
         The week's load (`staff_time` against each unit's `capacity`) erodes or
         restores the service standard, moves the perceptions of demand and of
-        pace, and the staffing target follows them. Returns every team's vacancies.
+        pace, and the staffing target follows them, less what the unit
+        manager's floor time covers. Returns every team's vacancies.
         """
         p = self.p
         u = self.units
@@ -379,6 +391,7 @@ class ServiceProfitChain(Organisation, mesa.Model):
                 u.perceived_demand,
                 u.perceived_time_share,
                 float(p["staffing_level"]),
+                manager_floor_time,
                 u.slots,
                 self.authorised,
                 self.staff.team,
@@ -401,7 +414,7 @@ class ServiceProfitChain(Organisation, mesa.Model):
             u.perceived_time_share, achieved, mech.PRODUCTIVITY_PERCEPTION_WEEKS
         )
         needed = mech.staff_needed(u.staff_plan, u.perceived_demand, u.perceived_time_share)
-        planned = np.minimum(np.round(needed * p["staffing_level"]), u.slots)
+        planned = np.minimum(np.round(needed * p["staffing_level"] - manager_floor_time), u.slots)
         self.authorised[self.n_departments :] = np.maximum(planned, 1)
         return self.vacancies()
 

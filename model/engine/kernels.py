@@ -532,9 +532,10 @@ def lead(
     n_teams,
     coefs,
 ):
-    """Leaders' week in place; returns the behaviour they show (`ServiceProfitChain.lead`).
+    """Leaders' week in place; returns the behaviour they show and their `floor_time`.
 
-    Time left by administration (`admin_share`, `behaviour_within_time`), mood
+    As `ServiceProfitChain.lead`: time left by administration (`admin_share`,
+    `behaviour_within_time`), mood
     (`shown_behaviour`), the service and coaching each gets from their own
     leader, `leader_satisfaction`, `leader_behaviour` and `habit_learning`.
     `pull_base` is `behaviour_pull` for a leader nobody coaches.
@@ -556,6 +557,7 @@ def lead(
     fixed_admin = k.ADMIN_BASE + k.ADMIN_PER_LAYER * extra_layers
     fixed_admin = fixed_admin + k.ADMIN_PER_FRICTION * internal_friction
     shown = np.empty((n, 4))
+    floor_time = np.empty(n)
     for i in range(n):
         reports[i] = max(reports[i], 1)
         span = reports[i] / nominal_reports[i] - 1.0
@@ -566,6 +568,8 @@ def lead(
         mood = k.MOOD_SHOWN_FLOOR + k.MOOD_SHOWN_GAIN * satisfaction[i] / 100.0
         for b in range(4):
             shown[i, b] = min(max(behaviour[i, b] * scale * mood, 0.0), 100.0)
+        people = k.PEOPLE_TIME_AT_FULL * (shown[i, 0] + shown[i, 1] + shown[i, 2] + shown[i, 3])
+        floor_time[i] = max(1.0 - admin - people / 400.0, 0.0)
     for i in range(n):
         q = parent[i]
         if q >= 0:
@@ -588,7 +592,7 @@ def lead(
             moved = old + pull * (standard[b] - old)
             behaviour[i, b] = min(max(moved + k.HABIT_DRIFT * (habit[i, b] - old), 0.0), 100.0)
             habit[i, b] = habit[i, b] + k.HABIT_LEARNING * (old - habit[i, b])
-    return shown
+    return shown, floor_time
 
 
 @njit(cache=True)
@@ -794,16 +798,26 @@ def plan_units(
 
 @njit(cache=True)
 def plan_staff(
-    staff_plan, perceived_demand, perceived_time_share, staffing, slots, authorised, team, filled
+    staff_plan,
+    perceived_demand,
+    perceived_time_share,
+    staffing,
+    manager_floor_time,
+    slots,
+    authorised,
+    team,
+    filled,
 ):
     """Posts authorised per unit (`staff_needed`, in place), and every team's vacancies.
 
-    The vacancies are `Organisation.vacancies`: authorised posts without a holder.
+    The manager's floor time covers part of the plan. The vacancies are
+    `Organisation.vacancies`: authorised posts without a holder.
     """
     first_unit = len(authorised) - len(staff_plan)
     for u in range(len(staff_plan)):
         needed = staff_plan[u] * perceived_demand[u] * perceived_time_share[u]
-        authorised[first_unit + u] = max(min(np.rint(needed * staffing), slots[u]), 1)
+        posts = np.rint(needed * staffing - manager_floor_time[u])
+        authorised[first_unit + u] = max(min(posts, slots[u]), 1)
     headcount = np.zeros(len(authorised), np.int64)
     for i in range(len(team)):
         headcount[team[i]] += filled[i]
@@ -819,6 +833,7 @@ def workload(
     front_line_planned,
     authorised,
     unit_load,
+    manager_floor_time,
     n_departments,
     planned_productivity,
     coefs,
@@ -826,13 +841,14 @@ def workload(
     """Each team's capacity and overload (`ServiceProfitChain._workload`).
 
     Capacity is `Organisation._capacity` (`productivity` summed over the posts
-    in post); overload is `pressure` of the load: units' from last week,
-    support departments' from the front line they serve against their staff.
+    in post) and the manager's `floor_time`; overload is `pressure` of the
+    load: units' from last week, support departments' from the front line
+    they serve against their staff.
     """
     k = coefs[0]
     n_teams = len(team_first)
     d = n_departments
-    capacity = np.zeros(n_teams)
+    capacity = manager_floor_time.copy()
     for i in range(len(team)):
         if filled[i]:
             novice = k.NOVICE_PRODUCTIVITY  # `productivity`

@@ -326,6 +326,16 @@ def behaviour_within_time(behaviour: np.ndarray, admin: np.ndarray) -> np.ndarra
     return behaviour * scale[:, None]
 
 
+def floor_time(shown: np.ndarray, admin: np.ndarray) -> np.ndarray:
+    """Share of a manager's week left to work beside the team, in full-time employees.
+
+    Recognition, presence and coaching are paid for in floor time: a manager
+    who gives people more of the week serves fewer customers, so their team
+    carries more of the load or management staffs up.
+    """
+    return np.maximum(1.0 - admin - PEOPLE_TIME_AT_FULL * shown.mean(axis=1) / 100.0, 0.0)
+
+
 # ------------------------------------------------------------ employees
 
 

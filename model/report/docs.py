@@ -31,6 +31,7 @@ SUBMODELS = {
         "leader_satisfaction",
         "admin_share",
         "behaviour_within_time",
+        "floor_time",
     ],
     "Internal service": ["programme_boost", "support_chain_quality", "internal_service_quality"],
     "Employees": ["pay_score", "team_mean", "employee_satisfaction"],
@@ -288,15 +289,17 @@ def odd_sections() -> dict[str, str]:
             "Each week, in this order, every entity is updated at once from the state at "
             "the start of the week (synchronous updating): interventions due this week are "
             "applied; new units open (growth); leaders update satisfaction and behaviour, "
-            "showing what the hours left after administration allow; internal service "
+            "showing what the hours left after administration allow and working the "
+            "floor for the rest of the week; internal service "
             "quality is computed for every post, and overload fills the teams' fatigue; "
             "customers choose whether to visit and are served by their usual server if that "
             "person is still in post and on shift, otherwise by anyone in post (or by "
             "self-service); they judge the visit against their expectation, refer, warn or "
             "defect back into the market's pool, and new customers come out of the pool; "
             "service standards move toward the time staff could give, and management "
-            "updates its perceived demand and pace and authorises the posts they call for "
-            "(capacity planning); employees quit (more when fatigued) and vacancies in the "
+            "updates its perceived demand and pace and authorises the posts they call for, "
+            "less the unit manager's floor time (capacity planning); employees quit (more "
+            "when fatigued) and vacancies in the "
             "plan are filled after a lag; employee satisfaction, skill and "
             "tenure update; the books are kept; measures are recorded."
         ),

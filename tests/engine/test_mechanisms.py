@@ -301,6 +301,17 @@ def test_leaders_time_is_finite():
     assert reached.mean() < 95.0  # more is not free
 
 
+def test_time_with_people_is_time_off_the_floor():
+    admin = np.array([0.5, 0.5])
+    shown = np.array([[40.0] * 4, [70.0] * 4])
+    floor = m.floor_time(shown, admin)
+    assert floor[0] == pytest.approx(0.5 - 0.4 * m.PEOPLE_TIME_AT_FULL)
+    # 30 points more on every count cost 18% of a week: about a fifth of an employee
+    assert floor[0] - floor[1] == pytest.approx(0.3 * m.PEOPLE_TIME_AT_FULL)
+    full = m.behaviour_within_time(np.full((1, 4), 100.0), admin[:1])
+    assert m.floor_time(full, admin[:1])[0] == pytest.approx(0.0)
+
+
 def test_self_service_is_plainer_for_customers_who_come_for_the_people():
     quality = m.self_service_quality(np.array([False, True]), 40.0)
     assert quality[0] == pytest.approx(m.SELF_SERVICE_QUALITY - 4.0)

@@ -92,7 +92,7 @@ def decide(workshop, team_id: int, round_: int) -> None:
     for title, names in [
         ("Investments (they use the budget)", [n for n in workshop.prices if n in SPENDING]),
         (
-            "Standards and policies (free in the books; slow to take hold)",
+            "Standards and policies (outside the budget; slow to take hold)",
             [n for n in workshop.prices if n not in SPENDING],
         ),
     ]:
