@@ -97,9 +97,9 @@ def _charts(table: pd.DataFrame, steps: int, scenario: Scenario) -> dict[str, by
     marks = sorted({step.week for step in scenario.timeline if step.week <= steps})
     files = {}
     for measure in CHARTS:
-        chart = band_chart(table, None, measure, steps, marks=marks, smooth=RECENT_WEEKS)
-        files[f"charts/{measure}.svg"] = vlc.vegalite_to_svg(chart.to_dict())
-        files[f"charts/{measure}.png"] = vlc.vegalite_to_png(chart.to_dict(), scale=2)
+        spec = band_chart(table, None, measure, steps, marks=marks, smooth=RECENT_WEEKS)
+        files[f"charts/{measure}.svg"] = vlc.vegalite_to_svg(spec)
+        files[f"charts/{measure}.png"] = vlc.vegalite_to_png(spec, scale=2)
     return files
 
 

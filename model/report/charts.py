@@ -1,4 +1,7 @@
-"""Altair charts for a projector: titles, units on axes, tooltips, the baseline beside."""
+"""Charts for a projector: titles, units on axes, tooltips, the baseline beside.
+
+Altair charts, and the simulator's band chart as a Vega-Lite spec written directly.
+"""
 
 from __future__ import annotations
 
@@ -15,22 +18,37 @@ PALETTE = (SCENARIO_COLOUR, BASELINE_COLOUR, "#d95f02", "#7b3294")
 """Series colours: the scenario always blue, the baseline always grey, then orange and purple."""
 TEAM_COLOURS = (SCENARIO_COLOUR, "#d95f02", "#7b3294", "#1b9e77", "#e7298a", "#a6761d", "#66a61e")
 """Workshop companies after the grey baseline: blue, orange, purple, then on around the wheel."""
-RUNS = alt.Scale(domain=["Scenario", "Baseline"], range=list(PALETTE[:2]))
+RUNS = {"domain": ["Scenario", "Baseline"], "range": list(PALETTE[:2])}
+"""The colour scale of a scenario beside its baseline."""
 GAIN, LOSS, NOISE = "#2e7d32", "#c62828", "#757575"
 """A clear change for the better, a clear change for the worse, and a change within the noise."""
 FONT = 15
 """Axis and legend text size, read from the back of a room."""
 
 
+def projector_config(font: int = FONT) -> dict[str, dict]:
+    """Vega-Lite config: larger axis, legend and title text (`font`: the axis titles' size)."""
+    return {
+        "axis": {
+            "labelFontSize": font - 1,
+            "titleFontSize": font,
+            "titlePadding": 4,
+            "labelPadding": 2,
+        },
+        "legend": {"labelFontSize": font, "symbolStrokeWidth": 4, "labelLimit": 500},
+        "title": {"fontSize": font + 2, "anchor": "start", "offset": 2},
+        "view": {"strokeWidth": 0},
+    }
+
+
 def readable(chart: alt.TopLevelMixin, font: int = FONT) -> alt.TopLevelMixin:
-    """Larger axis, legend and title text for a projector (`font`: the axis titles' size)."""
+    """An Altair chart configured for a projector (`projector_config`)."""
+    config = projector_config(font)
     return (
-        chart.configure_axis(
-            labelFontSize=font - 1, titleFontSize=font, titlePadding=4, labelPadding=2
-        )
-        .configure_legend(labelFontSize=font, symbolStrokeWidth=4, labelLimit=500)
-        .configure_title(fontSize=font + 2, anchor="start", offset=2)
-        .configure_view(strokeWidth=0)
+        chart.configure_axis(**config["axis"])
+        .configure_legend(**config["legend"])
+        .configure_title(**config["title"])
+        .configure_view(**config["view"])
     )
 
 
@@ -85,10 +103,13 @@ def band_chart(
     marks=(),
     smooth: int = 1,
     height: int = 270,
-) -> alt.LayerChart:
+) -> dict:
     """Mean and 10-90% band across replications, scenario (blue) beside baseline (grey, if any).
 
-    `height` is the whole chart's, as Streamlit fits it: title and axes included.
+    A Vega-Lite spec written directly: the simulator page draws four of these
+    on every redraw, and building and validating them in Altair took a third
+    of a redraw. `height` is the whole chart's, as Streamlit fits it: title and
+    axes included.
 
     The axes span the whole run of both sides, so stepping through the weeks
     (`until`) reveals the lines without rescaling them.
@@ -99,44 +120,71 @@ def band_chart(
     )
     low, high = float(data.low.min()), float(data.high.max())
     pad = 0.05 * (high - low) or max(abs(high) * 0.05, 1.0)
-    y_scale = alt.Scale(domain=[low - pad, high + pad], nice=False, zero=False)
+    y_scale = {"domain": [low - pad, high + pad], "nice": False, "zero": False}
     if until is not None:
         data = data[data.step <= until]
-    axis_title = f"{title(measure)} ({unit(measure)})"
     number = ",.0%" if MEASURES[measure].form == "share" else "~s"
-    base = alt.Chart(data).encode(
-        x=alt.X("step:Q", title="Week", scale=alt.Scale(domain=[1, weeks], nice=False)),
-        color=alt.Color(
-            "run:N",
-            scale=RUNS if baseline is not None else alt.Scale(range=[SCENARIO_COLOUR]),
-            legend=None,  # always blue and grey: the page says so once
-        ),
-    )
+    runs = RUNS if baseline is not None else {"range": [SCENARIO_COLOUR]}
+    shared = {
+        "x": {
+            "field": "step",
+            "type": "quantitative",
+            "title": "Week",
+            "scale": {"domain": [1, weeks], "nice": False},
+        },
+        "color": {"field": "run", "type": "nominal", "scale": runs, "legend": None},
+    }
     tooltip = [
-        alt.Tooltip("run:N", title="Run"),
-        alt.Tooltip("step:Q", title="Week"),
-        alt.Tooltip("mean:Q", title="Mean", format=",.3~f"),
-        alt.Tooltip("low:Q", title="10th percentile", format=",.3~f"),
-        alt.Tooltip("high:Q", title="90th percentile", format=",.3~f"),
+        {"field": "run", "type": "nominal", "title": "Run"},
+        {"field": "step", "type": "quantitative", "title": "Week"},
+        {"field": "mean", "type": "quantitative", "title": "Mean", "format": ",.3~f"},
+        {"field": "low", "type": "quantitative", "title": "10th percentile", "format": ",.3~f"},
+        {"field": "high", "type": "quantitative", "title": "90th percentile", "format": ",.3~f"},
     ]
-    band = base.mark_area(opacity=0.2).encode(y=alt.Y("low:Q", scale=y_scale), y2="high:Q")
-    line = base.mark_line(strokeWidth=3).encode(
-        y=alt.Y(
-            "mean:Q",
-            title=None,
-            scale=y_scale,
-            axis=alt.Axis(format=number, tickCount=4),
-        ),
-        tooltip=tooltip,
-    )
-    layers = [band, line]
+    layers = [
+        {
+            "mark": {"type": "area", "opacity": 0.2},
+            "encoding": shared
+            | {
+                "y": {"field": "low", "type": "quantitative", "scale": y_scale},
+                "y2": {"field": "high"},
+            },
+        },
+        {
+            "mark": {"type": "line", "strokeWidth": 3},
+            "encoding": shared
+            | {
+                "y": {
+                    "field": "mean",
+                    "type": "quantitative",
+                    "title": None,
+                    "scale": y_scale,
+                    "axis": {"format": number, "tickCount": 4},
+                },
+                "tooltip": tooltip,
+            },
+        },
+    ]
     if len(marks):
         layers.append(
-            alt.Chart(pd.DataFrame({"week": list(marks)}))
-            .mark_rule(strokeDash=[4, 4], color="#444")
-            .encode(x="week:Q", tooltip=[alt.Tooltip("week:Q", title="Change at week")])
+            {
+                "data": {"values": [{"week": int(week)} for week in marks]},
+                "mark": {"type": "rule", "strokeDash": [4, 4], "color": "#444"},
+                "encoding": {
+                    "x": {"field": "week", "type": "quantitative"},
+                    "tooltip": [
+                        {"field": "week", "type": "quantitative", "title": "Change at week"}
+                    ],
+                },
+            }
         )
-    return readable(alt.layer(*layers).properties(title=axis_title, height=height))
+    return {
+        "data": {"values": data.astype({"step": int}).to_dict("records")},
+        "layer": layers,
+        "title": f"{title(measure)} ({unit(measure)})",
+        "height": height,
+        "config": projector_config(),
+    }
 
 
 def shown(measure: str, change: dict) -> bool:

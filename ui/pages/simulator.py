@@ -60,7 +60,7 @@ def controls(week: int, weeks: int) -> None:
 def series_row(measures: list[str], context: dict) -> None:
     """Up to two time-series charts side by side."""
     for column, measure in zip(st.columns(2), measures, strict=False):
-        column.altair_chart(charts.band_chart(measure=measure, **context), width="stretch")
+        column.vega_lite_chart(charts.band_chart(measure=measure, **context), width="stretch")
 
 
 scenario, baseline = state.scenario(), state.baseline()
