@@ -121,31 +121,48 @@ def business_case(scenario: pd.DataFrame, baseline: pd.DataFrame) -> dict:
     }
 
 
-def per_replication(table: pd.DataFrame, measure: str, week: int) -> pd.Series:
-    """`recent` for each replication: the quarter's mean (stocks: the value at `week`)."""
-    if measure == "cumulative_profit":
-        rows = table[table.step == week]
-    else:
-        rows = recent_quarter(table, week)
-    return rows.groupby("rep")[measure].mean()
+def per_replication(table: pd.DataFrame, measures: list[str], week: int) -> pd.DataFrame:
+    """`recent` for each replication (rows) and measure (columns).
+
+    The quarter's mean up to `week`; for the cumulative profit, a stock, the
+    value at `week`.
+    """
+    quarter = [m for m in measures if m != "cumulative_profit"]
+    means = recent_quarter(table, week).groupby("rep")[quarter].mean()
+    if "cumulative_profit" in measures:
+        at_week = table[table.step == week].groupby("rep")["cumulative_profit"].mean()
+        means = means.assign(cumulative_profit=at_week)
+    return means[measures]
+
+
+def paired_changes(
+    scenario: pd.DataFrame, baseline: pd.DataFrame, measures: list[str], week: int
+) -> dict[str, dict]:
+    """Scenario minus baseline in each of `measures` at `week`, paired replication by replication.
+
+    Returns, per measure: mean, low and high (10th-90th percentile of the
+    paired differences), and clear: whether that band excludes zero. With a
+    single replication the spread is unknown and nothing is called clear.
+    """
+    difference = per_replication(scenario, measures, week) - per_replication(
+        baseline, measures, week
+    )
+    mean, low, high = difference.mean(), difference.quantile(BAND[0]), difference.quantile(BAND[1])
+    several = len(difference) > 1
+    return {
+        m: {
+            "mean": float(mean[m]),
+            "low": float(low[m]),
+            "high": float(high[m]),
+            "clear": bool(several and (low[m] > 0 or high[m] < 0)),
+        }
+        for m in measures
+    }
 
 
 def change(scenario: pd.DataFrame, baseline: pd.DataFrame, measure: str, week: int) -> dict:
-    """Scenario minus baseline in `measure` at `week`, paired replication by replication.
-
-    Returns:
-        mean, low and high (10th-90th percentile of the paired differences),
-        and clear: whether that band excludes zero. With a single replication
-        the spread is unknown and nothing is called clear.
-    """
-    difference = per_replication(scenario, measure, week) - per_replication(baseline, measure, week)
-    low, high = difference.quantile(BAND[0]), difference.quantile(BAND[1])
-    return {
-        "mean": float(difference.mean()),
-        "low": float(low),
-        "high": float(high),
-        "clear": bool(len(difference) > 1 and (low > 0 or high < 0)),
-    }
+    """`paired_changes` in one measure."""
+    return paired_changes(scenario, baseline, [measure], week)[measure]
 
 
 def unit_changes(

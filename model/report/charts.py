@@ -5,6 +5,8 @@ Altair charts, and the simulator's band chart as a Vega-Lite spec written direct
 
 from __future__ import annotations
 
+import itertools
+
 import altair as alt
 import pandas as pd
 
@@ -199,7 +201,8 @@ def verdict(measure: str, change: dict) -> str:
     return "better" if change["mean"] * MEASURES[measure].better > 0 else "worse"
 
 
-VERDICTS = alt.Scale(domain=["better", "worse", "noise"], range=[GAIN, LOSS, NOISE])
+VERDICTS = {"domain": ["better", "worse", "noise"], "range": [GAIN, LOSS, NOISE]}
+"""The colour scale of a change: better, worse, within the noise."""
 
 
 def change_text(measure: str, change: dict) -> str:
@@ -211,10 +214,11 @@ def change_text(measure: str, change: dict) -> str:
 
 def chain_chart(
     values: dict[str, float], changes: dict[str, dict | float], scale: float = 1.0
-) -> alt.LayerChart:
+) -> dict:
     """The chain as linked stages with live values and their change against the baseline.
 
-    `scale` enlarges its text and height together, for a room (presenter view).
+    A Vega-Lite spec, as `band_chart` (drawn on every redraw). `scale`
+    enlarges its text and height together, for a room (presenter view).
 
     A change is coloured (better green, worse red) only when it is clear of
     the replication spread (`model.analysis.change`); otherwise it reads
@@ -225,72 +229,96 @@ def chain_chart(
         m: c if isinstance(c, dict) else {"mean": c, "low": c, "high": c, "clear": abs(c) > 1e-9}
         for m, c in changes.items()
     }
-    rows = []
-    for i, (stage, measure) in enumerate(CHAIN):
-        rows.append(
-            {
-                "x": i * 1.2,
-                "x2": i * 1.2 + 1,
-                "stage": stage,
-                "value": fmt(measure, values[measure]),
-                "delta": change_text(measure, changes[measure]),
-                "verdict": verdict(measure, changes[measure]),
-                "measure": title(measure),
-                "spread": f"{fmt_delta(measure, changes[measure]['low'])} to "
-                f"{fmt_delta(measure, changes[measure]['high'])}",
-            }
-        )
-    data = pd.DataFrame(rows).assign(bottom=0.0, top=1.0)
-    data["mid"] = (data.x + data.x2) / 2
-    across = alt.Scale(domain=[-0.03, (len(CHAIN) - 1) * 1.2 + 1.03])
-    x = alt.X("x:Q", axis=None, scale=across)
-    y = alt.Y("bottom:Q", axis=None, scale=alt.Scale(domain=[0, 1]))
-    boxes = (
-        alt.Chart(data)
-        .mark_rect(cornerRadius=8, color="#eef3f8", stroke=SCENARIO_COLOUR, strokeWidth=1.5)
-        .encode(
-            x=x,
-            x2="x2:Q",
-            y=y,
-            y2="top:Q",
-            tooltip=[
-                alt.Tooltip("measure:N", title="Measure"),
-                alt.Tooltip("value:N", title="Now"),
-                alt.Tooltip("delta:N", title="Against the baseline"),
-                alt.Tooltip("spread:N", title="10-90% across replications"),
+    stages = [
+        {
+            "x": i * 1.2,
+            "x2": i * 1.2 + 1,
+            "mid": i * 1.2 + 0.5,
+            "stage": stage,
+            "value": fmt(measure, values[measure]),
+            "delta": change_text(measure, changes[measure]),
+            "verdict": verdict(measure, changes[measure]),
+            "measure": title(measure),
+            "spread": f"{fmt_delta(measure, changes[measure]['low'])} to "
+            f"{fmt_delta(measure, changes[measure]['high'])}",
+        }
+        for i, (stage, measure) in enumerate(CHAIN)
+    ]
+    across = {"domain": [-0.03, (len(CHAIN) - 1) * 1.2 + 1.03]}
+
+    def at(field: str) -> dict:
+        return {"field": field, "type": "quantitative", "scale": across, "axis": None}
+
+    def height(level: float) -> dict:
+        return {"datum": level, "type": "quantitative", "scale": {"domain": [0, 1]}, "axis": None}
+
+    def text(level: float, field: str, **style) -> dict:
+        return {
+            "mark": {"type": "text", "limit": 0, **style},
+            "encoding": {
+                "x": at("mid"),
+                "y": height(level),
+                "text": {"field": field, "type": "nominal"},
+            },
+        }
+
+    boxes = {
+        "mark": {
+            "type": "rect",
+            "cornerRadius": 8,
+            "color": "#eef3f8",
+            "stroke": SCENARIO_COLOUR,
+            "strokeWidth": 1.5,
+        },
+        "encoding": {
+            "x": at("x"),
+            "x2": {"field": "x2"},
+            "y": height(0.0),
+            "y2": {"datum": 1.0},
+            "tooltip": [
+                {"field": "measure", "type": "nominal", "title": "Measure"},
+                {"field": "value", "type": "nominal", "title": "Now"},
+                {"field": "delta", "type": "nominal", "title": "Against the baseline"},
+                {"field": "spread", "type": "nominal", "title": "10-90% across replications"},
             ],
-        )
-    )
-
-    def text(height: float, field: str, **style) -> alt.Chart:
-        return (
-            alt.Chart(data.assign(bottom=height))
-            .mark_text(limit=0, **style)
-            .encode(x=alt.X("mid:Q", scale=across), y=y, text=f"{field}:N")
-        )
-
-    delta = text(0.17, "delta", fontSize=13 * scale, fontWeight="bold").encode(
-        color=alt.Color("verdict:N", scale=VERDICTS, legend=None)
-    )
-    links = pd.DataFrame({"x": data.x2[:-1].values, "x2": data.x[1:].values, "bottom": 0.5})
-    arrows = (
-        alt.Chart(links)
-        .mark_rule(strokeWidth=3, color=SCENARIO_COLOUR)
-        .encode(x=alt.X("x:Q", scale=across), x2="x2:Q", y=y)
-    )
-    heads = (
-        alt.Chart(links)
-        .mark_point(shape="triangle-right", size=90, filled=True, color=SCENARIO_COLOUR)
-        .encode(x=alt.X("x2:Q", scale=across), y=y)
-    )
-    return alt.layer(
-        boxes,
-        arrows,
-        heads,
-        text(0.82, "stage", fontSize=13 * scale, fontWeight="bold"),
-        text(0.5, "value", fontSize=22 * scale),
-        delta,
-    ).properties(height=105 * scale)
+        },
+    }
+    links = {"values": [{"x": a["x2"], "x2": b["x"]} for a, b in itertools.pairwise(stages)]}
+    arrows = {
+        "data": links,
+        "mark": {"type": "rule", "strokeWidth": 3, "color": SCENARIO_COLOUR},
+        "encoding": {"x": at("x"), "x2": {"field": "x2"}, "y": height(0.5)},
+    }
+    heads = {
+        "data": links,
+        "mark": {
+            "type": "point",
+            "shape": "triangle-right",
+            "size": 90,
+            "filled": True,
+            "color": SCENARIO_COLOUR,
+        },
+        "encoding": {"x": at("x2"), "y": height(0.5)},
+    }
+    delta = text(0.17, "delta", fontSize=13 * scale, fontWeight="bold")
+    delta["encoding"]["color"] = {
+        "field": "verdict",
+        "type": "nominal",
+        "scale": VERDICTS,
+        "legend": None,
+    }
+    return {
+        "data": {"values": stages},
+        "layer": [
+            boxes,
+            arrows,
+            heads,
+            text(0.82, "stage", fontSize=13 * scale, fontWeight="bold"),
+            text(0.5, "value", fontSize=22 * scale),
+            delta,
+        ],
+        "height": 105 * scale,
+    }
 
 
 BRIDGE_LABELS = {
@@ -308,11 +336,12 @@ BRIDGE_LABELS = {
 """The profit bridge's steps as a reader names them (every step of `profit_bridge`)."""
 
 
-def bridge_chart(bridge: pd.DataFrame, baseline_profit: float, until: int) -> alt.LayerChart:
+def bridge_chart(bridge: pd.DataFrame, baseline_profit: float, until: int) -> dict:
     """A waterfall from the baseline's profit to the scenario's over weeks 1 to `until`.
 
-    Each step is a bar from the running total; steps within the replication
-    spread are grey, clear gains green and clear losses red.
+    A Vega-Lite spec, as `band_chart` (drawn on every redraw). Each step is a
+    bar from the running total; steps within the replication spread are grey,
+    clear gains green and clear losses red.
     """
     steps = bridge.assign(label=bridge.step.map(BRIDGE_LABELS))
     ends = steps["mean"].cumsum() + baseline_profit
@@ -339,46 +368,64 @@ def bridge_chart(bridge: pd.DataFrame, baseline_profit: float, until: int) -> al
             "spread": ["", ""],
         }
     )
-    data = pd.concat([totals.iloc[:1], steps, totals.iloc[1:]], ignore_index=True)
+    columns = ["label", "start", "end", "kind", "amount", "spread"]
+    data = pd.concat([totals.iloc[:1], steps[columns], totals.iloc[1:]], ignore_index=True)
     data["right"] = data[["start", "end"]].max(axis=1)
     low = min(float(data.start.min()), float(data.end.min()), 0.0)
     high = max(float(data.start.max()), float(data.end.max()), 0.0)
     pad = 0.12 * (high - low or 1.0)
-    kinds = alt.Scale(
-        domain=["baseline", "scenario", "better", "worse", "noise"],
-        range=[BASELINE_COLOUR, SCENARIO_COLOUR, GAIN, LOSS, "#bdbdbd"],
-    )
-    y = alt.Y("label:N", sort=list(data.label), title=None, axis=alt.Axis(labelLimit=300))
-    x_scale = alt.Scale(domain=[low - pad / 4, high + pad], nice=False)
-    bars = (
-        alt.Chart(data)
-        .mark_bar(size=22)
-        .encode(
-            y=y,
-            x=alt.X(
-                "start:Q",
-                title="Cumulative profit (currency)",
-                scale=x_scale,
-                axis=alt.Axis(format="~s"),
-            ),
-            x2="end:Q",
-            color=alt.Color("kind:N", scale=kinds, legend=None),
-            tooltip=[
-                alt.Tooltip("label:N", title="Step"),
-                alt.Tooltip("amount:N", title="Profit"),
-                alt.Tooltip("spread:N", title="10-90% across replications"),
+    kinds = {
+        "domain": ["baseline", "scenario", "better", "worse", "noise"],
+        "range": [BASELINE_COLOUR, SCENARIO_COLOUR, GAIN, LOSS, "#bdbdbd"],
+    }
+    y = {
+        "field": "label",
+        "type": "nominal",
+        "sort": list(data.label),
+        "title": None,
+        "axis": {"labelLimit": 300},
+    }
+    x_scale = {"domain": [low - pad / 4, high + pad], "nice": False}
+    bars = {
+        "mark": {"type": "bar", "size": 22},
+        "encoding": {
+            "y": y,
+            "x": {
+                "field": "start",
+                "type": "quantitative",
+                "title": "Cumulative profit (currency)",
+                "scale": x_scale,
+                "axis": {"format": "~s"},
+            },
+            "x2": {"field": "end"},
+            "color": {"field": "kind", "type": "nominal", "scale": kinds, "legend": None},
+            "tooltip": [
+                {"field": "label", "type": "nominal", "title": "Step"},
+                {"field": "amount", "type": "nominal", "title": "Profit"},
+                {"field": "spread", "type": "nominal", "title": "10-90% across replications"},
             ],
-        )
-    )
-    labels = (
-        alt.Chart(data)
-        .mark_text(align="left", dx=5, fontSize=14)
-        .encode(y=y, x=alt.X("right:Q", scale=x_scale), text="amount:N")
-    )
-    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#444").encode(x="x:Q")
-    return readable(bars + labels + zero).properties(
-        title=f"Why profit moved, weeks 1 to {until}", height=alt.Step(30)
-    )
+        },
+    }
+    labels = {
+        "mark": {"type": "text", "align": "left", "dx": 5, "fontSize": 14},
+        "encoding": {
+            "y": y,
+            "x": {"field": "right", "type": "quantitative", "scale": x_scale},
+            "text": {"field": "amount", "type": "nominal"},
+        },
+    }
+    zero = {
+        "data": {"values": [{"x": 0.0}]},
+        "mark": {"type": "rule", "color": "#444"},
+        "encoding": {"x": {"field": "x", "type": "quantitative"}},
+    }
+    return {
+        "data": {"values": data.to_dict("records")},
+        "layer": [bars, labels, zero],
+        "title": f"Why profit moved, weeks 1 to {until}",
+        "height": {"step": 30},
+        "config": projector_config(),
+    }
 
 
 SHORT = {

@@ -128,9 +128,12 @@ def test_a_round_from_set_up_to_results_on_both_screens():
 
 
 def chart_data(chart) -> pd.DataFrame:
-    """Every row a chart was given."""
+    """Every row a chart was given: its Arrow datasets, top-level data and layers' own values."""
+    arrow = [d.data.data for d in chart.proto.datasets] + [chart.proto.data.data]
+    layers = json.loads(chart.proto.spec).get("layer", [])
     return pd.concat(
-        [pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.proto.datasets],
+        [pa.ipc.open_stream(data).read_pandas() for data in arrow if data]
+        + [pd.DataFrame(layer["data"]["values"]) for layer in layers if "data" in layer],
         ignore_index=True,
     )
 

@@ -13,7 +13,7 @@ import segno
 import streamlit as st
 
 from model import InputError
-from model.analysis import RECENT_WEEKS, change, recent
+from model.analysis import RECENT_WEEKS, paired_changes, recent
 from model.report import charts
 from model.workshop import rounds
 from model.workshop.rules import (
@@ -269,9 +269,9 @@ def debrief(workshop) -> None:
     mine = store.results(workshop, team_id)
     week = int(mine.step.max())
     values = {m: recent(mine, m, week) for m in mine.columns if m not in ("rep", "step")}
-    changes = {m: change(mine, baseline, m, week) for m in values}  # paired: the same seeds
+    changes = paired_changes(mine, baseline, list(values), week)  # the same seeds
     scale = PRESENTER_CHAIN if st.session_state.get("f_presenter") else 1.0
-    st.altair_chart(charts.chain_chart(values, changes, scale), width="stretch")
+    st.vega_lite_chart(charts.chain_chart(values, changes, scale), width="stretch")
     st.caption(
         f"{name}'s chain over the last {RECENT_WEEKS} weeks; below each stage its change "
         "against the baseline, replication by replication, coloured only when clear of the noise."

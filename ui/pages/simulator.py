@@ -5,7 +5,14 @@ import time
 import pandas as pd
 import streamlit as st
 
-from model.analysis import RECENT_WEEKS, business_case, change, profit_bridge, recent, story
+from model.analysis import (
+    RECENT_WEEKS,
+    business_case,
+    paired_changes,
+    profit_bridge,
+    recent,
+    story,
+)
 from model.engine.observe import CHAIN, MEASURES
 from model.report import charts
 from ui import runs, state
@@ -94,7 +101,7 @@ with right.popover("What to notice in this scenario", width="stretch"):
     st.markdown(scenario.description or "No description.")
 
 values = {m: recent(table, m, week) for m in table.columns if m not in ("rep", "step")}
-changes = {m: change(table, base_table, m, week) for m in values}
+changes = paired_changes(table, base_table, list(values), week)
 base_profit = recent(base_table, "cumulative_profit", week)
 st.markdown(
     "**"
@@ -108,7 +115,7 @@ st.markdown(
     )
     + "**"
 )
-st.altair_chart(charts.chain_chart(values, changes), width="stretch")
+st.vega_lite_chart(charts.chain_chart(values, changes), width="stretch")
 st.caption(
     f"The chain inside-out, last {RECENT_WEEKS} weeks, mean of {replications}; below "
     "each stage its change against the baseline on the same seeds, coloured when clear of the "
@@ -177,7 +184,7 @@ right.metric(
     help=f"10th-90th percentile across replications: {charts.fmt_delta('profit', low)} "
     f"to {charts.fmt_delta('profit', high)} (same seeds on both sides).",
 )
-st.altair_chart(
+st.vega_lite_chart(
     charts.bridge_chart(profit_bridge(table, base_table, week), base_profit, week),
     width="stretch",
 )
