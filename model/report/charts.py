@@ -1,6 +1,8 @@
 """Charts for a projector: titles, units on axes, tooltips, the baseline beside.
 
-Altair charts, and the simulator's band chart as a Vega-Lite spec written directly.
+The simulator's charts (chain, bands, profit bridge) are Vega-Lite specs
+written directly, because it draws them on every redraw and Altair's building
+and validation took two thirds of a cached one; the rest are Altair charts.
 """
 
 from __future__ import annotations
@@ -108,10 +110,8 @@ def band_chart(
 ) -> dict:
     """Mean and 10-90% band across replications, scenario (blue) beside baseline (grey, if any).
 
-    A Vega-Lite spec written directly: the simulator page draws four of these
-    on every redraw, and building and validating them in Altair took a third
-    of a redraw. `height` is the whole chart's, as Streamlit fits it: title and
-    axes included.
+    A Vega-Lite spec (see the module's docstring). `height` is the whole
+    chart's, as Streamlit fits it: title and axes included.
 
     The axes span the whole run of both sides, so stepping through the weeks
     (`until`) reveals the lines without rescaling them.
@@ -217,8 +217,8 @@ def chain_chart(
 ) -> dict:
     """The chain as linked stages with live values and their change against the baseline.
 
-    A Vega-Lite spec, as `band_chart` (drawn on every redraw). `scale`
-    enlarges its text and height together, for a room (presenter view).
+    A Vega-Lite spec, as `band_chart`. `scale` enlarges its text and height
+    together, for a room (presenter view).
 
     A change is coloured (better green, worse red) only when it is clear of
     the replication spread (`model.analysis.change`); otherwise it reads
@@ -339,9 +339,9 @@ BRIDGE_LABELS = {
 def bridge_chart(bridge: pd.DataFrame, baseline_profit: float, until: int) -> dict:
     """A waterfall from the baseline's profit to the scenario's over weeks 1 to `until`.
 
-    A Vega-Lite spec, as `band_chart` (drawn on every redraw). Each step is a
-    bar from the running total; steps within the replication spread are grey,
-    clear gains green and clear losses red.
+    A Vega-Lite spec, as `band_chart`. Each step is a bar from the running
+    total; steps within the replication spread are grey, clear gains green
+    and clear losses red.
     """
     steps = bridge.assign(label=bridge.step.map(BRIDGE_LABELS))
     ends = steps["mean"].cumsum() + baseline_profit
