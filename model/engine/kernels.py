@@ -535,9 +535,9 @@ def lead(
     """Leaders' week in place; returns the behaviour they show and their `floor_time`.
 
     As `ServiceProfitChain.lead`: time left by administration (`admin_share`,
-    `behaviour_within_time`), mood
-    (`shown_behaviour`), the service and coaching each gets from their own
-    leader, `leader_satisfaction`, `leader_behaviour` and `habit_learning`.
+    `behaviour_within_time`), mood (`shown_behaviour`), the service and
+    coaching each gets from their own leader, `leader_satisfaction`,
+    `leader_behaviour` and `habit_learning`.
     `pull_base` is `behaviour_pull` for a leader nobody coaches.
     """
     k = coefs[0]
