@@ -84,8 +84,10 @@ async def rerun(
     Reads until the run finishes (unless not `wait`), including the runs the
     page starts again by itself (as it does while replications arrive): what
     the last of them drew. Returns the id of the slider whose label starts
-    with `slider_label`, every widget's id by label, the alerts' texts and any
-    exceptions.
+    with `slider_label`, every widget's id by label, the alerts' texts, any
+    exceptions, and `first_seconds`: from the request to the last element the
+    first run drew (a page that draws its first replications at once and then
+    waits for the rest answers there).
     """
     message = BackMsg()
     message.rerun_script.query_string = ""
@@ -98,16 +100,22 @@ async def rerun(
             state.double_array_value.data.extend(setting)
         else:
             setattr(state, field, setting)
+    sent = time.perf_counter()
     await socket.send(message.SerializeToString())
     page = {"alerts": [], "exceptions": [], "slider": None, "widgets": {}}
+    drawn, first = sent, None
     while wait:
         reply = ForwardMsg()
         reply.ParseFromString(await socket.recv())
         kind = reply.WhichOneof("type")
         if kind == "new_session":  # a run starts: what the page shows now is its own
             page = {"alerts": [], "exceptions": [], "slider": None, "widgets": {}}
-        elif kind == "script_finished" and reply.script_finished != EARLY_FOR_RERUN:
-            return page
+        elif kind == "script_finished":
+            first = drawn - sent if first is None else first
+            if reply.script_finished != EARLY_FOR_RERUN:
+                return page | {"first_seconds": first}
+        elif kind == "delta":
+            drawn = time.perf_counter()
         if kind != "delta" or reply.delta.WhichOneof("type") != "new_element":
             continue
         element = reply.delta.new_element

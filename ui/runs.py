@@ -16,16 +16,21 @@ on as before.
 A redraw need not wait for every replication: `arriving` gives the first
 ones at once while the rest run on in the interactive pool, and the page
 draws again as more arrive until the table is whole (then cached as any).
+The replications of every run under way are handed to the pool lowest
+first (`_Dispatcher`), so that each of many sessions sees its first ones soon.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import heapq
 import itertools
 import multiprocessing
 import os
 import threading
 import time
+import weakref
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 
 import pandas as pd
@@ -44,6 +49,8 @@ BUDGETS = {"session": (600, 3600), "address": (1800, 3600)}
 """Seconds of heavy work in any hour, per session and per address (when it is known)."""
 FIRST_REPS = 2
 """Replications a redraw waits for before it shows anything: the rest fill the bands in."""
+REFILL_SECONDS = 5.0
+"""Longest a page waits for the rest of its replications before drawing those that came."""
 RUNS_ON_THE_WAY = 64
 """Runs whose replications are kept while they arrive, across sessions."""
 BACKGROUND_NICE = 19
@@ -230,7 +237,7 @@ def _run_key(scenario: Scenario, seed: int, reps: int) -> tuple:
 
 
 class _Queue(Executor):
-    """Takes a run's replications to hand them to `pool` later, in turn with another run's.
+    """Takes a run's replications for `_Dispatcher` to hand out later.
 
     Warm-ups (`map`) go to the pool at once: every replication needs its own.
     """
@@ -243,38 +250,80 @@ class _Queue(Executor):
         return self.pool.map(fn, *iterables, **kwargs)
 
     def submit(self, fn, /, *args, **kwargs):
-        """A future for `fn`, run once `send` hands it to the pool."""
+        """A future for `fn`, run once the dispatcher hands it to the pool."""
         proxy = Future()
         self.waiting.append((proxy, fn, args, kwargs))
         return proxy
 
-    def send(self, item) -> None:
-        """Run one waiting job in the pool; its result lands in its future."""
-        proxy, fn, args, kwargs = item
 
-        def land(job: Future) -> None:
-            if job.exception() is not None:
-                proxy.set_exception(job.exception())
-            else:
-                proxy.set_result(job.result())
+class _Dispatcher:
+    """Hands a pool the replications of every run under way, one per free worker.
 
-        self.pool.submit(fn, *args, **kwargs).add_done_callback(land)
+    The pool's own queue would serve runs whole, in the order they came: with
+    ten people moving levers at once, the last would see nothing until the
+    nine before had every replication. The first `FIRST_REPS` replications of
+    every run go before the later ones of any, which follow in the order
+    asked, so each person sees a first answer once everyone's first ones have
+    run, and the runs still finish one after another.
+    """
+
+    def __init__(self, pool: Executor, slots: int):
+        self.pool, self.slots, self.running = pool, slots, 0
+        self.waiting: list[tuple[int, int, tuple]] = []  # a heap: (rank, order, job)
+        self.order = itertools.count()
+        self.lock = threading.Lock()
+
+    def add(self, jobs: list[tuple[int, tuple]]) -> None:
+        """Queue `jobs` (replication, job), then start as many as there are free workers."""
+        with self.lock:
+            for rep, job in jobs:
+                heapq.heappush(self.waiting, (min(rep, FIRST_REPS), next(self.order), job))
+        self._fill()
+
+    def _fill(self) -> None:
+        while True:
+            with self.lock:
+                if self.running >= self.slots or not self.waiting:
+                    return
+                self.running += 1
+                proxy, fn, args, kwargs = heapq.heappop(self.waiting)[2]
+            try:
+                job = self.pool.submit(fn, *args, **kwargs)
+            except Exception as error:  # a broken pool: the page shows it, the next run retries
+                with self.lock:
+                    self.running -= 1
+                proxy.set_exception(error)
+                continue
+            job.add_done_callback(functools.partial(self._landed, proxy))
+
+    def _landed(self, proxy: Future, job: Future) -> None:
+        with self.lock:
+            self.running -= 1
+        if job.exception() is not None:
+            proxy.set_exception(job.exception())
+        else:
+            proxy.set_result(job.result())
+        self._fill()
+
+
+@st.cache_resource
+def _dispatchers() -> weakref.WeakKeyDictionary:
+    """Each pool's dispatcher, shared by every session that runs there."""
+    return weakref.WeakKeyDictionary()
 
 
 def _start(scenarios: list[Scenario], seed: int, reps: int, pool: Executor) -> None:
     """Start every replication of the `scenarios` not under way: replication 0 of each first."""
     with _starting():
-        queues = []
+        jobs = []
         for scenario in scenarios:
             key = _run_key(scenario, seed, reps)
             if key not in _whole() and key not in _on_the_way():
                 queue = _Queue(pool)
                 _on_the_way()[key] = submit(scenario, queue, seed=int(seed), reps=int(reps))
-                queues.append(queue)
-        for turn in itertools.zip_longest(*(queue.waiting for queue in queues)):
-            for queue, item in zip(queues, turn, strict=True):
-                if item is not None:
-                    queue.send(item)
+                jobs += enumerate(queue.waiting)
+        dispatcher = _dispatchers().setdefault(pool, _Dispatcher(pool, os.cpu_count() or 1))
+        dispatcher.add(jobs)
 
 
 def _arrived(scenario: Scenario, seed: int, reps: int) -> tuple[pd.DataFrame, bool]:
@@ -324,7 +373,13 @@ def arriving_pair(
 
 
 def wait_for_more(scenarios: list[Scenario], seed: int, reps: int) -> None:
-    """Until another replication of any of `scenarios` under way has arrived."""
+    """Until the rest of `scenarios`' replications under way have arrived, or some have.
+
+    Waits up to `REFILL_SECONDS` for all of them, and then for at least one
+    more: every redraw costs the server's one process its time, so a page
+    waits to gather what arrives in the meantime instead of drawing again
+    for each.
+    """
     pending = [
         job
         for scenario in scenarios
@@ -332,6 +387,7 @@ def wait_for_more(scenarios: list[Scenario], seed: int, reps: int) -> None:
         if not job.done()
     ]
     if pending:
+        wait(pending, timeout=REFILL_SECONDS)
         wait(pending, return_when=FIRST_COMPLETED)
 
 

@@ -233,7 +233,7 @@ right.download_button(
     "application/octet-stream",
 )
 
-if not whole:  # draw again as soon as another replication has arrived
+if not whole:  # draw again once the rest have arrived, or those that have in a while
     runs.wait_for_more([scenario, baseline], seed, reps)
     st.rerun()
 if st.session_state.playing:
