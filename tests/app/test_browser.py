@@ -69,6 +69,25 @@ def test_changing_a_lever_changes_the_kpis(page):
     assert page.get_by_text(shown).count() >= 1  # in "Changed:" and on the timeline
 
 
+def test_the_first_replications_show_at_once_and_judge_nothing_until_all_are_in(page):
+    replications = page.get_by_role("spinbutton", name="Replications")
+    replications.fill("10")
+    replications.press("Enter")
+    wait(page)
+    open_group(page, "Programmes")
+    slider = page.get_by_role("slider", name=re.compile("Engagement and recognition"))
+    slider.press("End")  # 3,000 a year per employee at once: one new run of 10 replications
+    page.wait_for_function(  # the first replications drawn, the rest still running
+        "() => document.body.innerText.includes('replications so far')"
+        " && !document.querySelector('[data-stale=true]')"
+    )
+    kpis = page.locator("[data-testid=stMain] [data-testid=stMetricDelta]")
+    assert kpis.count() == 0  # two replications cannot tell a change from the noise
+    wait(page)
+    assert page.get_by_text("10 replication(s)").count() >= 1
+    assert kpis.count() >= 1  # employee satisfaction's rise, once all ten are in
+
+
 def upload(page, path):
     page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(path))
     wait(page)

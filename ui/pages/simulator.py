@@ -86,7 +86,11 @@ if employees * reps > LARGE_RUN and not st.session_state.get("large_run_ok"):
     st.stop()
 table, base_table, whole = runs.arriving_pair(scenario, baseline, seed, reps)
 shown_reps = table.rep.nunique()  # the first ones at once; the bands fill in as the rest arrive
-replications = f"{reps} replication(s)" if whole else f"{shown_reps} of {reps} replications so far"
+replications = (
+    f"{reps} replication(s)"
+    if whole
+    else f"{shown_reps} of {reps} replications so far (changes judged once all are in)"
+)
 week = st.session_state.week_shown or weeks
 if week >= weeks:
     st.session_state.playing = False  # the last frame shows Play again
@@ -102,6 +106,8 @@ with right.popover("What to notice in this scenario", width="stretch"):
 
 values = {m: recent(table, m, week) for m in table.columns if m not in ("rep", "step")}
 changes = paired_changes(table, base_table, list(values), week)
+if not whole:  # from 2 replications a 10-90% band would call 56% of no change at all clear
+    changes = {measure: change | {"clear": False} for measure, change in changes.items()}
 base_profit = recent(base_table, "cumulative_profit", week)
 st.markdown(
     "**"
@@ -184,8 +190,9 @@ right.metric(
     help=f"10th-90th percentile across replications: {charts.fmt_delta('profit', low)} "
     f"to {charts.fmt_delta('profit', high)} (same seeds on both sides).",
 )
+bridge = profit_bridge(table, base_table, week)
 st.vega_lite_chart(
-    charts.bridge_chart(profit_bridge(table, base_table, week), base_profit, week),
+    charts.bridge_chart(bridge if whole else bridge.assign(clear=False), base_profit, week),
     width="stretch",
 )
 st.caption(
