@@ -15,9 +15,10 @@ on as before.
 
 A redraw need not wait for every replication: `arriving` gives the first
 ones at once while the rest run on in the interactive pool, and the page
-draws again as more arrive until the table is whole (then cached as any).
-The replications of every run under way are handed to the pool lowest
-first (`_Dispatcher`), so that each of many sessions sees its first ones soon.
+draws again once they have arrived (or some, after `REFILL_SECONDS`) until
+the table is whole (then cached as any). The first replications of every run
+under way go to the pool before the later ones of any (`_Dispatcher`), so
+that each of many sessions sees its first ones soon.
 """
 
 from __future__ import annotations
@@ -322,8 +323,9 @@ def _start(scenarios: list[Scenario], seed: int, reps: int, pool: Executor) -> N
                 queue = _Queue(pool)
                 _on_the_way()[key] = submit(scenario, queue, seed=int(seed), reps=int(reps))
                 jobs += enumerate(queue.waiting)
-        dispatcher = _dispatchers().setdefault(pool, _Dispatcher(pool, os.cpu_count() or 1))
-        dispatcher.add(jobs)
+        if pool not in _dispatchers():
+            _dispatchers()[pool] = _Dispatcher(pool, os.cpu_count() or 1)
+        _dispatchers()[pool].add(jobs)
 
 
 def _arrived(scenario: Scenario, seed: int, reps: int) -> tuple[pd.DataFrame, bool]:
