@@ -136,13 +136,20 @@ def per_replication(table: pd.DataFrame, measures: list[str], week: int) -> pd.D
 
 
 def paired_changes(
-    scenario: pd.DataFrame, baseline: pd.DataFrame, measures: list[str], week: int
+    scenario: pd.DataFrame,
+    baseline: pd.DataFrame,
+    measures: list[str],
+    week: int,
+    judged: bool = True,
 ) -> dict[str, dict]:
     """Scenario minus baseline in each of `measures` at `week`, paired replication by replication.
 
     Returns, per measure: mean, low and high (10th-90th percentile of the
-    paired differences), and clear: whether that band excludes zero. With a
-    single replication the spread is unknown and nothing is called clear.
+    paired differences), clear: whether that band excludes zero, and judged.
+    With a single replication the spread is unknown and nothing is called
+    clear. `judged` False is for the first replications of a run shown while
+    the rest arrive: from 2 of them the band calls 56% of no change clear
+    (pure noise, 20,000 draws), so nothing is until all are in.
     """
     difference = per_replication(scenario, measures, week) - per_replication(
         baseline, measures, week
@@ -154,7 +161,8 @@ def paired_changes(
             "mean": float(mean[m]),
             "low": float(low[m]),
             "high": float(high[m]),
-            "clear": bool(several and (low[m] > 0 or high[m] < 0)),
+            "clear": bool(judged and several and (low[m] > 0 or high[m] < 0)),
+            "judged": judged,
         }
         for m in measures
     }
@@ -253,6 +261,8 @@ def story(
 ) -> str:
     """The chain's response in one sentence, saying what is clear of the noise and what is not.
 
+    Changes not yet judged (`paired_changes`) are told as they stand, with no verdict.
+
     Args:
         levers: Labels of what the scenario changes against the baseline.
         employees: `change` of employee satisfaction (points).
@@ -265,6 +275,18 @@ def story(
         return "Nothing differs from the baseline yet: move a lever or pick a preset."
     what = " and ".join([", ".join(levers[:-1]), levers[-1]] if len(levers) > 1 else levers)
     what = what[0].upper() + what[1:]
+    direction = "higher" if profit["mean"] > 0 else "lower"
+    amount = _money(abs(profit["mean"]))
+    share = abs(profit["mean"] / base_profit) if base_profit else 0.0
+    if share >= 0.001:
+        amount += f" ({share:.0%})" if share >= 0.01 else f" ({share:.1%})"
+    if not profit["judged"]:
+        return (
+            f"{what}: in the replications so far, employee satisfaction moved by "
+            f"{employees['mean']:+.1f} points and customer satisfaction by "
+            f"{customers['mean']:+.1f}; cumulative profit is {amount} {direction} by week "
+            f"{week}. Changes are judged once all replications are in."
+        )
 
     def said(points: dict) -> bool:
         return points["clear"] and round(abs(points["mean"]), 1) > 0  # as printed, to 0.1
@@ -283,11 +305,6 @@ def story(
             second = f"customer satisfaction {verb} by {abs(customers['mean']):.1f} points"
     else:
         second = "customer satisfaction stayed within the noise"
-    direction = "higher" if profit["mean"] > 0 else "lower"
-    amount = _money(abs(profit["mean"]))
-    share = abs(profit["mean"] / base_profit) if base_profit else 0.0
-    if share >= 0.001:
-        amount += f" ({share:.0%})" if share >= 0.01 else f" ({share:.1%})"
     noise = "clear of the noise" if profit["clear"] else "within the noise"
     return f"{first}; {second}; cumulative profit is {amount} {direction} by week {week}, {noise}."
 

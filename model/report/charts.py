@@ -206,7 +206,12 @@ VERDICTS = {"domain": ["better", "worse", "noise"], "range": [GAIN, LOSS, NOISE]
 
 
 def change_text(measure: str, change: dict) -> str:
-    """A change as the chain panel prints it: signed when shown, "within noise" when not."""
+    """A change as the chain panel prints it: signed when shown, "within noise" when not.
+
+    While replications are still arriving nothing is judged, and it says so.
+    """
+    if not change["judged"]:
+        return "not yet judged"
     if not shown(measure, change):
         return "within noise"
     return fmt_delta(measure, change["mean"])
@@ -226,7 +231,9 @@ def chain_chart(
     shown as it is unless it is zero.
     """
     changes = {
-        m: c if isinstance(c, dict) else {"mean": c, "low": c, "high": c, "clear": abs(c) > 1e-9}
+        m: c
+        if isinstance(c, dict)
+        else {"mean": c, "low": c, "high": c, "clear": abs(c) > 1e-9, "judged": True}
         for m, c in changes.items()
     }
     stages = [

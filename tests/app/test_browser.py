@@ -9,7 +9,7 @@ import time
 
 import pandas as pd
 import pytest
-from browsing import screenshot_if_failed, slide, wait
+from browsing import playwright, screenshot_if_failed, slide, wait
 
 from model import load_scenario
 from ui.remote import free_port, start_server
@@ -83,9 +83,12 @@ def test_the_first_replications_show_at_once_and_judge_nothing_until_all_are_in(
     )
     kpis = page.locator("[data-testid=stMain] [data-testid=stMetricDelta]")
     assert kpis.count() == 0  # two replications cannot tell a change from the noise
+    told = page.get_by_text(re.compile("in the replications so far, employee satisfaction moved"))
+    assert told.count() == 1 and "judged once all replications are in" in told.inner_text()
     wait(page)
     assert page.get_by_text("10 replication(s)").count() >= 1
     assert kpis.count() >= 1  # employee satisfaction's rise, once all ten are in
+    assert page.get_by_text(re.compile("Engagement.* raised employee satisfaction")).count() == 1
 
 
 def upload(page, path):
@@ -140,15 +143,30 @@ def test_switching_pages(page):
     assert page.locator("[data-testid=stVegaLiteChart]").count() >= 5
 
 
+def click_in_toolbar(chart, name: str, attempts: int = 6) -> None:
+    """Click a button of a chart's toolbar, which shows only while the pointer is on the chart.
+
+    On a busy machine the toolbar can fade out between the hover and the click
+    (the chart's own drawing then takes the click), so hover again and retry.
+    """
+    for attempt in range(attempts):
+        chart.hover()
+        try:
+            chart.get_by_role("button", name=name).click(timeout=5_000)
+            return
+        except playwright.TimeoutError:
+            if attempt == attempts - 1:
+                raise
+
+
 def test_a_chart_downloads_as_png(page, tmp_path):
     charts = page.locator("[data-testid=stElementContainer]").filter(
         has=page.locator("[data-testid=stVegaLiteChart]")
     )
     chart = charts.nth(1)
     chart.scroll_into_view_if_needed()
-    chart.hover()
     with page.expect_download() as download:
-        chart.get_by_role("button", name="Download as PNG").click()
+        click_in_toolbar(chart, "Download as PNG")
     saved = tmp_path / "chart.png"
     download.value.save_as(saved)
     assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

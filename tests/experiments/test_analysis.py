@@ -9,6 +9,7 @@ from model.analysis import (
     bands,
     business_case,
     change,
+    paired_changes,
     payback_week,
     profit_bridge,
     recent,
@@ -195,8 +196,12 @@ def test_a_change_is_clear_only_when_its_paired_band_excludes_zero():
     baseline = books(1)
     up = baseline.assign(active_customers=baseline.active_customers + 5)
     assert change(up, baseline, "active_customers", 20) == pytest.approx(
-        {"mean": 5.0, "low": 5.0, "high": 5.0, "clear": True}
+        {"mean": 5.0, "low": 5.0, "high": 5.0, "clear": True, "judged": True}
     )
+    arriving = paired_changes(up, baseline, ["active_customers"], 20, judged=False)
+    assert arriving["active_customers"] == pytest.approx(
+        {"mean": 5.0, "low": 5.0, "high": 5.0, "clear": False, "judged": False}
+    )  # the first replications of a run: told, never called clear
     noisy = baseline.assign(
         active_customers=baseline.active_customers + np.repeat([-3.0, 4.0, -2.0, 3.0], 20)
     )
@@ -207,8 +212,8 @@ def test_a_change_is_clear_only_when_its_paired_band_excludes_zero():
     )["clear"]  # one replication: spread unknown
 
 
-def moved(mean, clear=True):
-    return {"mean": mean, "low": mean, "high": mean, "clear": clear}
+def moved(mean, clear=True, judged=True):
+    return {"mean": mean, "low": mean, "high": mean, "clear": clear, "judged": judged}
 
 
 def test_the_story_says_what_moved_and_whether_it_is_clear_of_the_noise():
@@ -265,3 +270,24 @@ def test_a_change_that_rounds_to_zero_is_shown_as_noise_not_as_a_signed_zero():
     assert charts.change_text("customer_satisfaction", tiny) == "within noise"
     assert charts.shown("customer_satisfaction", moved(-0.06))
     assert charts.change_text("customer_satisfaction", moved(-0.06)) == "-0.1"
+
+
+def test_changes_not_yet_judged_are_told_as_they_stand_with_no_verdict():
+    said = story(
+        ["recognition"],
+        moved(8.04, False, False),
+        moved(-0.4, False, False),
+        moved(1.2e6, False, False),
+        20e6,
+        156,
+    )
+    assert said == (
+        "Recognition: in the replications so far, employee satisfaction moved by +8.0 points "
+        "and customer satisfaction by -0.4; cumulative profit is 1.2M (6%) higher by week 156. "
+        "Changes are judged once all replications are in."
+    )
+    assert "noise" not in said
+    assert charts.change_text("employee_satisfaction", moved(8.0, False, False)) == (
+        "not yet judged"
+    )
+    assert charts.verdict("employee_satisfaction", moved(8.0, False, False)) == "noise"

@@ -105,9 +105,7 @@ with right.popover("What to notice in this scenario", width="stretch"):
     st.markdown(scenario.description or "No description.")
 
 values = {m: recent(table, m, week) for m in table.columns if m not in ("rep", "step")}
-changes = paired_changes(table, base_table, list(values), week)
-if not whole:  # from 2 replications a 10-90% band would call 56% of no change at all clear
-    changes = {measure: change | {"clear": False} for measure, change in changes.items()}
+changes = paired_changes(table, base_table, list(values), week, judged=whole)
 base_profit = recent(base_table, "cumulative_profit", week)
 st.markdown(
     "**"
