@@ -256,6 +256,11 @@ def _money(value: float) -> str:
     return f"{value / 1e6:,.1f}M" if abs(value) >= 1e6 else f"{value / 1e3:,.0f}k"
 
 
+def _points(value: float) -> str:
+    """Signed to 0.1, with no "-0.0" for what rounds to nothing."""
+    return f"{round(value, 1) + 0.0:+.1f}"
+
+
 def story(
     levers: list[str], employees: dict, customers: dict, profit: dict, base_profit: float, week: int
 ) -> str:
@@ -283,8 +288,8 @@ def story(
     if not profit["judged"]:
         return (
             f"{what}: in the replications so far, employee satisfaction moved by "
-            f"{employees['mean']:+.1f} points and customer satisfaction by "
-            f"{customers['mean']:+.1f}; cumulative profit is {amount} {direction} by week "
+            f"{_points(employees['mean'])} points and customer satisfaction by "
+            f"{_points(customers['mean'])}; cumulative profit is {amount} {direction} by week "
             f"{week}. Changes are judged once all replications are in."
         )
 

@@ -287,6 +287,8 @@ def test_changes_not_yet_judged_are_told_as_they_stand_with_no_verdict():
         "Changes are judged once all replications are in."
     )
     assert "noise" not in said
+    said = story(["recognition"], *[moved(-0.04, False, False)] * 3, 20e6, 156)
+    assert "moved by +0.0 points and customer satisfaction by +0.0;" in said
     assert charts.change_text("employee_satisfaction", moved(8.0, False, False)) == (
         "not yet judged"
     )
