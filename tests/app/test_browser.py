@@ -85,10 +85,12 @@ def test_the_first_replications_show_at_once_and_judge_nothing_until_all_are_in(
     assert kpis.count() == 0  # two replications cannot tell a change from the noise
     told = page.get_by_text(re.compile("in the replications so far, employee satisfaction moved"))
     assert told.count() == 1 and "judged once all replications are in" in told.inner_text()
+    assert page.get_by_text("pale grey steps are not yet judged").count() == 1  # the bridge
     wait(page)
     assert page.get_by_text("10 replication(s)").count() >= 1
     assert kpis.count() >= 1  # employee satisfaction's rise, once all ten are in
     assert page.get_by_text(re.compile("Engagement.* raised employee satisfaction")).count() == 1
+    assert page.get_by_text("pale grey steps are within the spread").count() == 1
 
 
 def upload(page, path):

@@ -195,8 +195,9 @@ st.vega_lite_chart(
 )
 st.caption(
     "From the baseline's cumulative profit (grey) to the scenario's (blue): green steps add "
-    "to profit and red ones take from it, clear of the noise; pale grey steps are within the "
-    "spread across replications. Revenue's difference is split into customers "
+    "to profit and red ones take from it, clear of the noise; pale grey steps are "
+    + ("within the spread across replications" if whole else "not yet judged")
+    + ". Revenue's difference is split into customers "
     "(customer-weeks), visits per customer and spend per visit, one factor at a time in that "
     "order; each cost line then counts by its own difference. The steps add up exactly to "
     "the difference in cumulative profit."
