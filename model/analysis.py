@@ -213,7 +213,9 @@ def _totals(table: pd.DataFrame, week: int) -> pd.DataFrame:
     return shown.groupby("rep")[["active_customers", "visits", "revenue", *COST_LINES]].sum()
 
 
-def profit_bridge(scenario: pd.DataFrame, baseline: pd.DataFrame, week: int) -> pd.DataFrame:
+def profit_bridge(
+    scenario: pd.DataFrame, baseline: pd.DataFrame, week: int, judged: bool = True
+) -> pd.DataFrame:
     """Why profit differs over weeks 1 to `week`: the steps from the baseline's to the scenario's.
 
     Revenue is customers x visits per customer x spend per visit (summed over
@@ -225,7 +227,8 @@ def profit_bridge(scenario: pd.DataFrame, baseline: pd.DataFrame, week: int) -> 
     Returns:
         One row per step: `step` (a name: a `REVENUE_STEPS` entry or a
         `COST_LINES` measure), `mean`, `low`, `high` (10th-90th percentile
-        across replications) and `clear` (that band excludes zero).
+        across replications) and `clear` (that band excludes zero; never while
+        not `judged`, as in `paired_changes`).
     """
     ours, theirs = _totals(scenario, week), _totals(baseline, week)
     ours, theirs = ours.loc[theirs.index], theirs.loc[ours.index]
@@ -246,7 +249,7 @@ def profit_bridge(scenario: pd.DataFrame, baseline: pd.DataFrame, week: int) -> 
                 "mean": float(values.mean()),
                 "low": float(low),
                 "high": float(high),
-                "clear": bool(len(values) > 1 and (low > 0 or high < 0)),
+                "clear": bool(judged and len(values) > 1 and (low > 0 or high < 0)),
             }
         )
     return pd.DataFrame(rows)

@@ -187,6 +187,8 @@ def test_the_bridge_puts_a_change_where_it_happened():
     assert bridge.loc["spend per visit", "mean"] > 0 and bridge.loc["spend per visit", "clear"]
     assert (bridge.drop("spend per visit")["mean"].abs() < 1e-6).all()
     assert not bridge.drop("spend per visit").clear.any()  # no change is never "clear"
+    arriving = profit_bridge(dearer, baseline, 20, judged=False).set_index("step")
+    assert arriving["mean"].equals(bridge["mean"]) and not arriving.clear.any()
     paid = baseline.assign(payroll=baseline.payroll + 50.0)
     bridge = profit_bridge(paid, baseline, 10).set_index("step")
     assert bridge.loc["payroll", "mean"] == pytest.approx(-500.0)

@@ -188,9 +188,8 @@ right.metric(
     help=f"10th-90th percentile across replications: {charts.fmt_delta('profit', low)} "
     f"to {charts.fmt_delta('profit', high)} (same seeds on both sides).",
 )
-bridge = profit_bridge(table, base_table, week)
 st.vega_lite_chart(
-    charts.bridge_chart(bridge if whole else bridge.assign(clear=False), base_profit, week),
+    charts.bridge_chart(profit_bridge(table, base_table, week, judged=whole), base_profit, week),
     width="stretch",
 )
 st.caption(
