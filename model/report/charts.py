@@ -117,14 +117,18 @@ def band_chart(
     (`until`) reveals the lines without rescaling them.
     """
     sides = {"Scenario": scenario, "Baseline": baseline}
-    data = pd.concat(
-        [bands(t, measure, smooth).assign(run=run) for run, t in sides.items() if t is not None]
-    )
-    low, high = float(data.low.min()), float(data.high.max())
+    drawn = {run: bands(t, measure, smooth) for run, t in sides.items() if t is not None}
+    low = min(float(b.low.min()) for b in drawn.values())
+    high = max(float(b.high.max()) for b in drawn.values())
     pad = 0.05 * (high - low) or max(abs(high) * 0.05, 1.0)
     y_scale = {"domain": [low - pad, high + pad], "nice": False, "zero": False}
-    if until is not None:
-        data = data[data.step <= until]
+    last = weeks if until is None else until
+    values = [
+        {"step": step, "mean": mean, "low": bottom, "high": top, "run": run}
+        for run, b in drawn.items()
+        for step, mean, bottom, top in zip(*(b[c].tolist() for c in b.columns), strict=True)
+        if step <= last
+    ]
     number = ",.0%" if MEASURES[measure].form == "share" else "~s"
     runs = RUNS if baseline is not None else {"range": [SCENARIO_COLOUR]}
     shared = {
@@ -181,7 +185,7 @@ def band_chart(
             }
         )
     return {
-        "data": {"values": data.astype({"step": int}).to_dict("records")},
+        "data": {"values": values},
         "layer": layers,
         "title": f"{title(measure)} ({unit(measure)})",
         "height": height,
@@ -350,36 +354,44 @@ def bridge_chart(bridge: pd.DataFrame, baseline_profit: float, until: int) -> di
     total; steps within the replication spread are grey, clear gains green
     and clear losses red.
     """
-    steps = bridge.assign(label=bridge.step.map(BRIDGE_LABELS))
-    ends = steps["mean"].cumsum() + baseline_profit
-    steps = steps.assign(
-        start=ends - steps["mean"],
-        end=ends,
-        kind=[
-            "noise" if not clear else "better" if m > 0 else "worse"
-            for m, clear in zip(steps["mean"], steps.clear, strict=True)
-        ],
-        amount=[fmt_delta("profit", m) if abs(m) >= 0.5 else "0" for m in steps["mean"]],
-        spread=[
-            f"{fmt_delta('profit', lo)} to {fmt_delta('profit', hi)}"
-            for lo, hi in zip(steps.low, steps.high, strict=True)
-        ],
-    )
-    totals = pd.DataFrame(
+    means = bridge["mean"].tolist()
+    ends = list(itertools.accumulate(means, initial=baseline_profit))
+    steps = zip(bridge.step, means, bridge.low, bridge.high, bridge.clear, ends[1:], strict=True)
+    rows = [
         {
-            "label": ["Baseline profit", "Scenario profit"],
-            "start": [0.0, 0.0],
-            "end": [baseline_profit, float(ends.iloc[-1])],
-            "kind": ["baseline", "scenario"],
-            "amount": [money(baseline_profit), money(float(ends.iloc[-1]))],
-            "spread": ["", ""],
+            "label": "Baseline profit",
+            "start": 0.0,
+            "end": baseline_profit,
+            "kind": "baseline",
+            "amount": money(baseline_profit),
+            "spread": "",
+        }
+    ]
+    rows += [
+        {
+            "label": BRIDGE_LABELS[step],
+            "start": end - mean,
+            "end": end,
+            "kind": "noise" if not clear else "better" if mean > 0 else "worse",
+            "amount": fmt_delta("profit", mean) if abs(mean) >= 0.5 else "0",
+            "spread": f"{fmt_delta('profit', low)} to {fmt_delta('profit', high)}",
+        }
+        for step, mean, low, high, clear, end in steps
+    ]
+    rows.append(
+        {
+            "label": "Scenario profit",
+            "start": 0.0,
+            "end": ends[-1],
+            "kind": "scenario",
+            "amount": money(ends[-1]),
+            "spread": "",
         }
     )
-    columns = ["label", "start", "end", "kind", "amount", "spread"]
-    data = pd.concat([totals.iloc[:1], steps[columns], totals.iloc[1:]], ignore_index=True)
-    data["right"] = data[["start", "end"]].max(axis=1)
-    low = min(float(data.start.min()), float(data.end.min()), 0.0)
-    high = max(float(data.start.max()), float(data.end.max()), 0.0)
+    for row in rows:
+        row["right"] = max(row["start"], row["end"])
+    low = min(0.0, *(min(row["start"], row["end"]) for row in rows))
+    high = max(0.0, *(row["right"] for row in rows))
     pad = 0.12 * (high - low or 1.0)
     kinds = {
         "domain": ["baseline", "scenario", "better", "worse", "noise"],
@@ -388,7 +400,7 @@ def bridge_chart(bridge: pd.DataFrame, baseline_profit: float, until: int) -> di
     y = {
         "field": "label",
         "type": "nominal",
-        "sort": list(data.label),
+        "sort": [row["label"] for row in rows],
         "title": None,
         "axis": {"labelLimit": 300},
     }
@@ -427,7 +439,7 @@ def bridge_chart(bridge: pd.DataFrame, baseline_profit: float, until: int) -> di
         "encoding": {"x": {"field": "x", "type": "quantitative"}},
     }
     return {
-        "data": {"values": data.to_dict("records")},
+        "data": {"values": rows},
         "layer": [bars, labels, zero],
         "title": f"Why profit moved, weeks 1 to {until}",
         "height": {"step": 30},

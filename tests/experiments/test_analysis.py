@@ -295,3 +295,16 @@ def test_changes_not_yet_judged_are_told_as_they_stand_with_no_verdict():
         "not yet judged"
     )
     assert charts.verdict("employee_satisfaction", moved(8.0, False, False)) == "noise"
+
+
+def test_the_replications_so_far_are_paired_with_the_same_ones_of_the_baseline():
+    baseline = books(1)
+    extra = 50.0 * (1 + baseline.rep)  # a week: 50 in replication 0, 150 in replication 2
+    dearer = baseline.assign(payroll=baseline.payroll + extra, costs=baseline.costs + extra)
+    dearer["profit"] = dearer.revenue - dearer.costs
+    arrived = dearer[dearer.rep.isin([0, 2])]  # two of four, not the first two
+    bridge = profit_bridge(arrived, baseline, 10, judged=False).set_index("step")
+    assert bridge.loc["payroll", "mean"] == pytest.approx(-50.0 * (1 + 3) / 2 * 10)
+    case = business_case(arrived, baseline)
+    assert case["investment"] == pytest.approx(50.0 * (1 + 3) / 2 * 20)
+    assert case["profit_difference"][0] == pytest.approx(-50.0 * (1 + 3) / 2 * 20)

@@ -13,7 +13,7 @@ import segno
 import streamlit as st
 
 from model import InputError
-from model.analysis import RECENT_WEEKS, paired_changes, recent
+from model.analysis import RECENT_WEEKS, paired_changes, recent_values
 from model.report import charts
 from model.workshop import rounds
 from model.workshop.rules import (
@@ -268,7 +268,7 @@ def debrief(workshop) -> None:
     team_id = next(t for t, n in teams.items() if n == name)
     mine = store.results(workshop, team_id)
     week = int(mine.step.max())
-    values = {m: recent(mine, m, week) for m in mine.columns if m not in ("rep", "step")}
+    values = recent_values(mine, week)
     changes = paired_changes(mine, baseline, list(values), week)  # the same seeds
     scale = PRESENTER_CHAIN if st.session_state.get("f_presenter") else 1.0
     st.vega_lite_chart(charts.chain_chart(values, changes, scale), width="stretch")

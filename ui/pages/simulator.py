@@ -11,6 +11,7 @@ from model.analysis import (
     paired_changes,
     profit_bridge,
     recent,
+    recent_values,
     story,
 )
 from model.engine.observe import CHAIN, MEASURES
@@ -104,7 +105,7 @@ left.markdown(
 with right.popover("What to notice in this scenario", width="stretch"):
     st.markdown(scenario.description or "No description.")
 
-values = {m: recent(table, m, week) for m in table.columns if m not in ("rep", "step")}
+values = recent_values(table, week)
 changes = paired_changes(table, base_table, list(values), week, judged=whole)
 base_profit = recent(base_table, "cumulative_profit", week)
 st.markdown(
