@@ -25,6 +25,8 @@ def by_week(table: pd.DataFrame, measure: str) -> tuple[np.ndarray, np.ndarray]:
     """
     step, rep = table.step.to_numpy(), table.rep.to_numpy()
     weeks = np.unique(step)
+    if len(table) != len(weeks) * len(np.unique(rep)):
+        raise ValueError("expected one row per replication and week (an organisation's table)")
     values = table[measure].to_numpy(np.float64)[np.lexsort((step, rep))]
     return weeks, values.reshape(-1, len(weeks)).T
 
@@ -35,9 +37,11 @@ def _by_replication(rows: pd.DataFrame, measures: list[str]) -> tuple[np.ndarray
     Every replication has the same weeks (as in `by_week`).
     """
     rep = rows.rep.to_numpy()
-    reps = np.unique(rep)
+    reps, counts = np.unique(rep, return_counts=True)
+    if len(set(counts)) > 1:
+        raise ValueError("expected as many rows in every replication")
     values = rows[measures].to_numpy(np.float64)[np.argsort(rep, kind="stable")]
-    return reps, values.reshape(len(reps), -1, len(measures))
+    return reps, values.reshape(len(reps), len(rows) // max(len(reps), 1), len(measures))
 
 
 def bands(table: pd.DataFrame, measure: str, smooth: int = 1) -> pd.DataFrame:

@@ -308,3 +308,12 @@ def test_the_replications_so_far_are_paired_with_the_same_ones_of_the_baseline()
     case = business_case(arrived, baseline)
     assert case["investment"] == pytest.approx(50.0 * (1 + 3) / 2 * 20)
     assert case["profit_difference"][0] == pytest.approx(-50.0 * (1 + 3) / 2 * 20)
+
+
+def test_a_table_of_units_is_refused_where_one_row_a_week_is_read():
+    org = books(1)
+    units = pd.concat([org.assign(unit=0), org.assign(unit=1)])
+    with pytest.raises(ValueError, match="one row per replication and week"):
+        bands(units, "profit")
+    with pytest.raises(ValueError, match="as many rows in every replication"):
+        profit_bridge(pd.concat([org, org[org.rep == 0]]), org, 20)
