@@ -34,8 +34,14 @@ SERIES_KEY, SMOOTH_KEY = "series", "smooth"
 
 
 def _set_playing(playing: bool) -> None:
-    """Play from the week shown, or from week 1 when the whole run is shown (callback)."""
+    """Play from the week shown, or from week 1 when the whole run is shown (callback).
+
+    Pausing drops the frame a playing run has already asked for, so the page
+    stays on the week it showed when Pause was clicked.
+    """
     st.session_state.playing = playing
+    if not playing:
+        st.session_state.pop("next_week", None)
     weeks = st.session_state.base.weeks
     if playing and (st.session_state.week_shown or weeks) >= weeks:
         state.go_to(1)
