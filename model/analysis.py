@@ -16,32 +16,38 @@ BAND = (0.1, 0.9)
 """Quantiles drawn as the band across replications."""
 
 
+def _grid(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The weeks, the replications, and the order of rows replication by replication, week by week.
+
+    Refuses a table without exactly one row per replication and week (a
+    unit-level table, or a week missing or twice), which reshaping would
+    silently turn into wrong numbers.
+    """
+    step, rep = table.step.to_numpy(), table.rep.to_numpy()
+    weeks, reps = np.unique(step), np.unique(rep)
+    order = np.lexsort((step, rep))
+    grid = (len(reps), len(weeks))
+    if len(table) != grid[0] * grid[1] or (step[order].reshape(grid) != weeks).any():
+        raise ValueError("expected one row per replication and week (an organisation's table)")
+    return weeks, reps, order
+
+
 def by_week(table: pd.DataFrame, measure: str) -> tuple[np.ndarray, np.ndarray]:
     """The weeks of `table`, and `measure` in them: a row a week, a column a replication.
 
-    Every replication of a result has the same weeks. numpy on this array
-    reads a page's bands and differences several times quicker than grouping
-    the table by week.
+    numpy on this array reads a page's bands and differences several times
+    quicker than grouping the table by week.
     """
-    step, rep = table.step.to_numpy(), table.rep.to_numpy()
-    weeks = np.unique(step)
-    if len(table) != len(weeks) * len(np.unique(rep)):
-        raise ValueError("expected one row per replication and week (an organisation's table)")
-    values = table[measure].to_numpy(np.float64)[np.lexsort((step, rep))]
-    return weeks, values.reshape(-1, len(weeks)).T
+    weeks, reps, order = _grid(table)
+    values = table[measure].to_numpy(np.float64)[order]
+    return weeks, values.reshape(len(reps), len(weeks)).T
 
 
 def _by_replication(rows: pd.DataFrame, measures: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """The replications of `rows`, and `measures` in them: replications x weeks x measures.
-
-    Every replication has the same weeks (as in `by_week`).
-    """
-    rep = rows.rep.to_numpy()
-    reps, counts = np.unique(rep, return_counts=True)
-    if len(set(counts)) > 1:
-        raise ValueError("expected as many rows in every replication")
-    values = rows[measures].to_numpy(np.float64)[np.argsort(rep, kind="stable")]
-    return reps, values.reshape(len(reps), len(rows) // max(len(reps), 1), len(measures))
+    """The replications of `rows`, and `measures` in them: replications x weeks x measures."""
+    weeks, reps, order = _grid(rows)
+    values = rows[measures].to_numpy(np.float64)[order]
+    return reps, values.reshape(len(reps), len(weeks), len(measures))
 
 
 def bands(table: pd.DataFrame, measure: str, smooth: int = 1) -> pd.DataFrame:
@@ -53,6 +59,8 @@ def bands(table: pd.DataFrame, measure: str, smooth: int = 1) -> pd.DataFrame:
     weeks, values = by_week(table, measure)
     if smooth > 1 and measure in FLOWS:
         values = pd.DataFrame(values).rolling(smooth, min_periods=1).mean().to_numpy()
+    if not values.size:  # no weeks to read
+        return pd.DataFrame({name: [] for name in ("step", "mean", "low", "high")})
     low, high = np.quantile(values, BAND, axis=1)
     return pd.DataFrame({"step": weeks, "mean": values.mean(axis=1), "low": low, "high": high})
 

@@ -70,7 +70,9 @@ def go_to(week: int) -> None:
     Levers moved before stepping keep the week they were to act from: they go
     on the timeline first. Sets widgets, so it runs as a widget callback or,
     for Play's next frame, from `init` before the widgets are drawn (`next_week`).
+    A week chosen while playing replaces the frame Play had already asked for.
     """
+    st.session_state.pop("next_week", None)
     record_moved_levers()
     weeks = st.session_state.base.weeks
     st.session_state.week_shown = max(1, min(int(week), weeks))

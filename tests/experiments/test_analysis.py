@@ -11,6 +11,7 @@ from model.analysis import (
     change,
     paired_changes,
     payback_week,
+    per_replication,
     profit_bridge,
     recent,
     story,
@@ -313,7 +314,23 @@ def test_the_replications_so_far_are_paired_with_the_same_ones_of_the_baseline()
 def test_a_table_of_units_is_refused_where_one_row_a_week_is_read():
     org = books(1)
     units = pd.concat([org.assign(unit=0), org.assign(unit=1)])
+    for read in (
+        lambda table: bands(table, "profit"),
+        lambda table: per_replication(table, ["profit"], 20),
+        lambda table: profit_bridge(table, org, 20),
+    ):
+        with pytest.raises(ValueError, match="one row per replication and week"):
+            read(units)
+
+
+def test_a_week_twice_in_one_replication_and_missing_in_another_is_refused():
+    org = books(1, reps=2, weeks=2)
+    offsetting = pd.concat([org, org[(org.rep == 0) & (org.step == 2)]])
+    offsetting = offsetting[~((offsetting.rep == 1) & (offsetting.step == 2))]
+    assert len(offsetting) == len(org)  # as many rows as a whole table
     with pytest.raises(ValueError, match="one row per replication and week"):
-        bands(units, "profit")
-    with pytest.raises(ValueError, match="as many rows in every replication"):
-        profit_bridge(pd.concat([org, org[org.rep == 0]]), org, 20)
+        bands(offsetting, "profit")
+
+
+def test_an_empty_table_has_no_bands():
+    assert bands(books(1).iloc[:0], "profit").empty
