@@ -14,6 +14,7 @@ import statistics
 import sys
 import time
 
+from conditions import conditions
 from streamlit.testing.v1 import AppTest
 
 from model.paths import BENCH_RESULTS, PROJECT
@@ -31,13 +32,14 @@ def timed(action) -> float:
 
 
 def main() -> None:
+    measured = conditions()
     app = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=600)
     app.session_state["reps"] = REPS
     first = timed(app.run)
     fresh = [timed(app.slider(key="lever_leader_care").set_value(v).run) for v in VALUES]
     cached = [timed(app.slider(key="lever_leader_care").set_value(v).run) for v in VALUES]
     assert not app.exception, app.exception
-    figures = {
+    figures = measured | {
         "replications": REPS,
         "first_load_seconds": first,
         "lever_change_seconds_median": statistics.median(fresh),

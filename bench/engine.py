@@ -37,8 +37,8 @@ from model.paths import BENCH_RESULTS
 SIZES = {
     "default (24 units x 20 staff, 12,000 customers)": {},
     "10x (240 units)": {"n_units": 240},
-    "100,000 employees / 1,000,000 customers": {
-        "n_units": 4762,
+    "100,000 employees / 1,000,000 customers": {  # posts less vacancies, as they settle
+        "n_units": 5320,
         "staff_per_unit": 20,
         "customers_per_unit": 210,
     },

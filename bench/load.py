@@ -32,6 +32,7 @@ import time
 import urllib.request
 
 import psutil
+from conditions import conditions
 
 from model.paths import BENCH_RESULTS
 from ui.remote import connect, free_port, rerun, start_server
@@ -165,6 +166,7 @@ async def timed(port: int, case: int) -> dict:
 
 
 async def main() -> None:
+    measured = conditions()
     port = free_port()
     server = start_server(port)
     try:
@@ -182,7 +184,7 @@ async def main() -> None:
     finally:
         stop_all(server)
     ratio = loaded["median_seconds"] / quiet["median_seconds"]
-    figures = {
+    figures = measured | {
         "sessions": SESSIONS,
         "changes_per_session": CHANGES,
         "replications": REPS or "the app's default",

@@ -13,6 +13,8 @@ import sys
 import tempfile
 import time
 
+from conditions import conditions
+
 from model.experiments.designs import parse_design
 from model.experiments.sweeps import sweep
 from model.paths import BENCH_RESULTS
@@ -36,13 +38,14 @@ def timed_sweep(executor) -> float:
 
 
 def main() -> None:
+    measured = conditions()
     processes = int(sys.argv[1]) if len(sys.argv) > 1 else os.cpu_count()
     runs = parse_design(DESIGN).runs()
     serial = timed_sweep(None)
     with workers(processes) as pool:
         pool.submit(int).result()  # workers started before the clock
         parallel = timed_sweep(pool)
-    figures = {
+    figures = measured | {
         "runs": runs,
         "workers": processes,
         "serial_runs_per_minute": 60 * runs / serial,
