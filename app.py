@@ -5,13 +5,14 @@ Run with `streamlit run app.py`.
 
 import streamlit as st
 
+from model.paths import FAVICON
 from ui import sidebar, state
 
 
 def main() -> None:
     """Set up the page, the navigation and, where the page reads them, the levers."""
     st.set_page_config(
-        page_title="Service-profit chain simulator", page_icon=":material/link:", layout="wide"
+        page_title="Service-profit chain simulator", page_icon=str(FAVICON), layout="wide"
     )
     # A projector's 1280x720: less empty space above the title, labels that wrap rather than cut.
     st.html(

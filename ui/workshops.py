@@ -17,7 +17,6 @@ import os
 import pandas as pd
 import streamlit as st
 
-from model.analysis import RECENT_WEEKS
 from model.engine.observe import HEADLINE
 from model.engine.parameters import InputError
 from model.paths import PROJECT
@@ -186,7 +185,7 @@ def show_progress(
     for team_id, name in {BASELINE: "Baseline (decides nothing)", **team_ids}.items():
         table = store().results(workshop, team_id)
         if table is not None:
-            mean = table.groupby("step")[measure].mean().rolling(RECENT_WEEKS, min_periods=1).mean()
+            mean = table.groupby("step")[measure].mean()
             lines.append(pd.DataFrame({"step": mean.index, "value": mean.values, "company": name}))
     if not lines:
         st.info("No round played yet.")

@@ -13,7 +13,7 @@ import altair as alt
 import pandas as pd
 
 from model.analysis import RECENT_WEEKS, bands
-from model.engine.observe import CHAIN, MEASURES
+from model.engine.observe import CHAIN, FLOWS, MEASURES
 from model.engine.parameters import BY_NAME
 
 SCENARIO_COLOUR = "#1f6fb4"
@@ -702,10 +702,17 @@ def tornado(effects: pd.DataFrame, outcome: str, label: str, centre: float) -> a
 def companies_chart(
     lines: pd.DataFrame, measure: str, weeks_per_round: int, font: int = FONT
 ) -> alt.LayerChart:
-    """Each workshop company's `measure` by week (`RECENT_WEEKS`-week mean), rounds marked.
+    """Each workshop company's `measure` by week, rounds marked.
 
+    Flows are drawn as their trailing `RECENT_WEEKS`-week mean (a week's quits
+    or profit are noisy); levels and stocks, a cumulative profit say, as they are.
     `font` is its axis titles' size: larger in presenter view, and the chart taller with it.
     """
+    smoothed = measure in FLOWS
+    if smoothed:
+        by_company = lines.groupby("company", sort=False).value
+        rolling = by_company.transform(lambda v: v.rolling(RECENT_WEEKS, min_periods=1).mean())
+        lines = lines.assign(value=rolling)
     rounds = pd.DataFrame(
         {"week": range(weeks_per_round, int(lines.step.max()) + 1, weeks_per_round)}
     )
@@ -742,7 +749,8 @@ def companies_chart(
     ends = alt.Chart(rounds).mark_rule(color="#bbbbbb").encode(x="week:Q")
     return readable(
         (ends + chart).properties(
-            title=f"{title(measure)}, {RECENT_WEEKS}-week mean", height=20 * font
+            title=f"{title(measure)}, {RECENT_WEEKS}-week mean" if smoothed else title(measure),
+            height=20 * font,
         ),
         font,
     )

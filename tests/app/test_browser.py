@@ -270,6 +270,8 @@ def test_a_trainer_steps_plays_pauses_moves_a_lever_restarts_and_plays_to_the_en
     page.get_by_text("Week 156 of 156").wait_for(timeout=180_000)
     wait(page)
     assert no_exception(page)
+    timeline = page.locator("[data-testid=stTable]").last  # the week the change acts from
+    assert timeline.get_by_text(str(paused + 1), exact=True).count() == 1
     assert page.get_by_role("button", name="Play").count() == 1
 
 
@@ -364,3 +366,24 @@ def test_a_comparison_of_organisations_of_different_size_is_per_employee(page):
     page.get_by_text("Each against its own baseline").wait_for()
     wait(page)
     assert no_exception(page)
+
+
+def test_the_app_fetches_nothing_from_the_network(browser, server):
+    """Every page's files, fonts and the tab's icon included, come from the app's own server."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    elsewhere = []
+    page.on(
+        "request",
+        lambda r: (
+            elsewhere.append(r.url) if r.url.startswith("http") and server not in r.url else 0
+        ),
+    )
+    page.goto(server)
+    wait(page)
+    for name in ("Compare scenarios", "Organisation", "Experiments", "Workshop", "About the model"):
+        page.get_by_role("link", name=name).click()
+        wait(page)
+    context.close()
+    assert elsewhere == []

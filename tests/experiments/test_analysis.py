@@ -334,3 +334,24 @@ def test_a_week_twice_in_one_replication_and_missing_in_another_is_refused():
 
 def test_an_empty_table_has_no_bands():
     assert bands(books(1).iloc[:0], "profit").empty
+
+
+def test_a_workshop_chart_smooths_weekly_flows_but_draws_a_cumulative_profit_as_it_is():
+    weeks = np.arange(1, 27)
+    lines = pd.DataFrame(
+        {"step": np.tile(weeks, 2), "company": np.repeat(["Baseline", "Team"], 26)}
+    )
+    lines["value"] = np.where(lines.company == "Team", 2.0, 1.0) * lines.step * 1000.0
+
+    def drawn(measure):
+        chart = charts.companies_chart(lines, measure, weeks_per_round=13).to_dict()
+        rows = next(rows for rows in chart["datasets"].values() if rows and "company" in rows[0])
+        return chart["title"], pd.DataFrame(rows).set_index(["company", "step"]).value
+
+    title, stock = drawn("cumulative_profit")
+    assert stock[("Team", 26)] == 52_000.0  # the total at the round's end, not a running mean
+    assert "mean" not in title
+    title, flow = drawn("profit")
+    assert flow[("Team", 26)] == pytest.approx(2000.0 * np.arange(14, 27).mean())
+    assert flow[("Baseline", 1)] == 1000.0  # each company's own weeks
+    assert "13-week mean" in title

@@ -108,7 +108,7 @@ def keys() -> dict[str, str]:
 def show_table(frame: pd.DataFrame) -> None:
     """A table: sortable on the console, as large type in presenter view (a canvas cannot grow)."""
     if st.session_state.get("f_presenter"):
-        st.table(frame.set_index(frame.columns[0]))
+        st.table(frame.set_index(frame.columns[0]), hide_index=False)
     else:
         st.dataframe(frame, hide_index=True, width="stretch")
 

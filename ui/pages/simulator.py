@@ -231,7 +231,7 @@ rows = [
     for step in scenario.timeline
 ]
 if rows:
-    st.table(pd.DataFrame(rows).set_index("Week"))  # wraps long changes instead of cutting them
+    st.table(pd.DataFrame(rows).set_index("Week"), hide_index=False)  # wraps long changes
 else:
     st.markdown("No interventions: the baseline organisation doing nothing new.")
 

@@ -164,7 +164,8 @@ for at, shock in sorted(shocks.items()):
 if workshop.played_round:
     st.subheader(f"Your company after round {workshop.played_round}")
     workshops.show_progress(workshop, {team_id: team}, "w_measure")
-    st.table(workshops.outcomes_table(workshop, team_id).set_index("Round"))  # wraps on a phone
+    outcomes = workshops.outcomes_table(workshop, team_id).set_index("Round")
+    st.table(outcomes, hide_index=False)  # a table wraps on a phone
 
 if workshop.open_round is not None:
     decide(workshop, team_id, workshop.open_round)
