@@ -166,4 +166,5 @@ def render() -> None:
         file_name="scenario.yaml",
         mime="application/x-yaml",
         help="A scenario file that loads back to this run.",
+        on_click="ignore",
     )

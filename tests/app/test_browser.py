@@ -174,14 +174,25 @@ def test_a_chart_downloads_as_png(page, tmp_path):
     assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_the_run_data_downloads_with_both_sides(page, tmp_path):
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download data (CSV)").click()
-    saved = tmp_path / "run.csv"
-    download.value.save_as(saved)
-    table = pd.read_csv(saved)
+def test_the_run_data_downloads_with_both_sides_in_both_formats_clicked_at_once(page, tmp_path):
+    downloads = []
+    page.on("download", lambda download: downloads.append(download))
+    page.get_by_role("button", name="Download data (CSV)").click()
+    page.get_by_role("button", name="Download data (Parquet)").click()  # without a pause
+    deadline = time.monotonic() + 30
+    while len(downloads) < 2 and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    files = {
+        download.suggested_filename: tmp_path / download.suggested_filename
+        for download in downloads
+    }
+    for download in downloads:
+        download.save_as(files[download.suggested_filename])
+    assert set(files) == {"run.csv", "run.parquet"}
+    table = pd.read_csv(files["run.csv"])
     assert set(table.run) == {"scenario", "baseline"}
     assert len(table) == 2 * table.rep.nunique() * 156
+    pd.testing.assert_frame_equal(pd.read_parquet(files["run.parquet"]), table, check_dtype=False)
 
 
 def test_a_sweep_stops_on_request_keeping_its_finished_runs(page, sweeps_dir):

@@ -89,6 +89,8 @@ def test_two_teams_play_two_rounds_and_a_restart_loses_nothing(server, screens):
     facilitator = screens(f"{url}/facilitator")
     facilitator.get_by_label("Rounds").fill("2")
     facilitator.get_by_label("Rounds").press("Enter")
+    wait(facilitator)
+    assert facilitator.locator(".join-code").count() == 0  # Enter in a field creates nothing
     facilitator.get_by_role("button", name="Create the workshop").click()
     wait(facilitator)
     code = facilitator.locator(".join-code").first.inner_text().strip()

@@ -245,6 +245,7 @@ def show_results(design, where, done: int) -> None:
         lambda: table_bytes(table, meta, ".csv"),
         "runs.csv",
         "text/csv",
+        on_click="ignore",
         width="stretch",
         help="One row per run; the design and model version in the # lines at the top.",
     )
@@ -253,6 +254,7 @@ def show_results(design, where, done: int) -> None:
         lambda: table_bytes(weekly, meta, ".parquet"),
         "weekly.parquet",
         "application/octet-stream",
+        on_click="ignore",
         width="stretch",
     )
     right.download_button(
@@ -260,6 +262,7 @@ def show_results(design, where, done: int) -> None:
         yaml.safe_dump(design.to_dict(), sort_keys=False),
         "design.yaml",
         "application/x-yaml",
+        on_click="ignore",
         width="stretch",
         help=f"Resume or rerun it from the command line: python -m model sweep design.yaml "
         f"--out {where}",

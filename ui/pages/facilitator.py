@@ -52,7 +52,7 @@ PRESENTER_CHAIN = 1.4  # how much larger the chain panel is drawn in presenter v
 def set_up() -> None:
     """The form that creates a workshop; the address then carries its code, the session its key."""
     st.title("Set up a workshop")
-    with st.form("set_up"):
+    with st.form("set_up", enter_to_submit=False):  # many fields: Enter in one is not "create"
         title = st.text_input("Title", "Service-profit chain workshop")
         left, middle, right = st.columns(3)
         scenario = left.selectbox(
@@ -303,12 +303,14 @@ def debrief(workshop) -> None:
             lambda: rounds.research_data(store, workshop).to_csv(index=False),
             "workshop.csv",
             "text/csv",
+            on_click="ignore",
         )
         right.download_button(
             "Research data (Parquet)",
             lambda: rounds.research_data(store, workshop).to_parquet(index=False),
             "workshop.parquet",
             "application/octet-stream",
+            on_click="ignore",
         )
 
 

@@ -36,7 +36,7 @@ uploads = st.file_uploader(
     type=["xlsx", "csv", "yaml", "yml"],
     accept_multiple_files=True,
 )
-with st.form("figures"):
+with st.form("figures", enter_to_submit=False):  # many fields: Enter in one is not "fit"
     title = st.text_input("Name of the organisation", value="Our company")
     left, right = st.columns(2)
     typed = {}
@@ -147,6 +147,7 @@ if result is not None:
         result.scenario.to_yaml(),
         file_name="our_company.yaml",
         mime="application/x-yaml",
+        on_click="ignore",
     )
     folder = companies_folder()
     if keep.button(

@@ -236,13 +236,20 @@ else:
     st.markdown("No interventions: the baseline organisation doing nothing new.")
 
 both = pd.concat([table.assign(run="scenario"), base_table.assign(run="baseline")])
-left, right = st.columns(2)  # the files are made when asked for, not on every redraw
-left.download_button("Download data (CSV)", lambda: both.to_csv(index=False), "run.csv", "text/csv")
+left, right = st.columns(2)  # files made when asked for; a click reruns nothing, so none is lost
+left.download_button(
+    "Download data (CSV)",
+    lambda: both.to_csv(index=False),
+    "run.csv",
+    "text/csv",
+    on_click="ignore",
+)
 right.download_button(
     "Download data (Parquet)",
     lambda: both.to_parquet(index=False),
     "run.parquet",
     "application/octet-stream",
+    on_click="ignore",
 )
 
 if not whole:  # draw again once the rest have arrived, or those that have in a while
