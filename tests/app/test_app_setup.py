@@ -111,6 +111,9 @@ def test_a_fitted_company_is_offered_in_every_picker_and_used_in_the_simulator(
     assert list(units["Unit"]) == [0, 1, 2] * 2
     assert list(units["Yours"][:3]) == [0.3, 0.4, 0.5]
     assert list(result.scenario.units) == ["market", "habit_offset"]
+    warned = " ".join(warning.value for warning in page.warning)
+    for figure, within in zip(result.report.figure, result.report.within, strict=True):
+        assert (figure in warned) != within  # every figure missed is named, and only those
     name, shown = FITTED_HERE + "Tiny Ltd", "Tiny Ltd (fitted here)"
     page.switch_page("ui/pages/compare.py").run()
     assert shown in page.multiselect[0].options

@@ -90,6 +90,23 @@ if submitted:
 result = st.session_state.get("fitted")
 if result is not None:
     st.subheader(f"{result.scenario.title}: the fit, figure by figure")
+    missed = result.report[~result.report.within]
+    if not missed.empty:
+
+        def number(value: float) -> str:
+            """Sales in whole currency, shares and rates to three figures."""
+            return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+        st.warning(
+            "The model misses "
+            + "; ".join(
+                f"{row.figure} (yours {number(row.target)}, the model's {number(row.model)})"
+                for row in missed.itertuples()
+            )
+            + ". Results that rest on these figures differ from your company's; more "
+            "replications per trial run may bring them closer.",
+            icon=":material/warning:",
+        )
     report = result.report.assign(
         within=result.report.within.map({True: "yes", False: "no"})
     ).rename(
