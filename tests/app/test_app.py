@@ -152,6 +152,9 @@ def test_compare_page(app):
     assert outcomes.Scenario.nunique() == 3
     timelines = app.table[-1].value  # a table that wraps: long timelines are read whole
     assert "Senior leadership involvement" in " ".join(timelines.Changes)
+    app.multiselect[0].set_value(["silos", "baseline"]).run()
+    outcomes = app.dataframe[0].value  # differences against the baseline, wherever it is picked
+    assert set(outcomes[outcomes.Difference == ""].Scenario) == {"Baseline retail chain"}
 
 
 def test_compare_puts_organisations_of_different_size_per_employee(app):
@@ -165,10 +168,13 @@ def test_compare_puts_organisations_of_different_size_per_employee(app):
     assert not row.Difference.endswith("M")  # per employee, not the 48 units' total
     app.segmented_control[0].set_value("Totals").run()
     outcomes = app.dataframe[0].value.set_index(["Scenario", "Outcome"])
-    assert (
-        outcomes.loc[("Short-term profit squeeze", "Cumulative profit (currency)")].Difference[-1]
-        == "M"
-    )
+    squeezed = outcomes.loc[("Short-term profit squeeze", "Cumulative profit (currency)")]
+    assert squeezed.Difference[-1] == "M"
+    assert any("208 weeks" in info.value and "at week 156" in info.value for info in app.info)
+    squeeze = simulate(load_scenario("short_term_profit_squeeze"), reps=3)  # 208 weeks
+    at_156 = squeeze[squeeze.step == 156].cumulative_profit.mean()
+    assert squeezed.Value == charts.fmt("cumulative_profit", at_156)  # where both have run
+    assert "Weeks run" in app.dataframe[2].value.index
     own = app.dataframe[1].value.set_index("Scenario")
     assert own.loc["Baseline retail chain"].iloc[0] == "no timeline"
     assert own.loc["Short-term profit squeeze", "Clear of the noise"] in {"yes", "no"}

@@ -168,11 +168,21 @@ chart = alt.layer(
 )
 st.altair_chart(charts.readable(chart), width="stretch")
 
-st.subheader(f"Outcomes at the end, against {labels[picked[0]]}")
-reference = at_end(tables[picked[0]])
+against = "baseline" if "baseline" in picked else picked[0]  # the baseline when it is there
+horizons = {name: s.weeks for name, s in scenarios.items()}
+end = min(horizons.values())  # runs of different length are compared where all have run
+st.subheader(f"Outcomes at week {end}, against {labels[against]}")
+if len(set(horizons.values())) > 1:
+    st.info(
+        "These runs differ in length ("
+        + "; ".join(f"{labels[n]}: {weeks} weeks" for n, weeks in horizons.items())
+        + f"): their outcomes are compared at week {end}, which all of them reach.",
+        icon=":material/date_range:",
+    )
+reference = at_end(tables[against][tables[against].step <= end])
 rows = []
 for name, table in tables.items():
-    last = at_end(table)
+    last = at_end(table[table.step <= end])
     for m in OUTCOMES:
         diff = last[m] - reference[m]
         rows.append(
@@ -180,9 +190,9 @@ for name, table in tables.items():
                 "Scenario": labels[name],
                 "Outcome": f"{charts.title(m)} ({scaled_unit(m)})",
                 "Value": charts.fmt(m, last[m].mean()),
-                "Difference": "" if name == picked[0] else charts.fmt_delta(m, diff.mean()),
+                "Difference": "" if name == against else charts.fmt_delta(m, diff.mean()),
                 "10-90% of the difference": ""
-                if name == picked[0]
+                if name == against
                 else f"{charts.fmt_delta(m, diff.quantile(0.1))} to "
                 f"{charts.fmt_delta(m, diff.quantile(0.9))}",
             }
@@ -191,9 +201,9 @@ st.dataframe(
     pd.DataFrame(rows), hide_index=True, width="stretch", height=ROW_HEIGHT * (len(rows) + 1) + 3
 )  # every row at once, not a scroll box inside the page
 st.caption(
-    f"Rates and weekly profit are the last {RECENT_WEEKS} weeks' means; cumulative profit is "
-    "at the last week. Differences are paired replication by replication: the same seeds on "
-    "every side."
+    f"Rates and weekly profit are the means of the {RECENT_WEEKS} weeks to week {end}; "
+    f"cumulative profit is at week {end}. Differences are paired replication by "
+    "replication: the same seeds on every side."
 )
 
 st.subheader("Each against its own baseline")
@@ -223,11 +233,18 @@ st.dataframe(pd.DataFrame(own), hide_index=True, width="stretch")
 
 st.subheader("What differs")
 names = sorted({k for k in values[picked[0]] if len({values[n][k] for n in picked}) > 1})
-if names:
+length = {"Weeks run": horizons} if len(set(horizons.values())) > 1 else {}
+if names or length:
     differs = pd.DataFrame(
-        {labels[n]: {BY_NAME[k].label: f"{values[n][k]:g}" for k in names} for n in picked}
+        {
+            labels[n]: {
+                **{row: f"{weeks[n]:g}" for row, weeks in length.items()},
+                **{BY_NAME[k].label: f"{values[n][k]:g}" for k in names},
+            }
+            for n in picked
+        }
     )
-    differs.insert(0, "Unit", [BY_NAME[k].unit for k in names])
+    differs.insert(0, "Unit", ["weeks"] * len(length) + [BY_NAME[k].unit for k in names])
     st.markdown("**Starting parameters**")
     st.dataframe(differs, width="stretch")
 else:
