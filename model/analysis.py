@@ -291,7 +291,10 @@ def profit_bridge(
 
 
 def _money(value: float) -> str:
-    return f"{value / 1e6:,.1f}M" if abs(value) >= 1e6 else f"{value / 1e3:,.0f}k"
+    """Millions to 0.1, thousands whole, and less than a thousand as it is (never "0k")."""
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.1f}M"
+    return f"{value / 1e3:,.0f}k" if abs(value) >= 999.5 else f"{value:,.0f}"
 
 
 def _points(value: float) -> str:

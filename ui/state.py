@@ -197,10 +197,11 @@ def changes_text(changes: dict[str, float]) -> str:
     return ", ".join(f"{BY_NAME[k].label} {v:g} ({BY_NAME[k].unit})" for k, v in changes.items())
 
 
-def changed_levers(scenario: Scenario, baseline: Scenario) -> list[str]:
-    """Labels of the parameters `scenario` sets differently from `baseline`, at any week."""
+def changed_levers(scenario: Scenario, baseline: Scenario, by_week: int | None = None) -> list[str]:
+    """Labels of what `scenario` sets differently from `baseline` by `by_week` (or at any week)."""
     names = {k for k, v in scenario.values().items() if v != baseline.values()[k]}
-    names |= {k for step in scenario.timeline for k in step.changes}
+    acted = [step for step in scenario.timeline if by_week is None or step.week <= by_week]
+    names |= {k for step in acted for k in step.changes}
     return [p.label.lower() for p in PARAMETERS if p.name in names]
 
 

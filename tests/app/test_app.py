@@ -89,6 +89,16 @@ def button(at, label):
     return next(b for b in at.button if b.label == label)
 
 
+def test_a_change_that_has_not_acted_yet_is_not_credited_with_the_chain_s_response(app):
+    button(app, "Week 1").click().run()
+    app.slider(key="lever_leader_recognition").set_value(80).run()  # acts from week 2
+    said = " ".join(m.value for m in app.markdown)
+    assert "Nothing differs from the baseline by week 1: the changes act from week 2." in said
+    button(app, "+1 quarter").click().run()  # week 14: it has acted
+    said = " ".join(m.value for m in app.markdown)
+    assert "Recognition" in said and "by week 14" in said
+
+
 def test_play_from_week_one_runs_to_the_end(app):
     button(app, "Week 1").click().run()
     button(app, "+1 week").click().run()

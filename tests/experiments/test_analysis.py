@@ -242,6 +242,8 @@ def test_the_story_says_what_moved_and_whether_it_is_clear_of_the_noise():
     )  # a fall in words, not "moved by -3.7"
     said = story(["friction"], moved(0.6), moved(-0.04), moved(-13.5e6), 26e6, 156)
     assert "customer satisfaction stayed within the noise" in said  # clear, but 0.0 as printed
+    said = story(["friction"], moved(0.1, False), moved(0.0, False), moved(-312.4, False), 1e6, 1)
+    assert "cumulative profit is 312 lower by week 1" in said  # not "0k"
     assert story([], moved(0, False), moved(0, False), moved(0, False), 1e6, 10).startswith(
         "Nothing differs from the baseline yet"
     )

@@ -114,18 +114,22 @@ with right.popover("What to notice in this scenario", width="stretch"):
 values = recent_values(table, week)
 changes = paired_changes(table, base_table, list(values), week, judged=whole)
 base_profit = recent(base_table, "cumulative_profit", week)
-st.markdown(
-    "**"
-    + story(
-        state.changed_levers(scenario, baseline),
+acted = state.changed_levers(scenario, baseline, by_week=week)  # what has acted by the week shown
+if not acted and scenario.timeline:
+    headline = (
+        f"Nothing differs from the baseline by week {week}: the changes act from week "
+        f"{min(step.week for step in scenario.timeline)}."
+    )
+else:
+    headline = story(
+        acted,
         changes["employee_satisfaction"],
         changes["customer_satisfaction"],
         changes["cumulative_profit"],
         base_profit,
         week,
     )
-    + "**"
-)
+st.markdown(f"**{headline}**")
 st.vega_lite_chart(charts.chain_chart(values, changes), width="stretch")
 st.caption(
     f"The chain inside-out, last {RECENT_WEEKS} weeks, mean of {replications}; below "
