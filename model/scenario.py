@@ -177,10 +177,8 @@ def whole_number(value: object, key: str, low: int, high: int) -> int:
 def top_level(data: object, what: str, fields: tuple[str, ...]) -> dict:
     """`data` if it is a mapping of known `fields`; else one error naming `what` it is."""
     if not isinstance(data, dict):
-        raise InputError(
-            f"{what}: {type(data).__name__} at the top level; allowed: a "
-            f"mapping with {', '.join(fields)}"
-        )
+        found = "empty" if data is None else f"a {type(data).__name__} at the top level"
+        raise InputError(f"{what}: {found}; allowed: a mapping with {', '.join(fields)}")
     unknown = [key for key in data if key not in fields]
     if unknown:
         raise InputError(f"{unknown[0]}: unknown field; allowed: {', '.join(fields)}")

@@ -753,7 +753,7 @@ class ServiceProfitChain(Organisation, mesa.Model):
                 float(central["programme_cost"]),
                 float(unit_costs),
                 float(1.0 - p["gross_margin"]),
-                float(p["acquisition_cost"]),
+                float(p["cost_per_new_customer"]),
                 self.units.cumulative_profit,
                 OVERTIME_PREMIUM,
                 mech.MAX_OVERTIME,
@@ -792,7 +792,7 @@ class ServiceProfitChain(Organisation, mesa.Model):
         spent["other_costs"] += unit_costs
         revenue = flows["revenue"]
         spent["cost_of_goods"] = revenue * (1.0 - p["gross_margin"])
-        spent["acquisition_cost"] = flows["arrivals"] * p["acquisition_cost"]
+        spent["acquisition_cost"] = flows["arrivals"] * p["cost_per_new_customer"]
         costs = sum(spent.values())
         profit = revenue - costs
         self.units.cumulative_profit += profit

@@ -683,7 +683,7 @@ def keep_books(
     central_programme,
     unit_costs,
     goods_share,
-    acquisition_cost,
+    cost_per_new_customer,
     cumulative_profit,
     overtime_premium,
     max_overtime,
@@ -733,7 +733,7 @@ def keep_books(
             lines[line, u] = by_team[line, d + u] + shared[line]
         lines[4, u] += unit_costs
         lines[5, u] = revenue[u] * goods_share
-        lines[6, u] = arrivals[u] * acquisition_cost
+        lines[6, u] = arrivals[u] * cost_per_new_customer
         for line in range(7):
             costs += lines[line, u]
         lines[7, u] = costs

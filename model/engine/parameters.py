@@ -429,7 +429,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         role="uncertainty",
     ),
     Parameter(
-        name="acquisition_cost",
+        name="cost_per_new_customer",
         label="Cost of winning a customer",
         unit="currency/new customer",
         default=300,

@@ -502,6 +502,9 @@ def read_company(data: str | bytes, what: str = "figures") -> Company:
     text = data.decode(errors="replace") if isinstance(data, bytes) else data
     if len(text) > MAX_FILE_BYTES:
         raise InputError(f"{what}: {len(text)} bytes; allowed: at most {MAX_FILE_BYTES} bytes")
+    if not text.strip() or "\x00" in text:
+        found = "an empty file" if not text.strip() else "not a text file"
+        raise InputError(f"{what}: {found}; allowed: {COMPANY_FILES}")
     header = text.lstrip().split("\n", 1)[0].lower()
     if header.startswith("figure,"):
         return check_company(_figure_rows(_csv_rows(text), what))
@@ -510,7 +513,7 @@ def read_company(data: str | bytes, what: str = "figures") -> Company:
         return check_company({}, _unit_columns(rows[0], rows[1:], what))
     data = read_yaml(text, what)
     if not isinstance(data, dict):
-        raise InputError(f"{what}: not a mapping; allowed: figure: value lines")
+        raise InputError(f"{what}: no figures found; allowed: {COMPANY_FILES}")
     rows = data.pop("unit_rows", None)
     if rows is None:
         return check_company(data)
@@ -520,6 +523,12 @@ def read_company(data: str | bytes, what: str = "figures") -> Company:
     table = [[row.get(name) for name in names] for row in rows]
     return check_company(data, _unit_columns(names, table, what))
 
+
+COMPANY_FILES = (
+    f"a CSV headed 'figure,value' or '{UNIT_LABEL},' and the unit figures, "
+    "an Excel workbook, or YAML lines 'figure: value'"
+)
+"""What a company's file can be, as an error message tells it."""
 
 XLSX_MAGIC = b"PK\x03\x04"
 """How an Excel workbook (a zip archive) starts."""

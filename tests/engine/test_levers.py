@@ -53,7 +53,7 @@ CASES = [
     ("unit_fixed_costs", 9000, "profit", 27, 78, -61000, -59000),  # 2,500 x 24 units
     # costs that change nothing but the books: their effect on profit is exact
     ("trainer_cost_per_hour", 45, "profit", 27, 78, -6500, -4000),
-    ("acquisition_cost", 600, "profit", 27, 78, -15000, -13000),  # 300 x about 47 a week
+    ("cost_per_new_customer", 600, "profit", 27, 78, -15000, -13000),  # 300 x about 47 a week
     ("leader_training_day_cost", 1800, "profit", 27, 78, -1300, -900),
     ("onboarding_cost", 1200, "profit", 27, 78, -2500, -500),
     ("automation_cost", 12000, "profit", 27, 78, -14500, -14300),

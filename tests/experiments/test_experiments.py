@@ -12,6 +12,8 @@ import pytest
 import yaml
 
 from model import InputError
+from model.engine.observe import MEASURES
+from model.engine.parameters import BY_NAME
 from model.experiments.designs import load_design, parse_design
 from model.experiments.sensitivity import sensitivity
 from model.experiments.sweeps import results, summarise, sweep
@@ -98,6 +100,23 @@ def test_bad_designs_are_refused_before_anything_runs(tmp_path, changes, message
         parse_design(SMALL | changes, folder=tmp_path)
     assert message in str(error.value)
     assert not any(tmp_path.iterdir())
+
+
+def test_a_parameter_is_never_named_as_a_measure_so_a_sweep_s_columns_cannot_collide(tmp_path):
+    assert not set(BY_NAME) & set(MEASURES)
+    design = parse_design(
+        SMALL | {"parameters": {"cost_per_new_customer": [100, 900]}, "reps": 1, "weeks": 2}
+    )
+    sweep(design, tmp_path / "out")
+    runs = summarise(results(tmp_path / "out"))
+    assert sorted(runs.cost_per_new_customer) == [100, 900]  # the design's, not a weekly measure
+    assert "acquisition_cost" not in runs.columns
+
+
+def test_an_empty_design_file_is_refused_as_empty(tmp_path):
+    (tmp_path / "design.yaml").write_text("")
+    with pytest.raises(InputError, match="design: empty; allowed: a mapping with title"):
+        load_design(tmp_path / "design.yaml")
 
 
 def test_a_design_from_an_upload_may_not_name_files_on_the_server():

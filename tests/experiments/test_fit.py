@@ -208,6 +208,9 @@ def test_a_company_is_read_from_excel_csv_or_yaml_alike():
         (workbook([["name", "number"], ["units", 3]]), "figures: the first sheet does not start"),
         (workbook([["figure", "value"], ["units", "many"]]), "units: 'many' is not a number"),
         (workbook([["figure", "value"], ["units", 3, 4]]), "figures: a row without two columns"),
+        (b"", "figures: an empty file; allowed: a CSV headed 'figure,value'"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "figures: not a text file; allowed: a CSV"),
+        (b"foo,bar\n1,2\n", "figures: no figures found; allowed: a CSV headed 'figure,value'"),
     ],
 )
 def test_a_workbook_that_cannot_be_used_is_refused_in_one_line(data, names):

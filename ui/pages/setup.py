@@ -51,9 +51,12 @@ with st.form("figures", enter_to_submit=False):  # many fields: Enter in one is 
             told = f"From {low:g} to {high:g}. Sets the model directly."
         else:
             told = "The scale of the survey score beside it."
+        whole = bool(figure.sets) and BY_NAME[figure.sets].integer  # units, staff: counts
         typed[name] = column.number_input(
             f"{figure.label} ({figure.unit})",
             value=None,
+            step=1 if whole else None,
+            format="%d" if whole else None,
             placeholder=f"the model's {BY_NAME[figure.sets].default:g}" if figure.sets else None,
             key=f"figure_{name}",
             help=told,
