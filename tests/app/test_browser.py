@@ -267,7 +267,8 @@ def test_a_trainer_steps_plays_pauses_moves_a_lever_restarts_and_plays_to_the_en
     slider = page.get_by_role("slider", name=re.compile("Recognition"))  # its group is open
     slide(page, slider, "ArrowRight", 4)
     assert week_shown(page) == paused and no_exception(page)
-    assert page.get_by_text(f"changes act from week {paused + 1}").count() == 1
+    assert page.get_by_text(re.compile(rf"· changes act from week {paused + 1}$")).count() == 1
+    assert page.get_by_text(f"Nothing differs from the baseline by week {paused}:").count() == 1
     page.get_by_role("button", name="Play").click()
     page.get_by_role("button", name="Pause").wait_for()
     deadline = time.monotonic() + 60
