@@ -15,6 +15,7 @@ from model.engine.parameters import GROUPS, ORGANISATION, Parameter
 from model.scenario import MAX_FILE_BYTES, read_scenario_text
 
 from . import state
+from .downloads import download
 
 UPLOAD_KEY = "upload"
 
@@ -160,11 +161,11 @@ def render() -> None:
     current = state.scenario()
     if moved or st.session_state.recorded:
         current = replace(current, title=f"{current.title}, with my changes")
-    sidebar.download_button(
+    download(
+        sidebar,
         "Download these settings (YAML)",
         current.to_yaml(),
         file_name="scenario.yaml",
         mime="application/x-yaml",
         help="A scenario file that loads back to this run.",
-        on_click="ignore",
     )

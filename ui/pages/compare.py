@@ -170,9 +170,10 @@ st.altair_chart(charts.readable(chart), width="stretch")
 
 against = "baseline" if "baseline" in picked else picked[0]  # the baseline when it is there
 horizons = {name: s.weeks for name, s in scenarios.items()}
+lengths_differ = len(set(horizons.values())) > 1
 end = min(horizons.values())  # runs of different length are compared where all have run
 st.subheader(f"Outcomes at week {end}, against {labels[against]}")
-if len(set(horizons.values())) > 1:
+if lengths_differ:
     st.info(
         "These runs differ in length ("
         + "; ".join(f"{labels[n]}: {weeks} weeks" for n, weeks in horizons.items())
@@ -233,7 +234,7 @@ st.dataframe(pd.DataFrame(own), hide_index=True, width="stretch")
 
 st.subheader("What differs")
 names = sorted({k for k in values[picked[0]] if len({values[n][k] for n in picked}) > 1})
-length = {"Weeks run": horizons} if len(set(horizons.values())) > 1 else {}
+length = {"Weeks run": horizons} if lengths_differ else {}
 if names or length:
     differs = pd.DataFrame(
         {

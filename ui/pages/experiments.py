@@ -18,6 +18,7 @@ from model.report import charts
 from model.scenario import MAX_FILE_BYTES, read_yaml
 from model.simulate import VERSION
 from ui import runs, state, sweeps
+from ui.downloads import download
 from ui.sidebar import for_the_web, slider_format, slider_step
 from ui.state import changes_text
 
@@ -240,29 +241,29 @@ def show_results(design, where, done: int) -> None:
         st.dataframe(shown, width="stretch")
     left, middle, right = st.columns(3)
     meta = {"model_version": VERSION, "design": design.to_dict(), "runs_finished": done}
-    left.download_button(
+    download(
+        left,
         "Runs (CSV)",
         lambda: table_bytes(table, meta, ".csv"),
         "runs.csv",
         "text/csv",
-        on_click="ignore",
         width="stretch",
         help="One row per run; the design and model version in the # lines at the top.",
     )
-    middle.download_button(
+    download(
+        middle,
         "Weekly data (Parquet)",
         lambda: table_bytes(weekly, meta, ".parquet"),
         "weekly.parquet",
         "application/octet-stream",
-        on_click="ignore",
         width="stretch",
     )
-    right.download_button(
+    download(
+        right,
         "Design (YAML)",
         yaml.safe_dump(design.to_dict(), sort_keys=False),
         "design.yaml",
         "application/x-yaml",
-        on_click="ignore",
         width="stretch",
         help=f"Resume or rerun it from the command line: python -m model sweep design.yaml "
         f"--out {where}",

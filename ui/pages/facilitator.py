@@ -27,6 +27,7 @@ from model.workshop.rules import (
 )
 from model.workshop.store import BASELINE, normal_code
 from ui import runs, state, workshops
+from ui.downloads import download
 
 JOIN_CODE_CSS = """
 <style>
@@ -298,19 +299,19 @@ def debrief(workshop) -> None:
     show_table(workshops.outcomes_table(workshop, team_id))
     if workshop.settings.research_export:
         left, right = st.columns(2)  # the data is gathered only when downloaded
-        left.download_button(
+        download(
+            left,
             "Research data (CSV)",
             lambda: rounds.research_data(store, workshop).to_csv(index=False),
             "workshop.csv",
             "text/csv",
-            on_click="ignore",
         )
-        right.download_button(
+        download(
+            right,
             "Research data (Parquet)",
             lambda: rounds.research_data(store, workshop).to_parquet(index=False),
             "workshop.parquet",
             "application/octet-stream",
-            on_click="ignore",
         )
 
 

@@ -12,6 +12,7 @@ from model.engine.parameters import BY_NAME
 from model.experiments.fit import BY_FIGURE, UNIT_BY_FIGURE, Company, fit, read_company, trials_of
 from model.scenario import COMPANIES_ENV, MAX_FILE_BYTES, companies_folder, save_company
 from ui import runs, state
+from ui.downloads import download
 
 SIZE = ("n_units", "staff_per_unit")  # the figures that make a fit heavy work on a shared server
 
@@ -161,13 +162,13 @@ if result is not None:
         "It is offered now in every scenario picker (simulator, compare, experiments, "
         "workshops) for this session."
     )
-    download, keep, use = st.columns(3)
-    download.download_button(
+    saving, keep, use = st.columns(3)
+    download(
+        saving,
         "Download as a scenario file",
         result.scenario.to_yaml(),
         file_name="our_company.yaml",
         mime="application/x-yaml",
-        on_click="ignore",
     )
     folder = companies_folder()
     if keep.button(

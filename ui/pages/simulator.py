@@ -17,6 +17,7 @@ from model.analysis import (
 from model.engine.observe import CHAIN, MEASURES
 from model.report import charts
 from ui import runs, state
+from ui.downloads import download
 
 KPIS = [
     "employee_satisfaction",
@@ -240,21 +241,12 @@ else:
     st.markdown("No interventions: the baseline organisation doing nothing new.")
 
 both = pd.concat([table.assign(run="scenario"), base_table.assign(run="baseline")])
-left, right = st.columns(2)  # files made when asked for; a click reruns nothing, so none is lost
-left.download_button(
-    "Download data (CSV)",
-    lambda: both.to_csv(index=False),
-    "run.csv",
-    "text/csv",
-    on_click="ignore",
-)
-right.download_button(
-    "Download data (Parquet)",
-    lambda: both.to_parquet(index=False),
-    "run.parquet",
-    "application/octet-stream",
-    on_click="ignore",
-)
+formats = {
+    "CSV": (lambda: both.to_csv(index=False), "run.csv", "text/csv"),
+    "Parquet": (lambda: both.to_parquet(index=False), "run.parquet", "application/octet-stream"),
+}  # each file made when asked for, not on every redraw
+for column, (kind, (made, file_name, mime)) in zip(st.columns(2), formats.items(), strict=True):
+    download(column, f"Download data ({kind})", made, file_name, mime)
 
 if not whole:  # draw again once the rest have arrived, or those that have in a while
     runs.wait_for_more([scenario, baseline], seed, reps)
